@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { parseDbUrl } from './url';
+
+/**
+ * Cellar's configuration, read once from the environment (and ./.env when present).
+ * The names are a contract with scripts and other tools: keep them stable.
+ */
+const dbUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine((value, ctx) => {
+      try {
+        parseDbUrl(value);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    })
+    .describe(name);
+
+const schema = z.object({
+  CELLAR_API_DATABASE_URL: dbUrl('CELLAR_API_DATABASE_URL').optional(),
+  CELLAR_DATABASE_URL: dbUrl('CELLAR_DATABASE_URL').optional(),
+  CELLAR_CELL_DEADLINE_MS: z.coerce
+    .number({ message: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(50, 'must be at least 50 ms')
+    .max(120_000, 'must be at most 120000 ms (two minutes)')
+    .default(3000),
+  CELLAR_DATA_DIR: z.string().trim().min(1).default('.data'),
+  PORT: z.coerce
+    .number({ message: 'must be a TCP port number' })
+    .int('must be a TCP port number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(3000),
+  CELLAR_TEST_DATABASE_URL: dbUrl('CELLAR_TEST_DATABASE_URL').optional(),
+  CELLAR_SERVICE_DOWN_TIME_S: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    .default(60),
+  CELLAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type CellarConfig = z.infer<typeof schema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readDotenv(cwd: string): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  if (!fs.existsSync(file)) return {};
+  return parseDotenv(fs.readFileSync(file));
+}
+
+/** Parse a configuration; the environment wins over .env. Throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): CellarConfig {
+  const merged: Record<string, string | undefined> = { ...readDotenv(cwd) };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'configuration');
+    const given = merged[variable];
+    const problem = given === undefined ? issue.message : `${issue.message} (got ${JSON.stringify(redactForMessage(variable, given))})`;
+    throw new ConfigError(variable, problem);
+  }
+  return { ...result.data, dataDir: path.resolve(cwd, result.data.CELLAR_DATA_DIR) };
+}
+
+function redactForMessage(variable: string, value: string): string {
+  return variable.endsWith('_URL') ? value.replace(/:\/\/([^:/@]*):[^@/]*@/, '://$1:****@') : value;
+}
+
+let cached: CellarConfig | undefined;
+
+/** The process-wide configuration. Tests and the start script may call resetConfig() after changing env. */
+export function config(): CellarConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,327 @@
+/**
+ * Database and transport URLs as nova stores them in cell_mappings: parsing for the
+ * postgres driver, nova-style template expansion, and credential masking.
+ * Everything here is pure: no I/O, no configuration.
+ */
+
+export class DbUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DbUrlError';
+  }
+}
+
+const POSTGRES_SCHEMES = new Set([
+  'postgres',
+  'postgresql',
+  // SQLAlchemy dialect+driver forms an operator may paste from nova.conf.
+  'postgresql+psycopg2',
+  'postgresql+psycopg',
+  'postgresql+pg8000',
+  'postgresql+asyncpg',
+]);
+
+export interface UrlParts {
+  scheme: string;
+  /** Everything between `://` and the path, raw (percent-encoding kept). */
+  netloc: string;
+  /** Starts with '/' when present. */
+  path: string;
+  /** Without the leading '?'. */
+  query: string;
+  /** Without the leading '#'. */
+  fragment: string;
+  hadQuery: boolean;
+  hadFragment: boolean;
+}
+
+/**
+ * Split a URL into scheme, netloc, path, query and fragment, tolerating what real
+ * nova.conf files contain: multi-host netlocs, unencoded '@' in passwords, IPv6 hosts.
+ * The netloc ends at the first '/' after its last '@' (so a password may hold '@' or '/').
+ */
+export function splitUrl(url: string): UrlParts | null {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(url);
+  if (!m) return null;
+  const scheme = m[1]!;
+  let rest = m[2]!;
+  let fragment = '';
+  let query = '';
+  let hadFragment = false;
+  let hadQuery = false;
+  // The query/fragment start after the authority; find the authority end first.
+  const lastAt = lastAtBeforeQuery(rest);
+  const searchFrom = lastAt === -1 ? 0 : lastAt + 1;
+  let end = rest.length;
+  for (let i = searchFrom; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '/' || c === '?' || c === '#') {
+      end = i;
+      break;
+    }
+  }
+  const netloc = rest.slice(0, end);
+  rest = rest.slice(end);
+  const hash = rest.indexOf('#');
+  if (hash !== -1) {
+    fragment = rest.slice(hash + 1);
+    hadFragment = true;
+    rest = rest.slice(0, hash);
+  }
+  const q = rest.indexOf('?');
+  if (q !== -1) {
+    query = rest.slice(q + 1);
+    hadQuery = true;
+    rest = rest.slice(0, q);
+  }
+  return { scheme, netloc, path: rest, query, fragment, hadQuery, hadFragment };
+}
+
+/** The last '@' that is part of the authority: before any '?'/'#' that follows a host. */
+function lastAtBeforeQuery(rest: string): number {
+  // A query string may contain '@' (e.g. ?user=a@b); a '?' or '#' seen before the last '@'
+  // that is followed by '=' is taken as the query start.
+  let last = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '@') last = i;
+    else if ((c === '?' || c === '#') && last !== -1) {
+      // Anything after a '?'/'#' that follows an '@' belongs to the query.
+      break;
+    } else if ((c === '?' || c === '#') && last === -1) {
+      // Without any '@' so far, a '?' starts the query only when no '@' follows before '/'.
+      const nextAt = rest.indexOf('@', i);
+      const nextSlash = rest.indexOf('/', i);
+      if (nextAt === -1 || (nextSlash !== -1 && nextSlash < nextAt)) break;
+    }
+  }
+  return last;
+}
+
+export function joinUrl(p: UrlParts): string {
+  return `${p.scheme}://${p.netloc}${p.path}${p.hadQuery ? `?${p.query}` : ''}${p.hadFragment ? `#${p.fragment}` : ''}`;
+}
+
+export interface NetlocParts {
+  username: string | null;
+  password: string | null;
+  /** Host as written, IPv6 brackets kept. */
+  host: string;
+  port: string | null;
+}
+
+const HOSTPORT = /^(\[[^\]]*\]|[^:@[\]]*)(?::(\d*))?$/;
+
+/** One `[user[:password]@]host[:port]` entry; the userinfo ends at the entry's last '@'. */
+export function parseNetloc(entry: string): NetlocParts {
+  const at = entry.lastIndexOf('@');
+  const userinfo = at === -1 ? null : entry.slice(0, at);
+  const hostport = at === -1 ? entry : entry.slice(at + 1);
+  let username: string | null = null;
+  let password: string | null = null;
+  if (userinfo !== null) {
+    const colon = userinfo.indexOf(':');
+    username = colon === -1 ? userinfo : userinfo.slice(0, colon);
+    password = colon === -1 ? null : userinfo.slice(colon + 1);
+  }
+  const hp = HOSTPORT.exec(hostport);
+  const host = hp ? hp[1]! : hostport;
+  const port = hp && hp[2] !== undefined && hp[2] !== '' ? hp[2] : null;
+  return { username, password, host, port };
+}
+
+/**
+ * Split a (possibly multi-host) netloc into entries. A comma inside an unencoded
+ * password would otherwise split an entry in two: a piece that is neither
+ * `host[:port]` nor contains '@' is glued to the next piece.
+ */
+export function splitNetlocs(netloc: string): string[] {
+  if (netloc === '') return [''];
+  const pieces = netloc.split(',');
+  const out: string[] = [];
+  let carry: string | null = null;
+  for (const piece of pieces) {
+    const cur: string = carry === null ? piece : `${carry},${piece}`;
+    if (cur.includes('@') || HOSTPORT.test(cur)) {
+      out.push(cur);
+      carry = null;
+    } else {
+      carry = cur;
+    }
+  }
+  if (carry !== null) out.push(carry);
+  return out;
+}
+
+const MASK = '****';
+const SECRET_QUERY_KEY = /(pass|pwd|secret|token|credential)/i;
+const TEMPLATE_PLACEHOLDER = /^\{password\d*\}$/;
+
+/**
+ * Hide every secret in a URL while keeping it useful: each netloc's password (multi-host
+ * URLs included), and query parameters that carry secrets. Hosts, ports, users and the
+ * database name stay visible. A template placeholder such as `{password}` is not a
+ * secret and is kept. Unlike nova's greedy `:.*@` mask this never swallows hosts.
+ * Something that is not a URL at all is masked whole rather than risk leaking it.
+ */
+export function maskUrl(url: string | null | undefined): string | null {
+  if (url === null || url === undefined) return null;
+  const parts = splitUrl(url);
+  if (!parts) return url.includes('@') || url.includes(':') ? MASK : url;
+  const netloc = splitNetlocs(parts.netloc)
+    .map((entry) => {
+      const at = entry.lastIndexOf('@');
+      if (at === -1) return entry;
+      const userinfo = entry.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      if (colon === -1) return entry;
+      const password = userinfo.slice(colon + 1);
+      if (password === '' || TEMPLATE_PLACEHOLDER.test(password)) return entry;
+      return `${userinfo.slice(0, colon)}:${MASK}${entry.slice(at)}`;
+    })
+    .join(',');
+  const query = parts.hadQuery
+    ? parts.query
+        .split('&')
+        .map((pair) => {
+          const eq = pair.indexOf('=');
+          if (eq === -1) return pair;
+          const key = safeDecode(pair.slice(0, eq));
+          const value = pair.slice(eq + 1);
+          if (!SECRET_QUERY_KEY.test(key) || value === '' || TEMPLATE_PLACEHOLDER.test(value)) return pair;
+          return `${pair.slice(0, eq)}=${MASK}`;
+        })
+        .join('&')
+    : parts.query;
+  return joinUrl({ ...parts, netloc, query });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function isTemplate(url: string): boolean {
+  // A lone '{{' / '}}' is an escaped brace, not a placeholder.
+  return /\{[a-z_]+\d*\}/.test(url.replace(/\{\{|\}\}/g, ''));
+}
+
+/**
+ * Expand a nova cell URL template (`{username}`, `{password}`, `{hostname}`, `{port}`,
+ * `{scheme}`, `{path}`, `{query}`, `{fragment}`, and for multi-host bases the indexed
+ * `{username1}`, `{hostname2}`, …) from a base URL, as nova's CellMapping._format_url does
+ * with [database]/connection. `{{` and `}}` are literal braces (Python's str.format).
+ *
+ * Differences from nova, on purpose: a value the base URL lacks expands to '' instead of
+ * the string 'None'; an IPv6 host keeps its brackets so `{hostname}:{port}` stays a valid
+ * URL; an unknown placeholder is an error naming it instead of a silently unexpanded URL.
+ */
+export function expandTemplate(template: string, baseUrl: string | null | undefined): string {
+  if (!isTemplate(template)) return template.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+  if (!baseUrl) {
+    throw new DbUrlError(
+      'The cell URL is a template ({…} placeholders) but CELLAR_DATABASE_URL is not set, so it cannot be expanded.',
+    );
+  }
+  const base = splitUrl(baseUrl);
+  if (!base) throw new DbUrlError('CELLAR_DATABASE_URL is not a URL, so cell URL templates cannot be expanded.');
+  const subs: Record<string, string> = {
+    scheme: base.scheme,
+    query: base.query,
+    fragment: base.fragment,
+    path: base.path.replace(/^\/+/, ''),
+  };
+  // Like Python's urlparse on the whole netloc: user info before the last '@', host after it.
+  const whole = parseNetloc(base.netloc);
+  subs.username = whole.username ?? '';
+  subs.password = whole.password ?? '';
+  subs.hostname = whole.host.toLowerCase();
+  subs.port = whole.port ?? '';
+  const entries = splitNetlocs(base.netloc);
+  if (entries.length > 1) {
+    entries.forEach((entry, i) => {
+      const p = parseNetloc(entry);
+      subs[`username${i + 1}`] = p.username ?? '';
+      subs[`password${i + 1}`] = p.password ?? '';
+      subs[`hostname${i + 1}`] = p.host.toLowerCase();
+      subs[`port${i + 1}`] = p.port ?? '';
+    });
+  }
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (c === '{' && template[i + 1] === '{') {
+      out += '{';
+      i++;
+    } else if (c === '}' && template[i + 1] === '}') {
+      out += '}';
+      i++;
+    } else if (c === '{') {
+      const close = template.indexOf('}', i);
+      if (close === -1) throw new DbUrlError(`The cell URL template has an unclosed '{' at position ${i + 1}.`);
+      const key = template.slice(i + 1, close);
+      if (!(key in subs)) {
+        throw new DbUrlError(
+          `The cell URL template uses {${key}}, which CELLAR_DATABASE_URL does not provide (known: ${Object.keys(subs).sort().join(', ')}).`,
+        );
+      }
+      out += subs[key];
+      i = close;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+export interface PostgresTarget {
+  /** A postgres:// URL the driver accepts. */
+  url: string;
+  database: string;
+}
+
+/**
+ * Validate an expanded cell database URL and turn it into a URL for the postgres driver.
+ * Refuses MySQL DSNs and unexpanded templates with plain messages.
+ */
+export function parseDbUrl(url: string): PostgresTarget {
+  const trimmed = url.trim();
+  if (isTemplate(trimmed)) {
+    throw new DbUrlError('This URL is a template ({…} placeholders); it must be expanded before connecting.');
+  }
+  const parts = splitUrl(trimmed);
+  if (!parts) throw new DbUrlError(`Not a database URL: expected postgresql://user:password@host:port/database.`);
+  const scheme = parts.scheme.toLowerCase();
+  if (scheme.startsWith('mysql') || scheme.startsWith('mariadb')) {
+    throw new DbUrlError(
+      `${parts.scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database).`,
+    );
+  }
+  if (!POSTGRES_SCHEMES.has(scheme)) {
+    throw new DbUrlError(`Unsupported URL scheme '${parts.scheme}': use postgresql://user:password@host:port/database.`);
+  }
+  const database = safeDecode(parts.path.replace(/^\/+/, ''));
+  if (!database) throw new DbUrlError('The database URL names no database (expected …/database at the end).');
+  if (parts.netloc === '' && !/(^|&)host=/.test(parts.query)) {
+    throw new DbUrlError('The database URL names no host.');
+  }
+  // Re-encode a password that holds characters a URL parser would misread ('@', '/', '#', …).
+  const netloc = splitNetlocs(parts.netloc)
+    .map((entry) => {
+      const p = parseNetloc(entry);
+      if (p.username === null) return entry;
+      const user = encodeIfRaw(p.username);
+      const pass = p.password === null ? '' : `:${encodeIfRaw(p.password)}`;
+      return `${user}${pass}@${p.host}${p.port ? `:${p.port}` : ''}`;
+    })
+    .join(',');
+  return { url: joinUrl({ ...parts, scheme: 'postgresql', netloc }), database };
+}
+
+function encodeIfRaw(s: string): string {
+  // Keep existing %XX escapes; encode everything else that is not unreserved.
+  return s.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~%!$&'()*+;=]/g, (ch) => encodeURIComponent(ch));
+}
