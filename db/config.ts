@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { parseDbUrl } from './url';
+import { maskUrl, parseDbUrl } from './url';
 
 /**
  * Cellar's configuration, read once from the environment (and ./.env when present).
@@ -67,8 +67,12 @@ function readDotenv(cwd: string): Record<string, string> {
 
 /** Parse a configuration; the environment wins over .env. Throws ConfigError naming the first bad variable. */
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): CellarConfig {
-  const merged: Record<string, string | undefined> = { ...readDotenv(cwd) };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  // An empty (or blank) value means "not set", in the environment and in .env alike, so
+  // `PORT=` in .env gives the default rather than a confusing error.
+  const merged: Record<string, string | undefined> = {};
+  for (const source of [readDotenv(cwd), env]) {
+    for (const [k, v] of Object.entries(source)) if (v !== undefined && v.trim() !== '') merged[k] = v;
+  }
   const result = schema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -81,7 +85,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
 }
 
 function redactForMessage(variable: string, value: string): string {
-  return variable.endsWith('_URL') ? value.replace(/:\/\/([^:/@]*):[^@/]*@/, '://$1:****@') : value;
+  // maskUrl handles passwords holding '/', '@' or '?', and masks whole what is not a URL.
+  return variable.endsWith('_URL') ? (maskUrl(value) ?? '') : value;
 }
 
 let cached: CellarConfig | undefined;

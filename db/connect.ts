@@ -12,6 +12,8 @@ export interface DbHandle<S extends Record<string, unknown>> {
   sql: postgres.Sql;
   db: PostgresJsDatabase<S>;
   database: string;
+  /** The driver URL, credentials included: for maintenance connections, never for display. */
+  url: string;
   close(): Promise<void>;
 }
 export type ApiHandle = DbHandle<ApiSchema>;
@@ -47,6 +49,7 @@ function open<S extends Record<string, unknown>>(url: string, schema: S, opts: P
     sql,
     db,
     database: target.database,
+    url: target.url,
     close: () => sql.end({ timeout: 2 }),
   };
 }

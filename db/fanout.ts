@@ -1,5 +1,6 @@
 import type { CellHandle } from './connect';
 import type { CellRef, CellRegistry } from './registry';
+import { maskUrl } from './url';
 
 export type DownReason = 'timeout' | 'refused' | 'auth' | 'error';
 
@@ -53,7 +54,9 @@ export async function fanOut<T>(
         let attempt: Promise<T>;
         try {
           const handle = registry.handleFor(cell);
-          attempt = work({ cell, handle, signal: controller.signal });
+          // Promise.resolve: a work function that returns a plain value (or a thenable)
+          // must not make fanOut throw at `attempt.catch` below.
+          attempt = Promise.resolve(work({ cell, handle, signal: controller.signal }));
         } catch (e) {
           return { cell: summary, status: 'down', ...classifyCellError(e), elapsedMs: elapsed() };
         }
@@ -103,6 +106,7 @@ export function classifyCellError(e: unknown): { reason: DownReason; message: st
   return { reason: 'error', message: scrub(message) };
 }
 
+/** Mask every URL in a message with maskUrl (a password holding '@' or '/' included). */
 function scrub(message: string): string {
-  return message.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:****@').slice(0, 300);
+  return message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => maskUrl(url) ?? '').slice(0, 300);
 }

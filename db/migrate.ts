@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import type postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import type { DbHandle } from './connect';
 
 export type SchemaFamily = 'api' | 'cell';
@@ -30,19 +31,23 @@ export function expectedMigrations(family: SchemaFamily): { count: number; lates
   return { count: journal.entries.length, latest: last.when, latestTag: last.tag };
 }
 
-/** Apply pending migrations, serialised across processes by an advisory lock. */
+/**
+ * Apply pending migrations, serialised across processes by an advisory lock. Runs on a
+ * dedicated single connection, so the lock and the migration share one session and the
+ * handle's own pool (maybe one connection) stays free.
+ */
 export async function applyMigrations(handle: DbHandle<Record<string, unknown>>, family: SchemaFamily): Promise<void> {
-  const reserved = await handle.sql.reserve();
+  const sql = postgres(handle.url, { max: 1, onnotice: () => {}, connect_timeout: 10, connection: { application_name: 'cellar:migrate' } });
+  const lockKey = `cellar-migrate-${family}`;
   try {
-    await reserved`select pg_advisory_lock(hashtext(${`cellar-migrate-${family}`}))`;
-    await migrate(handle.db, {
+    await sql`select pg_advisory_lock(hashtext(${lockKey}))`;
+    await migrate(drizzle(sql), {
       migrationsFolder: migrationsFolder(family),
       migrationsSchema: MIGRATIONS_SCHEMA,
       migrationsTable: MIGRATIONS_TABLE,
     });
   } finally {
-    await reserved`select pg_advisory_unlock(hashtext(${`cellar-migrate-${family}`}))`.catch(() => {});
-    reserved.release();
+    await sql.end({ timeout: 2 });
   }
 }
 

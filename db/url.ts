@@ -38,10 +38,16 @@ export interface UrlParts {
 /**
  * Split a URL into scheme, netloc, path, query and fragment, tolerating what real
  * nova.conf files contain: multi-host netlocs, unencoded '@' in passwords, IPv6 hosts.
- * The netloc ends at the first '/' after its last '@' (so a password may hold '@' or '/').
+ * The netloc ends at the first '/', '?' or '#' after its last '@', so a password may hold
+ * any of them; an '@' in a query string (`/nova?user=a@b`) is left to the query.
  */
 export function splitUrl(url: string): UrlParts | null {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s.exec(url);
+  return splitWith(url, lastAtBeforeQuery);
+}
+
+/** splitUrl with the authority's '@' chosen by `findAt` (-1: no user info). */
+function splitWith(url: string, findAt: (rest: string) => number): UrlParts | null {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*|\{scheme\}):\/\/(.*)$/s.exec(url);
   if (!m) return null;
   const scheme = m[1]!;
   let rest = m[2]!;
@@ -50,7 +56,7 @@ export function splitUrl(url: string): UrlParts | null {
   let hadFragment = false;
   let hadQuery = false;
   // The query/fragment start after the authority; find the authority end first.
-  const lastAt = lastAtBeforeQuery(rest);
+  const lastAt = findAt(rest);
   const searchFrom = lastAt === -1 ? 0 : lastAt + 1;
   let end = rest.length;
   for (let i = searchFrom; i < rest.length; i++) {
@@ -77,22 +83,34 @@ export function splitUrl(url: string): UrlParts | null {
   return { scheme, netloc, path: rest, query, fragment, hadQuery, hadFragment };
 }
 
-/** The last '@' that is part of the authority: before any '?'/'#' that follows a host. */
+/**
+ * The last '@' that is part of the authority. A '/', '?' or '#' before it belongs to the
+ * password, as in SQLAlchemy, whose URL parser (the one nova reads database_connection
+ * with) takes the password to be everything up to the '@'. Only a '?'/'#' that plainly
+ * starts a query string ends the search, so an '@' inside the query (?user=a@b) is not
+ * taken for the authority's.
+ */
 function lastAtBeforeQuery(rest: string): number {
-  // A query string may contain '@' (e.g. ?user=a@b); a '?' or '#' seen before the last '@'
-  // that is followed by '=' is taken as the query start.
   let last = -1;
   for (let i = 0; i < rest.length; i++) {
     const c = rest[i];
-    if (c === '@') last = i;
-    else if ((c === '?' || c === '#') && last !== -1) {
-      // Anything after a '?'/'#' that follows an '@' belongs to the query.
-      break;
-    } else if ((c === '?' || c === '#') && last === -1) {
-      // Without any '@' so far, a '?' starts the query only when no '@' follows before '/'.
-      const nextAt = rest.indexOf('@', i);
-      const nextSlash = rest.indexOf('/', i);
-      if (nextAt === -1 || (nextSlash !== -1 && nextSlash < nextAt)) break;
+    if (c === '@') {
+      last = i;
+      continue;
+    }
+    if (c !== '?' && c !== '#') continue;
+    const nextAt = rest.indexOf('@', i + 1);
+    if (nextAt === -1) break;
+    if (last === -1) {
+      // No '@' yet: `user:pa?ss@host` is a password holding '?', as SQLAlchemy reads it
+      // (user without ':' or '/', password without '@'). Otherwise, e.g. `host/db?x=a@b`,
+      // `host:5432/db?x=a@b` or `host?x=a@b`, this starts the query.
+      const before = rest.slice(0, i);
+      if (!/^[^:/@]*:/.test(before) || /^[^:/@]*:\d*(\/|$)/.test(before)) break;
+    } else {
+      // After an '@': `?sslmode=x&user=a@b` is a query; `?c@host` (no '=' or '&' before
+      // the next '@') is taken as more of a password that holds '@' and '?', so it is masked.
+      if (/[=&]/.test(rest.slice(i + 1, nextAt))) break;
     }
   }
   return last;
@@ -131,26 +149,49 @@ export function parseNetloc(entry: string): NetlocParts {
 }
 
 /**
- * Split a (possibly multi-host) netloc into entries. A comma inside an unencoded
- * password would otherwise split an entry in two: a piece that is neither
- * `host[:port]` nor contains '@' is glued to the next piece.
+ * What may follow an entry's last '@': a host name or address, an [IPv6] address or a
+ * `{placeholder}`, then optionally `:port` (digits or a placeholder).
+ */
+const HOST_ENTRY = /^(?:\[[0-9A-Za-z:.%]+\]|\{[a-z_]+\d*\}|[^\s:@[\]/?#,+&=;!$'()*{}<>"\\|^`]+)(?::(?:\d+|\{[a-z_]+\d*\}))?$/;
+
+/**
+ * Split a (possibly multi-host) netloc into `[user[:password]@]host[:port]` entries.
+ * A comma inside an unencoded password would otherwise cut an entry in two, so pieces
+ * are joined until what follows the last '@' is a host. A piece that still reads as
+ * `host:port` ("u1:5" of the password "5,x" in `u1:5,x@h1`) is joined to the next entry
+ * when that one has a user but no password (or no user at all): a password-less user
+ * after a bare host is unusual in a multi-host URL, and the other reading would show
+ * pieces of the password.
  */
 export function splitNetlocs(netloc: string): string[] {
   if (netloc === '') return [''];
-  const pieces = netloc.split(',');
-  const out: string[] = [];
-  let carry: string | null = null;
-  for (const piece of pieces) {
-    const cur: string = carry === null ? piece : `${carry},${piece}`;
-    if (cur.includes('@') || HOSTPORT.test(cur)) {
-      out.push(cur);
-      carry = null;
-    } else {
-      carry = cur;
+  const entries: string[] = [];
+  let cur: string | null = null;
+  for (const piece of netloc.split(',')) {
+    cur = cur === null ? piece : `${cur},${piece}`;
+    if (!HOST_ENTRY.test(cur.slice(cur.lastIndexOf('@') + 1))) continue;
+    const at = cur.lastIndexOf('@');
+    if (at !== -1 && !cur.slice(0, at).includes(':')) {
+      const emptyUser = at === 0;
+      let from = entries.length;
+      for (let j = entries.length - 1; j >= 0; j--) {
+        const e = entries[j]!;
+        if (e.includes('@') && !emptyUser) break;
+        if (e.includes('@') || (e.includes(':') && !e.startsWith('['))) {
+          from = j;
+          break;
+        }
+      }
+      if (from < entries.length) cur = [...entries.splice(from), cur].join(',');
     }
+    entries.push(cur);
+    cur = null;
   }
-  if (carry !== null) out.push(carry);
-  return out;
+  if (cur !== null) {
+    if (entries.length > 0) entries[entries.length - 1] = `${entries[entries.length - 1]},${cur}`;
+    else entries.push(cur);
+  }
+  return entries;
 }
 
 const MASK = '****';
@@ -163,23 +204,25 @@ const TEMPLATE_PLACEHOLDER = /^\{password\d*\}$/;
  * database name stay visible. A template placeholder such as `{password}` is not a
  * secret and is kept. Unlike nova's greedy `:.*@` mask this never swallows hosts.
  * Something that is not a URL at all is masked whole rather than risk leaking it.
+ *
+ * A raw password may hold '/', '?', '#', '@' or ',', which makes some URLs ambiguous. When
+ * splitUrl's reading leaves an '@' where no user info can be (path, fragment, a query
+ * item that is not `key=value`) or a netloc entry that is not `[userinfo@]host[:port]`,
+ * the URL is read again with the user info running to its very last '@', so whatever the
+ * password holds is masked; at worst some of the URL is masked along with it.
  */
 export function maskUrl(url: string | null | undefined): string | null {
   if (url === null || url === undefined) return null;
-  const parts = splitUrl(url);
-  if (!parts) return url.includes('@') || url.includes(':') ? MASK : url;
-  const netloc = splitNetlocs(parts.netloc)
-    .map((entry) => {
-      const at = entry.lastIndexOf('@');
-      if (at === -1) return entry;
-      const userinfo = entry.slice(0, at);
-      const colon = userinfo.indexOf(':');
-      if (colon === -1) return entry;
-      const password = userinfo.slice(colon + 1);
-      if (password === '' || TEMPLATE_PLACEHOLDER.test(password)) return entry;
-      return `${userinfo.slice(0, colon)}:${MASK}${entry.slice(at)}`;
-    })
-    .join(',');
+  const preferred = splitUrl(url);
+  if (!preferred) return url.includes('@') || url.includes(':') ? MASK : url;
+  let parts = preferred;
+  if (!isPlainReading(preferred)) {
+    parts = splitWith(url, (rest) => rest.lastIndexOf('@')) ?? preferred;
+    // Not even that reading ends in a host: too mangled to show any of it safely.
+    const host = parts.netloc.slice(parts.netloc.lastIndexOf('@') + 1);
+    if (host !== '' && !HOST_ENTRY.test(host.slice(host.lastIndexOf(',') + 1))) return `${parts.scheme}://${MASK}`;
+  }
+  const netloc = maskNetloc(parts.netloc);
   const query = parts.hadQuery
     ? parts.query
         .split('&')
@@ -194,6 +237,66 @@ export function maskUrl(url: string | null | undefined): string | null {
         .join('&')
     : parts.query;
   return joinUrl({ ...parts, netloc, query });
+}
+
+const PLAIN_QUERY_KEY = /^[A-Za-z0-9_.%-]+$/;
+
+/**
+ * No '@' left where user info cannot be (an '@' in a query value is accepted after a
+ * path when no '/', '?' or ':' follows it: `/nova?user=a@b`), and every netloc entry
+ * ends in a host.
+ */
+function isPlainReading(p: UrlParts): boolean {
+  if (p.path.includes('@') || p.fragment.includes('@')) return false;
+  if (p.hadQuery) {
+    for (const pair of p.query.split('&')) {
+      if (!pair.includes('@')) continue;
+      const eq = pair.indexOf('=');
+      // A secret parameter's value is masked whatever it holds.
+      if (eq > 0 && SECRET_QUERY_KEY.test(safeDecode(pair.slice(0, eq)))) continue;
+      if (p.path === '' || eq <= 0 || !PLAIN_QUERY_KEY.test(pair.slice(0, eq))) return false;
+      // `user=a@b`, not `x=y@host:5672/vhost?…` (a password with '?' and '@' read as a query).
+      if (/[/?:]/.test(pair.slice(pair.indexOf('@')))) return false;
+    }
+  }
+  if (p.netloc === '') return true;
+  return splitNetlocs(p.netloc).every((entry) => HOST_ENTRY.test(entry.slice(entry.lastIndexOf('@') + 1)));
+}
+
+function maskNetloc(netloc: string): string {
+  const entries = splitNetlocs(netloc);
+  if (entries.length > 1 && entries.some(isOddEntry)) {
+    // The commas cannot be told apart from commas inside a password: mask like nova does,
+    // from the first possible password start to the last '@'. Hosts before it are lost,
+    // the password is not shown.
+    const at = netloc.lastIndexOf('@');
+    const colon = netloc.slice(0, Math.max(at, 0)).indexOf(':');
+    if (at === -1 || colon === -1) return netloc;
+    return `${netloc.slice(0, colon)}:${MASK}${netloc.slice(at)}`;
+  }
+  return entries
+    .map((entry) => {
+      const at = entry.lastIndexOf('@');
+      if (at === -1) return entry;
+      const userinfo = entry.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      if (colon === -1) return entry;
+      const password = userinfo.slice(colon + 1);
+      if (password === '' || TEMPLATE_PLACEHOLDER.test(password)) return entry;
+      return `${userinfo.slice(0, colon)}:${MASK}${entry.slice(at)}`;
+    })
+    .join(',');
+}
+
+/** An entry of a multi-host netloc that is probably a piece of a password cut at a comma. */
+function isOddEntry(entry: string): boolean {
+  const at = entry.lastIndexOf('@');
+  if (!HOST_ENTRY.test(entry.slice(at + 1))) return true;
+  if (at === -1) return false;
+  const userinfo = entry.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+  return user === '' || /[\s[\]/?#,]/.test(user) || (colon !== -1 && colon === userinfo.length - 1);
 }
 
 function safeDecode(s: string): string {

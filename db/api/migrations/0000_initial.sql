@@ -1,4 +1,4 @@
-CREATE SCHEMA "cellar";
+CREATE SCHEMA IF NOT EXISTS "cellar";
 --> statement-breakpoint
 CREATE TABLE "build_requests" (
 	"id" serial PRIMARY KEY NOT NULL,

@@ -1,0 +1,65 @@
+import crypto from 'node:crypto';
+import { closedPort, expect, silentServer, test } from './fixtures';
+
+test.describe('Cells home', () => {
+  test('shows the demo cells with masked URLs and their figures', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Cells' })).toBeVisible();
+    const table = page.getByRole('table', { name: 'Cells' });
+    for (const name of ['cell0', 'cell1', 'cell2']) {
+      await expect(table.getByRole('rowheader', { name: new RegExp(`^${name}`) })).toBeVisible();
+    }
+    const cell1 = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^cell1/ }) });
+    // The transport URL is multi-host: each password masked, each host kept.
+    await expect(cell1).toContainText('rabbit://nova:****@rabbit1.cell1.example.net:5672,nova:****@rabbit2.cell1.example.net:5672/nova_cell1');
+    await expect(cell1).not.toContainText('r4bb1t');
+    await expect(cell1).toContainText('● up');
+    // The database URL is a template: placeholders shown, nothing secret to hide.
+    await expect(cell1).toContainText('{scheme}://{username}:{password}@{hostname}:{port}/cell1');
+    await expect(page.getByRole('status').filter({ hasText: 'cells answered' })).toContainText('3 of 3 cells answered');
+    const html = await page.content();
+    expect(html).not.toContain('r4bb1t-cell');
+  });
+
+  test('shows a cell that refuses connections and one that never answers as down, and still lists the others', async ({ page, api }) => {
+    const silent = await silentServer();
+    const refused = await closedPort();
+    const refusedUuid = crypto.randomUUID();
+    const hungUuid = crypto.randomUUID();
+    await api`insert into cell_mappings (uuid, name, transport_url, database_connection, disabled) values
+      (${refusedUuid}, 'cell-refused', 'rabbit://nova:pw@127.0.0.1:5672/', ${`postgresql://nova:sekrit-refused@127.0.0.1:${refused}/nova_cell9`}, false),
+      (${hungUuid}, 'cell-hung', 'rabbit://nova:pw@127.0.0.1:5672/', ${`postgresql://nova:sekrit-hung@127.0.0.1:${silent.port}/nova_cell8`}, false)`;
+    try {
+      await page.goto('/');
+      const table = page.getByRole('table', { name: 'Cells' });
+      const row = (name: string) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
+      await expect(row('cell-refused')).toContainText('● down · refused');
+      await expect(row('cell-hung')).toContainText('● down · timeout');
+      await expect(row('cell1')).toContainText('● up');
+      await expect(row('cell2')).toContainText('● up');
+      await expect(page.getByRole('alert').filter({ hasText: 'cell-hung' })).toContainText('did not answer in time');
+      await expect(page.getByRole('alert').filter({ hasText: 'cell-refused' })).toContainText('refused the connection');
+      await expect(page.getByRole('status').filter({ hasText: 'cells answered' })).toContainText('3 of 5 cells answered');
+      const html = await page.content();
+      expect(html).not.toContain('sekrit');
+
+      const health = await page.request.get('/api/health');
+      const body = await health.json();
+      expect(body.status).toBe('degraded');
+      expect(body.cells.find((c: { uuid: string }) => c.uuid === hungUuid)).toMatchObject({ status: 'down', reason: 'timeout' });
+      expect(JSON.stringify(body)).not.toContain('sekrit');
+    } finally {
+      await api`delete from cell_mappings where uuid in (${refusedUuid}, ${hungUuid})`;
+      await silent.close();
+    }
+  });
+
+  test('health is ok with every demo cell up', async ({ request }) => {
+    const res = await request.get('/api/health');
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body.status).toBe('ok');
+    expect(body.cells.map((c: { name: string }) => c.name).sort()).toEqual(['cell0', 'cell1', 'cell2']);
+    for (const c of body.cells) expect(c).toMatchObject({ status: 'up', reason: null });
+  });
+});

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test as base } from '@playwright/test';
+import postgres from 'postgres';
+import { E2E_DATA_DIR } from '../playwright.config';
+
+/** The e2e console's api database (the embedded cluster it started), for arranging scenarios. */
+export function apiSql(): postgres.Sql {
+  const state = JSON.parse(fs.readFileSync(path.join(E2E_DATA_DIR, 'cellar.json'), 'utf8')) as { port: number; password: string };
+  return postgres({ host: '127.0.0.1', port: state.port, user: 'postgres', password: state.password, database: 'api', max: 2, onnotice: () => {} });
+}
+
+/** A TCP server on 127.0.0.1 that accepts connections and never answers. */
+export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export const test = base.extend<{ api: postgres.Sql }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
+  api: async ({}, use) => {
+    const sql = apiSql();
+    await use(sql);
+    await sql.end({ timeout: 2 });
+  },
+});
+export { expect } from '@playwright/test';

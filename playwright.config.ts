@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/** The e2e run: the built console on the embedded default, in a data directory of its own. */
+export const E2E_PORT = Number(process.env.CELLAR_E2E_PORT ?? 3123);
+export const E2E_DATA_DIR = path.resolve(process.env.CELLAR_E2E_DATA_DIR ?? '.test-data/e2e');
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  // The specs share one deployment and two cores.
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CELLAR_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node bin/start.mjs',
+    url: `http://127.0.0.1:${E2E_PORT}/api/health`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    env: {
+      PORT: String(E2E_PORT),
+      CELLAR_DATA_DIR: E2E_DATA_DIR,
+      // The e2e run is the embedded default: never a configured server.
+      CELLAR_API_DATABASE_URL: '',
+      CELLAR_DATABASE_URL: '',
+      CELLAR_CELL_DEADLINE_MS: '1500',
+    },
+  },
+});

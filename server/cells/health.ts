@@ -1,0 +1,51 @@
+import { fanOut, type DownReason } from '@/db/fanout';
+import type { Deps } from '../deps';
+import { readCellMappings } from './mappings';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  api: { status: 'up' | 'down'; latencyMs: number; reason?: string };
+  cells: { uuid: string; name: string | null; status: 'up' | 'down'; latencyMs: number; reason: DownReason | null }[];
+}
+
+/** Liveness for load balancers: the api database, then every cell at once under the deadline. */
+export async function checkHealth(deps: Deps): Promise<HealthReport> {
+  const started = performance.now();
+  let mappings;
+  try {
+    mappings = await withDeadline(readCellMappings(deps.api), deps.deadlineMs);
+  } catch (e) {
+    const timeout = (e as Error).message === 'deadline';
+    return {
+      status: 'degraded',
+      api: { status: 'down', latencyMs: Math.round(performance.now() - started), reason: timeout ? 'timeout' : 'error' },
+      cells: [],
+    };
+  }
+  const apiLatency = Math.round(performance.now() - started);
+  const outcomes = await fanOut(deps.registry, mappings, async ({ handle }) => handle.sql`select 1`, {
+    deadlineMs: deps.deadlineMs,
+  });
+  const cells = outcomes.map((o) => ({
+    uuid: o.cell.uuid,
+    name: o.cell.name,
+    status: o.status,
+    latencyMs: o.elapsedMs,
+    reason: o.status === 'down' ? o.reason : null,
+  }));
+  return {
+    status: cells.every((c) => c.status === 'up') ? 'ok' : 'degraded',
+    api: { status: 'up', latencyMs: apiLatency },
+    cells,
+  };
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(new Error('deadline')), ms);
+    }),
+  ]);
+}

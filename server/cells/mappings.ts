@@ -1,0 +1,43 @@
+import { asc } from 'drizzle-orm';
+import { cellMappings } from '@/db/api/schema';
+import type { ApiHandle } from '@/db/connect';
+import type { CellRef } from '@/db/registry';
+import { maskUrl } from '@/db/url';
+import { CELL0_UUID } from '../nova/constants';
+
+export interface CellMapping extends CellRef {
+  transportUrl: string | null;
+  disabled: boolean;
+  createdAt: Date | null;
+}
+
+/** All cell mappings, as nova's CellMappingList.get_all: ordered by id. */
+export async function readCellMappings(api: ApiHandle): Promise<CellMapping[]> {
+  const rows = await api.db.select().from(cellMappings).orderBy(asc(cellMappings.id));
+  return rows.map((r) => ({
+    id: r.id,
+    uuid: r.uuid,
+    name: r.name,
+    transportUrl: r.transportUrl,
+    databaseConnection: r.databaseConnection,
+    disabled: r.disabled ?? false,
+    createdAt: r.createdAt,
+  }));
+}
+
+/** What a viewer may see of a mapping: never a password. */
+export function publicCell(c: CellMapping) {
+  return {
+    uuid: c.uuid,
+    name: c.name,
+    isCell0: c.uuid === CELL0_UUID,
+    disabled: c.disabled,
+    transportUrl: maskUrl(c.transportUrl),
+    databaseConnection: maskUrl(c.databaseConnection),
+  };
+}
+
+/** A cell as people name it: its name, or its uuid when it has none (simple_cell_setup leaves it NULL). */
+export function cellLabel(c: { name: string | null; uuid: string }): string {
+  return c.name ?? c.uuid;
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm start`: configuration, the embedded default when no api database is configured,
+ * migrations, a build when needed, then the console on PORT.
+ */
+import http from 'node:http';
+import { ConfigError, config, resetConfig } from '@/db/config';
+import { openApiDatabase } from '@/db/connect';
+import { applyMigrations, projectRoot } from '@/db/migrate';
+import { closeRuntime } from '@/db/runtime';
+import { maskUrl } from '@/db/url';
+import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
+import { ensureBuild } from './build';
+
+const say = (line: string) => console.log(`cellar: ${line}`);
+
+async function main() {
+  let cfg;
+  try {
+    cfg = config();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`cellar: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const root = projectRoot();
+  let stopEmbedded: (() => Promise<void>) | undefined;
+
+  if (!cfg.CELLAR_API_DATABASE_URL) {
+    say(`No CELLAR_API_DATABASE_URL: using the embedded default in ${cfg.dataDir}.`);
+    const dep = await prepareEmbeddedDeployment({ dataDir: cfg.dataDir, log: say });
+    process.env.CELLAR_API_DATABASE_URL = dep.apiUrl;
+    process.env.CELLAR_DATABASE_URL ??= dep.baseUrl;
+    resetConfig();
+    stopEmbedded = () => dep.cluster.stop();
+  } else {
+    const api = openApiDatabase(cfg.CELLAR_API_DATABASE_URL, { max: 1, applicationName: 'cellar:migrate' });
+    try {
+      await applyMigrations(api, 'api');
+    } finally {
+      await api.close();
+    }
+    say(`Using the api database at ${maskUrl(cfg.CELLAR_API_DATABASE_URL)}.`);
+  }
+
+  ensureBuild(root, say);
+
+  const { default: next } = await import('next');
+  const hostname = process.env.HOSTNAME_BIND ?? '127.0.0.1';
+  const port = config().PORT;
+  const app = next({ dev: false, dir: root, hostname, port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set PORT to a free port.`) : e),
+    );
+    server.listen(port, hostname, resolve);
+  });
+  say(`Console ready on http://${hostname}:${port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down.`);
+    server.close();
+    await closeRuntime().catch(() => {});
+    await stopEmbedded?.().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch(async (e) => {
+  console.error(`cellar: ${(e as Error).message}`);
+  await closeRuntime().catch(() => {});
+  process.exit(1);
+});
