@@ -19,7 +19,7 @@ export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, opts: { quiet?
       },
     });
     process.env.CELLAR_API_DATABASE_URL = dep.apiUrl;
-    process.env.CELLAR_DATABASE_URL ??= dep.baseUrl;
+    if (!process.env.CELLAR_DATABASE_URL) process.env.CELLAR_DATABASE_URL = dep.baseUrl;
     resetConfig();
     if (!dep.cluster.adopted) stop = () => dep.cluster.stop();
   }

@@ -50,8 +50,8 @@ describe('the embedded default', () => {
     try {
       const cells = await sql<{ name: string }[]>`select name from cell_mappings order by id`;
       expect(cells.map((c) => c.name)).toEqual(['cell0', 'cell1', 'cell2']);
-      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from flavors where name = 'm1.small'`;
-      expect(n).toBe(1);
+      const [flavor] = await sql<{ n: number }[]>`select count(*)::int as n from flavors where name = 'm1.small'`;
+      expect(flavor!.n).toBe(1);
       const [inst] = await sql<{ seeded: Date | null }[]>`select demo_seeded_at as seeded from cellar.installation`;
       expect(inst!.seeded).not.toBeNull();
     } finally {

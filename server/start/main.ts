@@ -31,9 +31,10 @@ async function main() {
     say(`No CELLAR_API_DATABASE_URL: using the embedded default in ${cfg.dataDir}.`);
     const dep = await prepareEmbeddedDeployment({ dataDir: cfg.dataDir, log: say });
     process.env.CELLAR_API_DATABASE_URL = dep.apiUrl;
-    process.env.CELLAR_DATABASE_URL ??= dep.baseUrl;
+    if (!process.env.CELLAR_DATABASE_URL) process.env.CELLAR_DATABASE_URL = dep.baseUrl;
     resetConfig();
-    stopEmbedded = () => dep.cluster.stop();
+    // The console owns the server it runs on, adopted or not: it stops it when it stops.
+    stopEmbedded = () => dep.cluster.stop({ force: true });
   } else {
     const api = openApiDatabase(cfg.CELLAR_API_DATABASE_URL, { max: 1, applicationName: 'cellar:migrate' });
     try {
