@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -35,6 +36,15 @@ export async function closedPort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/** Run the real `cellar` CLI against the e2e console's embedded server (it adopts the running one). */
+export function cellarCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.resolve('bin/cellar.mjs'), ...args], {
+    env: { ...process.env, CELLAR_DATA_DIR: E2E_DATA_DIR, CELLAR_API_DATABASE_URL: '', CELLAR_DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? 1, stdout: r.stdout.trimEnd(), stderr: r.stderr.trimEnd() };
 }
 
 export const test = base.extend<{ api: postgres.Sql }>({

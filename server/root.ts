@@ -1,8 +1,13 @@
 import { cellsRouter } from './cells/router';
+import { checksRouter } from './checks/router';
+import { hostsRouter } from './hosts/router';
 import { createCallerFactory, router } from './trpc';
 
+/** One line per area. */
 export const appRouter = router({
   cells: cellsRouter,
+  hosts: hostsRouter,
+  checks: checksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,12 @@
 import Link from 'next/link';
 import { NavLink } from '../_components/nav-link';
 
-const NAV = [{ href: '/', label: 'Cells' }] as const;
+const NAV = [
+  { href: '/', label: 'Cells' },
+  { href: '/hosts', label: 'Host mappings' },
+  { href: '/computes', label: 'Unmapped computes' },
+  { href: '/checks', label: 'Checks' },
+] as const;
 
 export default function ConsoleLayout({ children }: { children: React.ReactNode }) {
   return (
