@@ -1,6 +1,9 @@
+import { bootRouter } from './boot/router';
 import { cellsRouter } from './cells/router';
 import { checksRouter } from './checks/router';
 import { hostsRouter } from './hosts/router';
+import { instancesRouter } from './instances/router';
+import { triageRouter } from './triage/router';
 import { createCallerFactory, router } from './trpc';
 
 /** One line per area. */
@@ -8,6 +11,9 @@ export const appRouter = router({
   cells: cellsRouter,
   hosts: hostsRouter,
   checks: checksRouter,
+  boot: bootRouter,
+  instances: instancesRouter,
+  triage: triageRouter,
 });
 
 export type AppRouter = typeof appRouter;

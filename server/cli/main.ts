@@ -7,11 +7,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@/db/config';
 import { isCellarError } from '../errors';
+import { registerBootCommands } from './boot';
 import { registerCellsCommands } from './cells';
 import { registerChecksCommands } from './checks';
 import { registerDbCommands } from './db';
 import { ExitCode } from './exit';
 import { registerHostsCommands } from './hosts';
+import { registerInstancesCommands } from './instances';
 
 export { ExitCode };
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerCellsCommands(program);
   registerHostsCommands(program);
   registerChecksCommands(program);
+  registerBootCommands(program);
+  registerInstancesCommands(program);
   registerDbCommands(program);
   return program;
 }
