@@ -753,49 +753,35 @@ function planCellInstances(p: Planner, cell: CellKey, cellId: number): InstanceP
     });
     /** Some time between launch and now. */
     const later = () => p.after(launched, Math.floor(ageMs * (0.3 + 0.6 * p.rng.next())));
+    /** A user action on this instance with one successful compute event, as the demo's history needs. */
+    const userAction = (action: string, event: string, start: Date, finish: Date): ActionPlan => ({
+      action,
+      requestId: p.requestId(),
+      userId: user.id,
+      projectId: project.id,
+      start,
+      message: null,
+      events: [{ event, start, finish, result: 'Success', host: host.host }],
+    });
 
     if (sp.has('stopped')) {
       vmState = 'stopped';
       powerState = POWER_STATE.SHUTDOWN;
       updated = later();
-      actions.push({
-        action: 'stop',
-        requestId: p.requestId(),
-        userId: user.id,
-        projectId: project.id,
-        start: updated,
-        message: null,
-        events: [{ event: 'compute_stop_instance', start: updated, finish: p.after(updated, 6 * SECOND), result: 'Success', host: host.host }],
-      });
+      actions.push(userAction('stop', 'compute_stop_instance', updated, p.after(updated, 6 * SECOND)));
     }
     if (sp.has('paused')) {
       vmState = 'paused';
       powerState = POWER_STATE.PAUSED;
       updated = later();
-      actions.push({
-        action: 'pause',
-        requestId: p.requestId(),
-        userId: user.id,
-        projectId: project.id,
-        start: updated,
-        message: null,
-        events: [{ event: 'compute_pause_instance', start: updated, finish: p.after(updated, 2 * SECOND), result: 'Success', host: host.host }],
-      });
+      actions.push(userAction('pause', 'compute_pause_instance', updated, p.after(updated, 2 * SECOND)));
     }
     if (sp.has('soft-delete')) {
       // SOFT_DELETED: still deleted = 0, restorable until reclaim_instance_interval.
       vmState = 'soft-delete';
       powerState = POWER_STATE.SHUTDOWN;
       updated = p.ago(5 * HOUR + 12 * MINUTE);
-      actions.push({
-        action: 'delete',
-        requestId: p.requestId(),
-        userId: user.id,
-        projectId: project.id,
-        start: updated,
-        message: null,
-        events: [{ event: 'compute_soft_delete_instance', start: updated, finish: p.after(updated, 9 * SECOND), result: 'Success', host: host.host }],
-      });
+      actions.push(userAction('delete', 'compute_soft_delete_instance', updated, p.after(updated, 9 * SECOND)));
     }
     if (sp.has('deleted')) {
       vmState = 'deleted';
@@ -803,15 +789,7 @@ function planCellInstances(p: Planner, cell: CellKey, cellId: number): InstanceP
       terminatedAt = later();
       deletedAt = p.after(terminatedAt, 1 * SECOND);
       updated = deletedAt;
-      actions.push({
-        action: 'delete',
-        requestId: p.requestId(),
-        userId: user.id,
-        projectId: project.id,
-        start: p.after(terminatedAt, -8 * SECOND),
-        message: null,
-        events: [{ event: 'compute_terminate_instance', start: p.after(terminatedAt, -8 * SECOND), finish: terminatedAt, result: 'Success', host: host.host }],
-      });
+      actions.push(userAction('delete', 'compute_terminate_instance', p.after(terminatedAt, -8 * SECOND), terminatedAt));
     }
     if (sp.has('locked')) {
       const lockedAt = later();
