@@ -14,6 +14,7 @@ import {
   serial,
   text,
   unique,
+  uniqueIndex,
   varchar,
 } from 'drizzle-orm/pg-core';
 import { createdAt, ts, updatedAt, utcNow } from '../timestamps';
@@ -177,3 +178,31 @@ export const cellObservations = cellar.table('cell_observations', {
   observedAt: ts('observed_at').notNull().default(utcNow),
   figures: jsonb('figures').$type<Record<string, number>>().notNull(),
 });
+
+/**
+ * Background jobs the console starts (map_instances over a cell, …). A job survives the
+ * process that runs it: its progress is stored as it goes, so a killed job resumes.
+ * At most one queued or running job per (kind, target).
+ */
+export const jobs = cellar.table(
+  'jobs',
+  {
+    id: serial('id').primaryKey(),
+    kind: varchar('kind', { length: 64 }).notNull(),
+    target: varchar('target', { length: 255 }).notNull(),
+    state: varchar('state', { length: 16 }).notNull().default('queued'),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    progress: jsonb('progress').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: text('error'),
+    actor: varchar('actor', { length: 255 }),
+    createdAt: createdAt().notNull(),
+    startedAt: ts('started_at'),
+    heartbeatAt: ts('heartbeat_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('jobs_one_active_idx').on(t.kind, t.target).where(sql`state in ('queued', 'running')`),
+    index('jobs_kind_created_idx').on(t.kind, t.createdAt),
+  ],
+);
