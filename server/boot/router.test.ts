@@ -1,0 +1,57 @@
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallerFactory } from '../trpc';
+import { bootRouter } from './router';
+import { type BootTestDeployment, bootDeployment } from './testing';
+
+let t: BootTestDeployment;
+const createCaller = createCallerFactory(bootRouter);
+let caller: ReturnType<typeof createCaller>;
+
+beforeAll(async () => {
+  t = await bootDeployment();
+  caller = createCaller({ requestId: 'test', deps: () => t.deps });
+  await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(TRPCError);
+  return e as TRPCError;
+}
+
+describe('boot router', () => {
+  it('declares capacity for viewers, accept and schedule for operators', () => {
+    const roles = Object.fromEntries(
+      Object.entries(bootRouter._def.procedures).map(([name, p]) => [name, (p as { _def: { meta?: { minRole: string } } })._def.meta?.minRole]),
+    );
+    expect(roles).toEqual({ capacity: 'viewer', accept: 'operator', schedule: 'operator' });
+  });
+
+  it('accepts, schedules and reports capacity through the procedures', async () => {
+    const accepted = await caller.accept({ flavor: 'm1.small', count: 2 });
+    expect(accepted.instanceUuids).toHaveLength(2);
+    const scheduled = await caller.schedule({ instanceUuids: accepted.instanceUuids });
+    expect(scheduled.outcomes.map((o) => o.result)).toEqual(['built', 'built']);
+    const capacity = await caller.capacity();
+    const small = capacity.cells.find((c) => c.cell.uuid === t.cell1.uuid)!.figures!.flavors.find((f) => f.name === 'm1.small')!;
+    expect(small.slots).toBe(8);
+  });
+
+  it('rejects bad input before any work, and turns refusals into typed errors with the plain message', async () => {
+    const count = await trpcError(caller.accept({ flavor: 'm1.small', count: 0 }));
+    expect([count.code, count.message]).toEqual(['BAD_REQUEST', 'count: The count must be at least 1']);
+    const uuid = await trpcError(caller.schedule({ instanceUuids: ['not-a-uuid'] }));
+    expect([uuid.code, uuid.message]).toEqual(['BAD_REQUEST', 'instanceUuids.0: Each instance uuid must be a uuid']);
+    const none = await trpcError(caller.schedule({ instanceUuids: [] }));
+    expect(none.message).toBe('instanceUuids: Name at least one instance uuid');
+    const flavor = await trpcError(caller.accept({ flavor: 'm9.nope' }));
+    expect([flavor.code, flavor.message]).toEqual(['NOT_FOUND', 'Flavor with name m9.nope could not be found.']);
+  });
+});
