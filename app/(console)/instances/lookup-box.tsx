@@ -1,0 +1,196 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useQueryState } from 'nuqs';
+import { useEffect, useState, type ReactNode } from 'react';
+import { CopyButton } from '../../_components/copy-button';
+import { Time } from '../../_components/time';
+import { Button, ErrorBox, Loading } from '../../_components/ui';
+import { useTRPC } from '../../_trpc/client';
+import type { LookupResult } from '@/server/instances/lookup-instance';
+import { instancesSearchParams } from './search-params';
+
+const HEADINGS: Record<LookupResult['kind'], string> = {
+  in_cell: 'In a cell',
+  not_mapped: 'Not mapped',
+  not_an_instance: 'Not an instance',
+  scheduling: 'Being scheduled',
+  orphaned: 'Orphaned mapping',
+  deleted: 'Deleted, still mapped',
+  archived: 'Archived, still mapped',
+  cell_down: 'Cell not answering',
+};
+
+const TONE: Record<LookupResult['kind'], string> = {
+  in_cell: 'border-emerald-300 bg-emerald-50 dark:border-emerald-800 dark:bg-emerald-950',
+  scheduling: 'border-sky-300 bg-sky-50 dark:border-sky-800 dark:bg-sky-950',
+  not_mapped: 'border-zinc-300 bg-white dark:border-zinc-700 dark:bg-zinc-900',
+  not_an_instance: 'border-zinc-300 bg-white dark:border-zinc-700 dark:bg-zinc-900',
+  orphaned: 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950',
+  deleted: 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950',
+  archived: 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950',
+  cell_down: 'border-red-300 bg-red-50 dark:border-red-800 dark:bg-red-950',
+};
+
+/** A uuid in, where it is out: verify_instance's outcomes in plain words, with links. */
+export function LookupBox() {
+  const [lookup, setLookup] = useQueryState('lookup', instancesSearchParams.lookup.withOptions({ history: 'push' }));
+  const [value, setValue] = useState(lookup ?? '');
+  useEffect(() => setValue(lookup ?? ''), [lookup]);
+  return (
+    <section aria-labelledby="lookup-heading" className="mb-6">
+      <h2 id="lookup-heading" className="mb-2 text-sm font-semibold uppercase tracking-wide text-zinc-500">
+        Look up an instance
+      </h2>
+      <form
+        role="search"
+        aria-label="Look up an instance"
+        className="flex flex-wrap items-center gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void setLookup(value.trim() || null);
+        }}
+      >
+        <input
+          aria-label="Instance uuid"
+          placeholder="instance uuid, e.g. 6f1c2b9e-…"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          spellCheck={false}
+          className="w-[26rem] max-w-full rounded border border-zinc-300 px-2 py-1.5 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-950"
+        />
+        <Button type="submit" variant="primary">
+          Look up
+        </Button>
+        {lookup ? (
+          <Button
+            onClick={() => {
+              setValue('');
+              void setLookup(null);
+            }}
+          >
+            Clear
+          </Button>
+        ) : null}
+      </form>
+      {lookup ? <LookupResultPanel uuid={lookup} /> : null}
+    </section>
+  );
+}
+
+function LookupResultPanel({ uuid }: { uuid: string }) {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.instances.lookup.queryOptions({ uuid }, { retry: false }));
+  if (q.isPending) return <div className="mt-3"><Loading what="the instance" /></div>;
+  if (q.isError) {
+    return (
+      <div className="mt-3">
+        <ErrorBox title="Could not look it up" message={q.error.message} />
+      </div>
+    );
+  }
+  const r = q.data;
+  return (
+    <section role="region" aria-label="Lookup result" className={`mt-3 rounded border p-4 text-sm ${TONE[r.kind]}`}>
+      <h3 className="text-base font-semibold">{HEADINGS[r.kind]}</h3>
+      <p className="mt-1">{r.summary}</p>
+      <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+        <Detail term="Instance">
+          <span className="font-mono text-xs">{r.uuid}</span>
+          <CopyButton value={r.uuid} label="Copy instance uuid" />
+        </Detail>
+        <Details r={r} />
+        <Detail term="verify_instance">
+          exit code <span className="font-mono">{r.exitCode}</span>
+        </Detail>
+      </dl>
+    </section>
+  );
+}
+
+function Detail({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt className="text-zinc-500">{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+function CellLink({ cell }: { cell: { uuid: string; name: string | null } }) {
+  return (
+    <Link href={`/cells/${cell.uuid}`} className="text-sky-700 underline dark:text-sky-400">
+      {cell.name ?? cell.uuid}
+    </Link>
+  );
+}
+
+function Details({ r }: { r: LookupResult }) {
+  switch (r.kind) {
+    case 'in_cell':
+    case 'deleted':
+      return (
+        <>
+          <Detail term="Cell">
+            <CellLink cell={r.cell} />
+          </Detail>
+          <Detail term="Name">{r.instance.name ?? '—'}</Detail>
+          <Detail term="Status">
+            {r.instance.status} <span className="text-zinc-500">({r.instance.vmState ?? 'no vm_state'})</span>
+          </Detail>
+          <Detail term="Flavor">{r.instance.flavor ?? '—'}</Detail>
+          <Detail term="Host">{r.instance.host ?? '—'}</Detail>
+          <Detail term="Project">{r.instance.projectId ?? '—'}</Detail>
+          <Detail term="Created">{r.instance.createdAt ? <Time value={r.instance.createdAt} /> : '—'}</Detail>
+          {r.kind === 'deleted' ? <Detail term="Deleted">{r.instance.deletedAt ? <Time value={r.instance.deletedAt} /> : '—'}</Detail> : null}
+        </>
+      );
+    case 'scheduling':
+      return (
+        <>
+          <Detail term="Build request">
+            {r.buildRequest.corrupt ? (
+              <span className="font-medium text-red-700 dark:text-red-400">corrupt (its instance JSON cannot be read)</span>
+            ) : (
+              (r.buildRequest.name ?? '(no name)')
+            )}{' '}
+            ·{' '}
+            <Link href="/build-requests" className="text-sky-700 underline dark:text-sky-400">
+              pending build requests
+            </Link>
+          </Detail>
+          <Detail term="Flavor">{r.buildRequest.flavor ?? '—'}</Detail>
+          <Detail term="Project">{r.buildRequest.projectId}</Detail>
+          <Detail term="Waiting since">{r.buildRequest.createdAt ? <Time value={r.buildRequest.createdAt} /> : '—'}</Detail>
+        </>
+      );
+    case 'orphaned':
+      return (
+        <>
+          <Detail term="Mapping">
+            no cell, no build request · queued for delete: {r.mapping.queuedForDelete ? 'yes' : 'no'} ·{' '}
+            <Link href="/build-requests" className="text-sky-700 underline dark:text-sky-400">
+              pending build requests and orphans
+            </Link>
+          </Detail>
+          <Detail term="Project">{r.mapping.projectId}</Detail>
+          <Detail term="Mapped">{r.mapping.createdAt ? <Time value={r.mapping.createdAt} /> : '—'}</Detail>
+        </>
+      );
+    case 'archived':
+    case 'cell_down':
+      return (
+        <>
+          <Detail term="Mapped to cell">
+            <CellLink cell={r.cell} />
+          </Detail>
+          <Detail term="Project">{r.mapping.projectId}</Detail>
+          <Detail term="Mapped">{r.mapping.createdAt ? <Time value={r.mapping.createdAt} /> : '—'}</Detail>
+        </>
+      );
+    case 'not_mapped':
+    case 'not_an_instance':
+      return null;
+  }
+}

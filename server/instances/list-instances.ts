@@ -1,0 +1,245 @@
+/**
+ * The global instance list across every cell, cell0 included (nova's admin list):
+ * merged by one sort with uuid as the final tie-break, paged by keyset markers, each
+ * cell asked for a batch as nova does, all cells at once under one deadline that covers
+ * the whole call (nova measures CELL_TIMEOUT from the start of the list, batches included).
+ *
+ * A cell that does not answer gets a notice, and on the first page its instances as the
+ * api database knows them, status UNKNOWN (nova 2.69). They are not part of the keyset
+ * walk, so the paging of the cells that answered is never disturbed by them.
+ */
+import { z } from 'zod';
+import { type DownReason, fanOut } from '@/db/fanout';
+import type { CellRef } from '@/db/registry';
+import { utcDate } from '@/db/timestamps';
+import { readCellMappings } from '../cells/mappings';
+import type { Deps } from '../deps';
+import { VM_STATES } from '../nova/constants';
+import { readFlavorFromPrimitive } from '../nova/primitives';
+import { cellBatchSize, MIN_CELL_BATCH } from './batch-size';
+import { readDownCellInstances } from './down-cell-instances';
+import { instanceUuid } from './instance-uuid';
+import { type CellAnswer, mergeCellStreams } from './merge-cell-streams';
+import { type CellInstanceRow, type InstanceFilters, readCellBatch } from './read-cell-batch';
+import { resolveMarker } from './resolve-marker';
+import { comparePositions, SORT_DIRS, SORT_KEYS, type SortSpec } from './sort-order';
+import { statusFromState, UNKNOWN_STATUS } from './status';
+
+/** nova's [api]max_limit. */
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 50;
+
+const optionalText = z
+  .string()
+  .trim()
+  .max(255)
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+export const listInstancesInput = z.object({
+  limit: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  marker: instanceUuid.nullish(),
+  sort: z.enum(SORT_KEYS).default('created_at'),
+  dir: z.enum(SORT_DIRS).default('desc'),
+  projectId: optionalText,
+  vmState: z.enum(VM_STATES).optional(),
+  host: optionalText,
+  name: optionalText,
+});
+export type ListInstancesInput = z.input<typeof listInstancesInput>;
+
+export interface CellRefSummary {
+  uuid: string;
+  name: string | null;
+}
+
+export interface InstanceRow {
+  uuid: string;
+  name: string | null;
+  cell: CellRefSummary;
+  /** nova's API status (ACTIVE, SHUTOFF, SOFT_DELETED, …). */
+  status: string;
+  vmState: string | null;
+  taskState: string | null;
+  powerState: number | null;
+  host: string | null;
+  node: string | null;
+  projectId: string | null;
+  userId: string | null;
+  availabilityZone: string | null;
+  /** From instance_extra.flavor: still there after the flavor was deleted. */
+  flavor: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  launchedAt: Date | null;
+}
+
+/** An instance of a cell that did not answer, as the api database knows it. */
+export interface UnknownInstanceRow {
+  uuid: string;
+  cell: CellRefSummary;
+  status: typeof UNKNOWN_STATUS;
+  projectId: string;
+  userId: string | null;
+  /** The mapping's created_at, as nova's 2.69 `created`. */
+  createdAt: Date | null;
+}
+
+export interface DownCellNotice {
+  uuid: string;
+  name: string | null;
+  reason: DownReason;
+  message: string;
+  latencyMs: number;
+  /** It answered the first batch and failed a later one: the page ends at the last row read. */
+  onRefill: boolean;
+  /** Instances the api database maps to it (within the project filter); null when it failed on a refill. */
+  mappedInstances: number | null;
+  /** Its UNKNOWN rows are not shown because filters other than project cannot be checked without the cell. */
+  unknownOmittedByFilters: boolean;
+}
+
+export interface InstanceListPage {
+  rows: InstanceRow[];
+  /** First page only: instances of cells that did not answer, placed before the rows as nova does. */
+  unknown: UnknownInstanceRow[];
+  down: DownCellNotice[];
+  answered: number;
+  total: number;
+  /** The uuid to ask for the next page with, or null at the end. */
+  nextMarker: string | null;
+  /** A cell failed while the page was read; it stops at its last complete row. */
+  endedEarly: boolean;
+  limit: number;
+  sort: SortSpec;
+  batchSize: number;
+  rounds: number;
+  asOf: Date;
+}
+
+export interface ListInstancesOptions {
+  /** nova's minimum batch (100); tests lower it to make refills happen with small pages. */
+  minBatch?: number;
+}
+
+function toRow(cell: CellRef, r: CellInstanceRow): InstanceRow {
+  return {
+    uuid: r.uuid,
+    name: r.displayName,
+    cell: { uuid: cell.uuid, name: cell.name },
+    status: statusFromState(r.vmState, r.taskState),
+    vmState: r.vmState,
+    taskState: r.taskState,
+    powerState: r.powerState,
+    host: r.host,
+    node: r.node,
+    projectId: r.projectId,
+    userId: r.userId,
+    availabilityZone: r.availabilityZone,
+    flavor: readFlavorFromPrimitive(r.flavor)?.name ?? null,
+    createdAt: utcDate(r.createdAt),
+    updatedAt: utcDate(r.updatedAt),
+    launchedAt: utcDate(r.launchedAt),
+  };
+}
+
+interface Down {
+  reason: DownReason;
+  message: string;
+  elapsedMs: number;
+}
+
+export async function listInstances(deps: Deps, input: ListInstancesInput, opts: ListInstancesOptions = {}): Promise<InstanceListPage> {
+  const q = listInstancesInput.parse(input);
+  const started = performance.now();
+  const remaining = () => deps.deadlineMs - (performance.now() - started);
+  const sort: SortSpec = { key: q.sort, dir: q.dir };
+  const filters: InstanceFilters = { projectId: q.projectId, vmState: q.vmState, host: q.host, name: q.name };
+
+  const cells = await readCellMappings(deps.api);
+  const after = q.marker ? await resolveMarker(deps, sort, q.marker, remaining()) : null;
+  const batchSize = cellBatchSize(q.limit, cells.length, opts.minBatch ?? MIN_CELL_BATCH);
+
+  const merged = await mergeCellStreams<CellRef, CellInstanceRow, Down>({
+    cells,
+    after,
+    limit: q.limit,
+    batchSize,
+    compare: (a, b) => comparePositions(sort.dir, a, b),
+    fetchRound: async (asks) => {
+      const budget = remaining();
+      if (budget <= 0) {
+        return asks.map(() => ({ ok: false, down: { reason: 'timeout', message: `no answer within ${deps.deadlineMs} ms`, elapsedMs: 0 } }));
+      }
+      const byCell = new Map(asks.map((a) => [a.cell.uuid, a]));
+      const outcomes = await fanOut(
+        deps.registry,
+        asks.map((a) => a.cell),
+        ({ cell, handle }) => {
+          const ask = byCell.get(cell.uuid)!;
+          return readCellBatch(handle.sql, { sort, filters, after: ask.after, limit: ask.limit });
+        },
+        { deadlineMs: budget },
+      );
+      return outcomes.map((o): CellAnswer<CellInstanceRow, Down> =>
+        o.status === 'up'
+          ? { ok: true, rows: o.value }
+          : {
+              ok: false,
+              down: {
+                reason: o.reason,
+                // The budget left for a round is not the deadline people configured.
+                message: o.reason === 'timeout' ? `no answer within ${deps.deadlineMs} ms` : o.message,
+                elapsedMs: o.elapsedMs,
+              },
+            },
+      );
+    },
+  });
+
+  const downAtStart = merged.failed.filter((f) => !f.onRefill);
+  // Down-cell rows cannot be checked against vm_state, host or name; nova drops them then too.
+  const onlyProjectFilter = !filters.vmState && !filters.host && !filters.name;
+  const mapped = await readDownCellInstances(
+    deps.api,
+    downAtStart.map((f) => f.cell.id),
+    { projectId: filters.projectId, perCell: !q.marker && onlyProjectFilter ? q.limit : 0 },
+  );
+
+  const unknown: UnknownInstanceRow[] = downAtStart.flatMap((f) =>
+    (mapped.get(f.cell.id)?.rows ?? []).map((m) => ({
+      uuid: m.uuid,
+      cell: { uuid: f.cell.uuid, name: f.cell.name },
+      status: UNKNOWN_STATUS,
+      projectId: m.projectId,
+      userId: m.userId,
+      createdAt: m.createdAt,
+    })),
+  );
+  const down: DownCellNotice[] = merged.failed.map((f) => ({
+    uuid: f.cell.uuid,
+    name: f.cell.name,
+    reason: f.down.reason,
+    message: f.down.message,
+    latencyMs: f.down.elapsedMs,
+    onRefill: f.onRefill,
+    mappedInstances: f.onRefill ? null : (mapped.get(f.cell.id)?.count ?? 0),
+    unknownOmittedByFilters: !f.onRefill && !onlyProjectFilter,
+  }));
+
+  const rows = merged.rows.map(({ cell, row }) => toRow(cell, row));
+  return {
+    rows,
+    unknown,
+    down,
+    answered: cells.length - merged.failed.length,
+    total: cells.length,
+    nextMarker: merged.more ? (rows[rows.length - 1]?.uuid ?? null) : null,
+    endedEarly: merged.endedEarly,
+    limit: q.limit,
+    sort,
+    batchSize,
+    rounds: merged.rounds,
+    asOf: deps.now(),
+  };
+}
