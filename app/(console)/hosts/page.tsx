@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import { createLoader, type SearchParams } from 'nuqs/server';
+import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import { HostsView } from './hosts-view';
+import { hostsSearchParams, mappingsInput } from './search-params';
+
+export const metadata: Metadata = { title: 'Host mappings' };
+export const dynamic = 'force-dynamic';
+
+const loadSearch = createLoader(hostsSearchParams);
+
+/** Every host mapping with its cell; filter, page, and delete one with nova's guards. */
+export default async function HostsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const search = await loadSearch(searchParams);
+  const qc = getQueryClient();
+  await Promise.all([
+    qc.prefetchQuery(trpc.hosts.mappings.queryOptions(mappingsInput(search))),
+    qc.prefetchQuery(trpc.hosts.reachability.queryOptions()),
+  ]);
+  return (
+    <HydrateClient>
+      <HostsView />
+    </HydrateClient>
+  );
+}
