@@ -1,0 +1,300 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { CellNotices } from '../../_components/cell-notices';
+import { ClockTime, Time } from '../../_components/time';
+import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { useTRPC } from '../../_trpc/client';
+import type { CheckResult } from '@/server/checks/result';
+import type { ChecksReport } from '@/server/checks/run-checks';
+
+const RESULT_STYLE: Record<CheckResult, string> = {
+  success: 'text-emerald-700 dark:text-emerald-400',
+  warning: 'font-medium text-amber-700 dark:text-amber-400',
+  failure: 'font-medium text-red-700 dark:text-red-400',
+};
+const RESULT_TEXT: Record<CheckResult, string> = { success: 'Success', warning: 'Warning', failure: 'Failure' };
+const EXIT_CODE: Record<CheckResult, number> = { success: 0, warning: 1, failure: 2 };
+
+function Result({ result }: { result: CheckResult }) {
+  return <span className={RESULT_STYLE[result]}>{RESULT_TEXT[result]}</span>;
+}
+
+type CellRef = { uuid: string; name: string | null };
+
+function CellLink({ cell }: { cell: CellRef }) {
+  return (
+    <Link href={`/cells/${cell.uuid}`} className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
+      {cell.name ?? <span className="font-mono text-xs">{cell.uuid}</span>}
+    </Link>
+  );
+}
+
+function HostLink({ host }: { host: string }) {
+  return (
+    <Link href={`/hosts?host=${encodeURIComponent(host)}`} className="font-mono text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
+      {host}
+    </Link>
+  );
+}
+
+function CellList({ cells }: { cells: CellRef[] }) {
+  return (
+    <>
+      {cells.map((c, i) => (
+        <span key={c.uuid}>
+          {i > 0 ? ', ' : null}
+          <CellLink cell={c} />
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** One drift list: a heading, why it matters, and its table, or a calm line saying there is nothing. */
+function Finding({ id, title, about, count, empty, children }: { id: string; title: string; about: ReactNode; count: number; empty: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="mt-6">
+      <h2 id={id} className="text-lg font-semibold tracking-tight">
+        {title} <span className="text-sm font-normal text-zinc-500">({count})</span>
+      </h2>
+      <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">{about}</p>
+      {count === 0 ? <EmptyBox>{empty}</EmptyBox> : children}
+    </section>
+  );
+}
+
+export function ChecksView() {
+  const trpc = useTRPC();
+  // Checks ask every cell; they run when the page opens and when asked again, not on a timer.
+  const q = useQuery(trpc.checks.run.queryOptions());
+
+  return (
+    <div>
+      <PageHeader
+        title="Checks"
+        description={
+          <>
+            nova-status&apos;s cells checks, and drift between the api database and the cells that nova&apos;s tools do not report. The same
+            checks as <code>cellar status</code>.
+          </>
+        }
+      >
+        {q.data ? (
+          <span role="status" aria-live="polite">
+            {q.data.cells.answered} of {q.data.cells.total} cells answered · as of <ClockTime value={q.data.asOf} />
+          </span>
+        ) : null}
+        <Button onClick={() => void q.refetch()} disabled={q.isFetching} aria-label="Run the checks again">
+          {q.isFetching ? 'Running…' : 'Run again'}
+        </Button>
+      </PageHeader>
+
+      {q.isPending ? (
+        <Loading what="checks" />
+      ) : q.isError ? (
+        <ErrorBox title="Could not run the checks" message={q.error.message} />
+      ) : (
+        <Report report={q.data} onRetry={() => void q.refetch()} />
+      )}
+    </div>
+  );
+}
+
+function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => void }) {
+  const d = r.drift;
+  const old = r.oldComputes;
+  return (
+    <>
+      <p role="status" aria-label="Overall result" className="mb-3 text-sm">
+        Overall: <Result result={r.result} />{' '}
+        <span className="text-zinc-500">
+          (<code>cellar status</code> exits {EXIT_CODE[r.result]})
+        </span>
+      </p>
+
+      <CellNotices down={d.downCells} answered={r.cells.answered} total={r.cells.total} onRetry={onRetry} />
+
+      <Table label="Checks" head={<><Th>Check</Th><Th>Result</Th><Th>Details</Th></>}>
+        {r.checks.map((c) => (
+          <tr key={c.id} data-check={c.id}>
+            <th scope="row" className="whitespace-nowrap px-3 py-2 font-medium">
+              {c.name}
+            </th>
+            <Td className="whitespace-nowrap">
+              <Result result={c.result} />
+            </Td>
+            <Td className="text-zinc-700 dark:text-zinc-300">{c.details ?? <span className="text-zinc-400">—</span>}</Td>
+          </tr>
+        ))}
+      </Table>
+
+      <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">
+        {d.unmappedComputeHosts.total > 0 ? (
+          <>
+            {d.unmappedComputeHosts.total} compute {d.unmappedComputeHosts.total === 1 ? 'host has' : 'hosts have'} no host mapping yet (
+            {d.unmappedComputeHosts.byCell.map((c, i) => (
+              <span key={c.cell.uuid}>
+                {i > 0 ? ', ' : null}
+                {c.cell.name ?? c.cell.uuid}: {c.count}
+              </span>
+            ))}
+            ): <Link href="/computes" className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">see the unmapped computes</Link>.
+          </>
+        ) : (
+          <>Every live compute host in the cells that answered has a host mapping.</>
+        )}
+      </p>
+
+      <Finding
+        id="old-computes"
+        title="Computes older than N-1"
+        count={old.tooOld.length}
+        about={
+          <>
+            Minimum nova-compute service version counted: {old.minimumVersion ?? 'none (no compute services yet)'}; the oldest supported is{' '}
+            {old.oldestSupported.release} ({old.oldestSupported.version}); this release is {old.current}. Deleted and forced-down services are not
+            counted.
+          </>
+        }
+        empty={`No nova-compute service is older than ${old.oldestSupported.release}.`}
+      >
+        <Table label="Computes older than N-1" head={<><Th>Cell</Th><Th>Host</Th><Th className="text-right">Version</Th></>}>
+          {old.tooOld.map((s) => (
+            <tr key={`${s.cell.uuid}/${s.host}`}>
+              <Td><CellLink cell={s.cell} /></Td>
+              <Td><HostLink host={s.host} /></Td>
+              <Td className="text-right tabular-nums">{s.version}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="down-cells"
+        title="Cells that do not answer"
+        count={d.downCells.length}
+        about="Their hosts could not be compared with the host mappings; the other lists cover the cells that answered."
+        empty="Every cell answered."
+      >
+        <Table label="Cells that do not answer" head={<><Th>Cell</Th><Th>Reason</Th><Th>Message</Th><Th className="text-right">Elapsed</Th><Th className="text-right">Host mappings not compared</Th></>}>
+          {d.downCells.map((c) => (
+            <tr key={c.uuid}>
+              <Td><CellLink cell={c} /></Td>
+              <Td>{c.reason}</Td>
+              <Td className="font-mono text-xs">{c.message}</Td>
+              <Td className="text-right tabular-nums">{c.latencyMs} ms</Td>
+              <Td className="text-right tabular-nums">{c.hostMappingsNotCompared}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="schemas"
+        title="Cell schemas not current"
+        count={d.schemas.length}
+        about={
+          <>
+            A read never migrates a cell: run <code>cellar db sync --cell_uuid &lt;uuid&gt;</code> for a cell that is behind or empty.
+          </>
+        }
+        empty="Every cell that answered has a current schema."
+      >
+        <Table label="Cell schemas not current" head={<><Th>Cell</Th><Th>State</Th><Th>Summary</Th></>}>
+          {d.schemas.map((s) => (
+            <tr key={s.cell.uuid}>
+              <Td><CellLink cell={s.cell} /></Td>
+              <Td>{s.state}</Td>
+              <Td>
+                {s.summary}
+                {s.unreadable ? <span className="block text-xs text-zinc-500">{s.unreadable}</span> : null}
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="stale-host-mappings"
+        title="Stale host mappings"
+        count={d.staleHostMappings.length}
+        about="Host mappings whose host has no live compute node or nova-compute service in any cell that answered, usually left behind by a service delete. The scheduler still routes to them."
+        empty="No stale host mappings: every mapped host is live in its cell."
+      >
+        <Table label="Stale host mappings" head={<><Th>Cell</Th><Th>Host</Th><Th>Mapped since</Th></>}>
+          {d.staleHostMappings.map((m) => (
+            <tr key={m.host}>
+              <Td><CellLink cell={m.cell} /></Td>
+              <Td><HostLink host={m.host} /></Td>
+              <Td>{m.createdAt ? <Time value={m.createdAt} /> : '—'}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="misplaced-host-mappings"
+        title="Host mappings to the wrong cell"
+        count={d.misplacedHostMappings.length}
+        about="The mapping names a cell whose database does not have the host, while another cell's database does: builds for this host go to the wrong cell. Delete the mapping, then discover the host in the cell it is in."
+        empty="No host mapping points away from the cell its host is in."
+      >
+        <Table label="Host mappings to the wrong cell" head={<><Th>Mapped to</Th><Th>Host</Th><Th>Found in</Th></>}>
+          {d.misplacedHostMappings.map((m) => (
+            <tr key={m.host}>
+              <Td><CellLink cell={m.cell} /></Td>
+              <Td><HostLink host={m.host} /></Td>
+              <Td><CellList cells={m.foundIn} /></Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="hosts-in-several-cells"
+        title="Hosts in more than one cell"
+        count={d.hostsInSeveralCells.length}
+        about="The same host name is live in several cell databases; a host mapping can name only one of them."
+        empty="No host is live in more than one cell."
+      >
+        <Table label="Hosts in more than one cell" head={<><Th>Host</Th><Th>Live in</Th><Th>Mapped to</Th></>}>
+          {d.hostsInSeveralCells.map((h) => (
+            <tr key={h.host}>
+              <Td><HostLink host={h.host} /></Td>
+              <Td><CellList cells={h.cells} /></Td>
+              <Td>{h.mappedTo ? <CellLink cell={h.mappedTo} /> : <span className="text-zinc-500">not mapped</span>}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+
+      <Finding
+        id="cell0-compute-services"
+        title="Compute services in cell0"
+        count={d.cell0ComputeServices.length}
+        about={
+          <>
+            cell0 holds no hosts; nova logs &ldquo;Found compute service … in cell0; This should never happen!&rdquo;. The service&apos;s{' '}
+            <code>[database]/connection</code> points at cell0&apos;s database.
+          </>
+        }
+        empty="No nova-compute service in cell0."
+      >
+        <Table label="Compute services in cell0" head={<><Th>Host</Th><Th className="text-right">Version</Th><Th>State</Th><Th>Disabled</Th><Th>Last seen up</Th></>}>
+          {d.cell0ComputeServices.map((s) => (
+            <tr key={s.host}>
+              <Td className="font-mono text-xs">{s.host}</Td>
+              <Td className="text-right tabular-nums">{s.version}</Td>
+              <Td>{s.state}</Td>
+              <Td>{s.disabled ? 'yes' : 'no'}</Td>
+              <Td>{s.lastSeenUp ? <Time value={s.lastSeenUp} /> : '—'}</Td>
+            </tr>
+          ))}
+        </Table>
+      </Finding>
+    </>
+  );
+}

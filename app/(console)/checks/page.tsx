@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import { ChecksView } from './checks-view';
+
+export const metadata: Metadata = { title: 'Checks' };
+export const dynamic = 'force-dynamic';
+
+/** nova-status's cells checks and the drift between the api database and the cells: what `cellar status` prints. */
+export default async function ChecksPage() {
+  await getQueryClient().prefetchQuery(trpc.checks.run.queryOptions());
+  return (
+    <HydrateClient>
+      <ChecksView />
+    </HydrateClient>
+  );
+}
