@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { parseAsBoolean, useQueryState } from 'nuqs';
 import { CellNotices } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
@@ -37,6 +38,9 @@ export function CellsView() {
           >
             {q.isFetching ? 'Refreshing…' : 'Refresh'}
           </button>
+          <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-2 py-1 text-white hover:bg-sky-800">
+            Create cell
+          </Link>
         </div>
       </header>
 
@@ -51,7 +55,7 @@ export function CellsView() {
       ) : q.data.cells.length === 0 ? (
         <p className="rounded border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700">
           No cells are mapped yet. Map cell0 and your first cell with <code>cellar simple_cell_setup</code>, or{' '}
-          <code>cellar map_cell0</code> and <code>cellar create_cell</code>.
+          <code>cellar map_cell0</code> and <code>cellar create_cell</code>, or <Link href="/cells/new" className="underline">create a cell</Link> here.
         </p>
       ) : (
         <>
@@ -91,7 +95,9 @@ function CellsTable({ cells }: { cells: Row[] }) {
           {cells.map((c) => (
             <tr key={c.uuid} data-cell-uuid={c.uuid} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
               <th scope="row" className="px-3 py-2 font-medium">
-                {c.name ?? <span className="italic text-zinc-500">(no name)</span>}
+                <Link href={`/cells/${c.uuid}`} className="text-sky-800 underline-offset-2 hover:underline dark:text-sky-300">
+                  {c.name ?? <span className="italic">(no name)</span>}
+                </Link>
                 {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
               </th>
               <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">

@@ -1,0 +1,219 @@
+/**
+ * One cell in full: its mapping (URLs masked), its host mappings (api database), and what
+ * its own database answers within the deadline: compute nodes with their nova-compute
+ * services and capacity, and the live instances that would block a delete. A cell that
+ * does not answer still shows what the api database knows.
+ */
+import type { CellHandle } from '@/db/connect';
+import { type DownReason, fanOut } from '@/db/fanout';
+import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
+import { utcDate } from '@/db/timestamps';
+import type { Deps } from '../deps';
+import { refuse } from '../errors';
+import { serviceState, type ServiceState } from '../nova/service-state';
+import { type CapacityTotals, type NodeCapacity, nodeCapacity, sumCapacity } from './cell-capacity';
+import { type CellRow, toCellMapping } from './create-cell';
+import { publicCell } from './mappings';
+
+export interface ComputeNodeView {
+  id: number;
+  uuid: string | null;
+  host: string | null;
+  hypervisorHostname: string | null;
+  hypervisorType: string;
+  hypervisorVersion: number;
+  /** compute_nodes.mapped: only a hint of what discover_hosts did (NULL read as 0). */
+  mappedFlag: number;
+  /** The host mapping that actually exists for this node's host, in whichever cell. */
+  hostMapping: { cellUuid: string; cellName: string | null; thisCell: boolean } | null;
+  service: {
+    state: ServiceState;
+    disabled: boolean;
+    disabledReason: string | null;
+    forcedDown: boolean;
+    lastSeenUp: Date | null;
+    version: number | null;
+  } | null;
+  capacity: NodeCapacity;
+}
+
+export interface HostMappingView {
+  host: string;
+  createdAt: Date | null;
+  /** The host has a live compute node or nova-compute service in this cell; null when the cell did not answer. */
+  inCellDatabase: boolean | null;
+}
+
+export interface CellDetail {
+  cell: ReturnType<typeof publicCell> & { createdAt: Date | null };
+  status: 'up' | 'down';
+  reason: DownReason | null;
+  message: string | null;
+  latencyMs: number;
+  schema: SchemaStatus | null;
+  hostMappings: HostMappingView[];
+  /** Instance mappings pointing at this cell (what a forced delete removes when no instance lives). */
+  instanceMappings: number;
+  /** Instances with deleted = 0, any vm_state: what makes nova refuse to delete the cell. Null when unknown. */
+  liveInstances: number | null;
+  computeNodes: ComputeNodeView[] | null;
+  capacity: CapacityTotals | null;
+  asOf: Date;
+}
+
+interface NodeRow {
+  id: number;
+  uuid: string | null;
+  host: string | null;
+  hypervisor_hostname: string | null;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  vcpus: number;
+  vcpus_used: number;
+  memory_mb: number;
+  memory_mb_used: number;
+  local_gb: number;
+  local_gb_used: number;
+  cpu_allocation_ratio: number | null;
+  ram_allocation_ratio: number | null;
+  disk_allocation_ratio: number | null;
+  mapped: number;
+  service_id: number | null;
+  service_disabled: boolean | null;
+  disabled_reason: string | null;
+  forced_down: boolean | null;
+  last_seen_up: string | null;
+  service_created_at: string | null;
+  version: number | null;
+}
+
+interface CellAnswer {
+  schema: SchemaStatus;
+  nodes: NodeRow[] | null;
+  serviceHosts: string[];
+  liveInstances: number | null;
+}
+
+async function readCell(handle: CellHandle): Promise<CellAnswer> {
+  const schema = await readSchemaStatus(handle.sql, 'cell');
+  if (schema.state === 'uninitialised') return { schema, nodes: null, serviceHosts: [], liveInstances: null };
+  const [nodes, services, live] = await Promise.all([
+    // The node's nova-compute service is found by host, as nova does (service_id is legacy).
+    handle.sql<NodeRow[]>`
+      select n.id, n.uuid, n.host, n.hypervisor_hostname, n.hypervisor_type, n.hypervisor_version,
+             n.vcpus, n.vcpus_used, n.memory_mb, n.memory_mb_used, n.local_gb, n.local_gb_used,
+             n.cpu_allocation_ratio, n.ram_allocation_ratio, n.disk_allocation_ratio, coalesce(n.mapped, 0) as mapped,
+             s.id as service_id, s.disabled as service_disabled, s.disabled_reason, s.forced_down,
+             s.last_seen_up, s.created_at as service_created_at, s.version
+      from compute_nodes n
+      left join lateral (
+        select * from services s
+        where s.host = n.host and s."binary" = 'nova-compute' and s.deleted = 0
+        order by s.id desc limit 1
+      ) s on true
+      where n.deleted = 0
+      order by n.host, n.hypervisor_hostname, n.id`,
+    handle.sql<{ host: string }[]>`
+      select distinct host from services where "binary" = 'nova-compute' and deleted = 0 and host is not null`,
+    handle.sql<{ n: number }[]>`select count(*)::int as n from instances where deleted = 0`,
+  ]);
+  return { schema, nodes, serviceHosts: services.map((s) => s.host), liveInstances: live[0]!.n };
+}
+
+export async function readCellDetail(deps: Deps, uuid: string): Promise<CellDetail> {
+  const [row] = await deps.api.sql<CellRow[]>`
+    select id, uuid, name, transport_url, database_connection, disabled, created_at
+    from cell_mappings where uuid = ${uuid}`;
+  if (!row) throw refuse.notFound(`Cell with uuid ${uuid} was not found.`, 1);
+  const cell = toCellMapping(row);
+
+  const [hostRows, counts, outcomes] = await Promise.all([
+    deps.api.sql<{ host: string; created_at: string | null }[]>`
+      select host, created_at from host_mappings where cell_id = ${cell.id} order by host`,
+    deps.api.sql<{ n: number }[]>`select count(*)::int as n from instance_mappings where cell_id = ${cell.id}`,
+    fanOut(deps.registry, [cell], ({ handle }) => readCell(handle), { deadlineMs: deps.deadlineMs }),
+  ]);
+  const outcome = outcomes[0]!;
+  const base = {
+    cell: { ...publicCell(cell), createdAt: cell.createdAt },
+    instanceMappings: counts[0]!.n,
+    latencyMs: outcome.elapsedMs,
+    asOf: deps.now(),
+  };
+
+  if (outcome.status === 'down') {
+    return {
+      ...base,
+      status: 'down',
+      reason: outcome.reason,
+      message: outcome.message,
+      schema: null,
+      hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: null })),
+      liveInstances: null,
+      computeNodes: null,
+      capacity: null,
+    };
+  }
+
+  const answer = outcome.value;
+  const nodes = answer.nodes ?? [];
+  const cellHosts = new Set([...nodes.flatMap((n) => (n.host ? [n.host] : [])), ...answer.serviceHosts]);
+  const nodeHosts = [...new Set(nodes.flatMap((n) => (n.host ? [n.host] : [])))];
+  // compute_nodes.mapped is only a hint: what counts is whether a host mapping exists.
+  const mappings =
+    nodeHosts.length === 0
+      ? []
+      : await deps.api.sql<{ host: string; uuid: string; name: string | null }[]>`
+          select h.host, c.uuid, c.name from host_mappings h join cell_mappings c on c.id = h.cell_id
+          where h.host = any(${nodeHosts}::text[])`;
+  const mappingOf = new Map(mappings.map((m) => [m.host, m]));
+  const now = deps.now();
+
+  const computeNodes: ComputeNodeView[] = nodes.map((n) => {
+    const m = n.host ? mappingOf.get(n.host) : undefined;
+    return {
+      id: n.id,
+      uuid: n.uuid,
+      host: n.host,
+      hypervisorHostname: n.hypervisor_hostname,
+      hypervisorType: n.hypervisor_type,
+      hypervisorVersion: n.hypervisor_version,
+      mappedFlag: n.mapped,
+      hostMapping: m ? { cellUuid: m.uuid, cellName: m.name, thisCell: m.uuid === cell.uuid } : null,
+      service:
+        n.service_id === null
+          ? null
+          : {
+              state: serviceState({ forcedDown: n.forced_down, lastSeenUp: n.last_seen_up, createdAt: n.service_created_at }, now, deps.serviceDownTimeS),
+              disabled: n.service_disabled ?? false,
+              disabledReason: n.disabled_reason,
+              forcedDown: n.forced_down ?? false,
+              lastSeenUp: utcDate(n.last_seen_up),
+              version: n.version,
+            },
+      capacity: nodeCapacity({
+        vcpus: n.vcpus,
+        vcpusUsed: n.vcpus_used,
+        memoryMb: n.memory_mb,
+        memoryMbUsed: n.memory_mb_used,
+        localGb: n.local_gb,
+        localGbUsed: n.local_gb_used,
+        cpuAllocationRatio: n.cpu_allocation_ratio,
+        ramAllocationRatio: n.ram_allocation_ratio,
+        diskAllocationRatio: n.disk_allocation_ratio,
+      }),
+    };
+  });
+
+  return {
+    ...base,
+    status: 'up',
+    reason: null,
+    message: null,
+    schema: answer.schema,
+    hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: cellHosts.has(h.host) })),
+    liveInstances: answer.liveInstances,
+    computeNodes: answer.nodes === null ? null : computeNodes,
+    capacity: answer.nodes === null ? null : sumCapacity(computeNodes.map((n) => n.capacity)),
+  };
+}

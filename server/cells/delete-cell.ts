@@ -1,0 +1,117 @@
+/**
+ * delete_cell (nova-manage cell_v2), with nova's checks in nova's order and exit codes:
+ * 1 not found, 2 hosts mapped (unless forced), 3 live instances (even when forced),
+ * 4 instance mappings of deleted instances (unless forced). Forcing deletes the instance
+ * mappings, sets mapped = 0 on the cell's compute nodes, deletes the host mappings and
+ * then the cell mapping.
+ */
+import type { CellHandle } from '@/db/connect';
+import { fanOut } from '@/db/fanout';
+import type { Deps } from '../deps';
+import { refuse } from '../errors';
+import { RESTART_NOTICES } from './caveats';
+import { type CellRow, toCellMapping } from './create-cell';
+import { cellLabel } from './mappings';
+
+export interface DeleteCellResult {
+  cell: { uuid: string; name: string | null };
+  deleted: { instanceMappings: number; hostMappings: number };
+  /** Compute nodes set back to mapped = 0 so a later discover_hosts finds them again. */
+  computeNodesUnmapped: number;
+  notice: string;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** One round trip to the cell: its live instances, and when nothing lives there and it is asked for, unmap its nodes. */
+async function inspectCell(handle: CellHandle, unmap: boolean): Promise<{ live: number; unmapped: number }> {
+  return handle.sql.begin(async (tx) => {
+    // nova's InstanceList.get_all: deleted = 0, whatever the vm_state (soft-delete included).
+    const [row] = await tx<{ live: number }[]>`select count(*)::int as live from instances where deleted = 0`;
+    const live = row!.live;
+    if (live > 0 || !unmap) return { live, unmapped: 0 };
+    const updated = await tx`update compute_nodes set mapped = 0 where mapped is distinct from 0`;
+    return { live, unmapped: updated.count };
+  });
+}
+
+/**
+ * The checks and the deletes run in one api-database transaction that holds the cell
+ * mapping's row lock: no host or instance mapping can be pointed at the cell meanwhile
+ * (their foreign keys need that row), so what was checked is what gets deleted. The
+ * cell database is read under the deadline; if it does not answer, nothing is deleted,
+ * because nobody can then prove it holds no live instances.
+ */
+export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: boolean }): Promise<DeleteCellResult> {
+  const force = Boolean(input.force);
+  const result = await deps.api.sql.begin(async (tx) => {
+    const [row] = await tx<CellRow[]>`
+      select id, uuid, name, transport_url, database_connection, disabled, created_at
+      from cell_mappings where uuid = ${input.cellUuid} for update`;
+    if (!row) throw refuse.notFound(`Cell with uuid ${input.cellUuid} was not found.`, 1);
+    const cell = toCellMapping(row);
+    const label = cellLabel(cell);
+    const [counts] = await tx<{ hosts: number; instances: number }[]>`
+      select (select count(*)::int from host_mappings where cell_id = ${cell.id}) as hosts,
+             (select count(*)::int from instance_mappings where cell_id = ${cell.id}) as instances`;
+    const { hosts, instances } = counts!;
+
+    if (hosts > 0 && !force) {
+      throw refuse.precondition(
+        `Cell ${label} still has ${plural(hosts, 'mapped host')}; delete or move them first (forcing the delete removes the host mappings).`,
+        2,
+        { novaMessage: `There are existing hosts mapped to cell with uuid ${cell.uuid}.`, hostMappings: hosts },
+      );
+    }
+
+    const unmap = force && hosts > 0;
+    let unmapped = 0;
+    if (instances > 0 || unmap) {
+      const [outcome] = await fanOut(deps.registry, [cell], ({ handle }) => inspectCell(handle, unmap), { deadlineMs: deps.deadlineMs });
+      if (!outcome || outcome.status === 'down') {
+        const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
+        throw refuse.unavailable(
+          instances > 0
+            ? `Cell ${label} does not answer (${why}), so Cellar cannot prove it has no live instances; nothing was deleted.`
+            : `Cell ${label} does not answer (${why}), so its compute nodes cannot be set back to unmapped; nothing was deleted.`,
+          1,
+          { reason: outcome?.status === 'down' ? outcome.reason : 'error' },
+        );
+      }
+      const { live } = outcome.value;
+      if (live > 0) {
+        throw refuse.precondition(
+          `Cell ${label} still has ${plural(live, 'live instance')}; delete them first. Forcing never deletes a cell with live instances.`,
+          3,
+          { novaMessage: `There are existing instances mapped to cell with uuid ${cell.uuid}.`, liveInstances: live },
+        );
+      }
+      if (instances > 0 && !force) {
+        throw refuse.precondition(
+          `Cell ${label} still has ${plural(instances, 'instance mapping')} of deleted instances; archive them first (nova-manage db archive_deleted_rows), or force the delete to remove them.`,
+          4,
+          {
+            novaMessage:
+              `There are instance mappings to cell with uuid ${cell.uuid}, but all instances have been deleted in the cell.\n` +
+              "So execute 'nova-manage db archive_deleted_rows' to delete the instance mappings.",
+            instanceMappings: instances,
+          },
+        );
+      }
+      unmapped = outcome.value.unmapped;
+    }
+
+    const deletedInstanceMappings = await tx`delete from instance_mappings where cell_id = ${cell.id}`;
+    const deletedHostMappings = await tx`delete from host_mappings where cell_id = ${cell.id}`;
+    await tx`delete from cell_mappings where id = ${cell.id}`;
+    return {
+      cell: { uuid: cell.uuid, name: cell.name },
+      deleted: { instanceMappings: deletedInstanceMappings.count, hostMappings: deletedHostMappings.count },
+      computeNodesUnmapped: unmapped,
+      notice: RESTART_NOTICES.cellDeleted,
+    };
+  });
+  // The pool to a cell that no longer exists is of no further use.
+  await deps.registry.forget(result.cell.uuid);
+  return result;
+}
