@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { parseAsBoolean, useQueryState } from 'nuqs';
 import { CellNotices } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
+import { FlavorSlots } from '../_components/flavor-slots';
 import { ClockTime, Time } from '../_components/time';
 import { useTRPC } from '../_trpc/client';
 import type { CellListRow } from '@/server/cells/list-cells';
@@ -66,6 +67,7 @@ export function CellsView() {
             onRetry={() => void q.refetch()}
           />
           <CellsTable cells={q.data.cells} />
+          <FlavorSlots />
         </>
       )}
     </div>

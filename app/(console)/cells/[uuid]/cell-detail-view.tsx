@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { FlavorSlots } from '../../../_components/flavor-slots';
 import { useState } from 'react';
 import { CellNotices } from '../../../_components/cell-notices';
 import { CopyButton } from '../../../_components/copy-button';
@@ -104,6 +105,7 @@ export function CellDetailView({ uuid }: { uuid: string }) {
       ) : null}
 
       {d.capacity && d.capacity.nodes > 0 ? <CapacityTable totals={d.capacity} label={label} /> : null}
+      {!d.cell.isCell0 && d.status === 'up' && d.computeNodes ? <FlavorSlots cellUuid={d.cell.uuid} /> : null}
       {d.computeNodes && !(d.cell.isCell0 && d.computeNodes.length === 0) ? <ComputeNodesTable nodes={d.computeNodes} label={label} /> : null}
       <HostMappingsTable detail={d} />
     </div>
