@@ -1,0 +1,462 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useQueryStates } from 'nuqs';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CellNotices } from '../../_components/cell-notices';
+import { CopyButton } from '../../_components/copy-button';
+import { useHasRole } from '../../_components/require-role';
+import { ClockTime, Time } from '../../_components/time';
+import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { useTRPC } from '../../_trpc/client';
+import type { Cell0Instance } from '@/server/triage/cell0-instances';
+import type { DownCell } from '@/server/triage/cell0-read';
+import type { DeleteCell0Result } from '@/server/triage/delete-cell0-instances';
+import type { Breakdown, FaultGroup } from '@/server/triage/fault-groups';
+import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
+import { FaultText } from './fault-text';
+import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
+
+const REFRESH_MS = 30_000;
+
+type SetSearch = ReturnType<typeof useQueryStates<typeof cell0SearchParams>>[1];
+
+export function Cell0View() {
+  const [search, setSearch] = useQueryStates(cell0SearchParams);
+  const [result, setResult] = useState<DeleteCell0Result | null>(null);
+
+  return (
+    <div>
+      <PageHeader
+        title="cell0"
+        description="Boots that found no home: nova buried them in cell0 with the fault that stopped them. Delete is the only action nova allows on them."
+      >
+        <div role="group" aria-label="View" className="inline-flex overflow-hidden rounded border border-zinc-300 dark:border-zinc-700">
+          {(
+            [
+              ['list', 'Instances'],
+              ['groups', 'Grouped by fault'],
+            ] as const
+          ).map(([view, label]) => (
+            <button
+              key={view}
+              type="button"
+              aria-pressed={search.view === view}
+              onClick={() => void setSearch({ view, marker: '' })}
+              className={`px-3 py-1 text-sm ${search.view === view ? 'bg-zinc-800 text-white dark:bg-zinc-200 dark:text-zinc-900' : 'hover:bg-zinc-100 dark:hover:bg-zinc-800'}`}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      </PageHeader>
+
+      <Filters key={`${search.fault}\u0000${search.flavor}\u0000${search.project}`} search={search} setSearch={setSearch} />
+
+      {result ? (
+        <div role="status" className="mb-4 flex items-start justify-between gap-3 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+          <span>{describeDeleteResult(result)}</span>
+          <button type="button" aria-label="Dismiss" className="text-xs underline" onClick={() => setResult(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      {search.view === 'groups' ? <GroupsView search={search} setSearch={setSearch} /> : <ListView search={search} setSearch={setSearch} onDeleted={setResult} />}
+    </div>
+  );
+}
+
+/** Filters apply on Enter or "Apply", not per keystroke; `/` jumps to the fault text. */
+function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
+  const [fault, setFault] = useState(search.fault);
+  const [flavor, setFlavor] = useState(search.flavor);
+  const [project, setProject] = useState(search.project);
+  const faultRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key === '/' && !(t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable))) {
+        e.preventDefault();
+        faultRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const input = 'mt-1 block w-56 rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+  return (
+    <form
+      role="search"
+      aria-label="Filter cell0 instances"
+      className="mb-4 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '' });
+      }}
+    >
+      <label className="text-xs text-zinc-600 dark:text-zinc-400">
+        Fault text <kbd className="ml-1 rounded border px-1 font-mono text-[10px]">/</kbd>
+        <input ref={faultRef} value={fault} onChange={(e) => setFault(e.target.value)} placeholder="e.g. No valid host" className={input} />
+      </label>
+      <label className="text-xs text-zinc-600 dark:text-zinc-400">
+        Flavor
+        <input value={flavor} onChange={(e) => setFlavor(e.target.value)} placeholder="e.g. m1.xlarge" className={input} />
+      </label>
+      <label className="text-xs text-zinc-600 dark:text-zinc-400">
+        Project
+        <input value={project} onChange={(e) => setProject(e.target.value)} placeholder="project id" className={`${input} font-mono`} />
+      </label>
+      <Button type="submit" variant="primary">
+        Apply filters
+      </Button>
+      {search.fault || search.flavor || search.project || search.group ? (
+        <Button onClick={() => void setSearch({ fault: '', flavor: '', project: '', group: '', marker: '' })}>Clear filters</Button>
+      ) : null}
+      {search.group ? (
+        <p className="w-full text-sm">
+          Fault group: <span className="rounded bg-red-50 px-1.5 py-0.5 font-medium text-red-900 dark:bg-red-950 dark:text-red-200">{search.group}</span>{' '}
+          <button type="button" className="text-xs underline" onClick={() => void setSearch({ group: '', marker: '' })}>
+            Clear fault group
+          </button>
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function DownNotice({ down, unknownCount }: { down: DownCell[]; unknownCount: number }) {
+  return (
+    <>
+      <CellNotices down={down} answered={0} total={1} />
+      <EmptyBox>
+        cell0 did not answer, so its instances and faults cannot be shown now. The api database maps{' '}
+        <strong>
+          {unknownCount} instance{unknownCount === 1 ? '' : 's'}
+        </strong>{' '}
+        to cell0 that are not queued for delete (status UNKNOWN until it answers).
+      </EmptyBox>
+    </>
+  );
+}
+
+const UNMAPPED = (
+  <EmptyBox>
+    cell0 is not mapped yet, so there is nowhere for failed boots to go: nova leaves them as build requests. Map it with{' '}
+    <code>cellar map_cell0</code> or <code>cellar simple_cell_setup</code>.
+  </EmptyBox>
+);
+
+function exportHref(format: 'csv' | 'json', search: Cell0Search, uuids: string[]): string {
+  const p = new URLSearchParams({ format });
+  if (uuids.length) for (const u of uuids) p.append('uuid', u);
+  else {
+    const f = cell0Filters(search);
+    for (const [k, v] of Object.entries({ ...f, group: search.group || undefined })) if (v) p.set(k, v);
+    p.set('sort', search.sort);
+  }
+  return `/api/cell0/export?${p.toString()}`;
+}
+
+function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSearch: SetSearch; onDeleted: (r: DeleteCell0Result) => void }) {
+  const trpc = useTRPC();
+  // Deleting and exporting are support's (the server refuses others regardless).
+  const canDelete = useHasRole('support');
+  const input = cell0ListInput(search);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [targets, setTargets] = useState<DeleteTarget[]>([]);
+  // Rows do not move under a selection or an open confirmation.
+  const paused = selected.size > 0 || targets.length > 0;
+  const q = useQuery(trpc.triage.cell0.list.queryOptions(input, { placeholderData: (prev) => prev, refetchInterval: paused ? false : REFRESH_MS }));
+  const rows = useMemo(() => (q.data?.state === 'up' ? q.data.data.rows : []), [q.data]);
+  const pageKey = rows.map((r) => r.uuid).join(',');
+  useEffect(() => {
+    // A selection only ever holds rows that are on screen.
+    setSelected((s) => {
+      const visible = new Set(pageKey.split(','));
+      const kept = [...s].filter((u) => visible.has(u));
+      return kept.length === s.size ? s : new Set(kept);
+    });
+  }, [pageKey]);
+
+  if (q.isPending) return <Loading what="cell0 instances" />;
+  if (q.isError) {
+    return (
+      <div className="space-y-2">
+        <ErrorBox title="Could not list cell0" message={q.error.message} />
+        {search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>Back to the first page</Button> : null}
+      </div>
+    );
+  }
+  const data = q.data;
+  if (data.state === 'unmapped') return UNMAPPED;
+  if (data.state === 'down') return <DownNotice down={data.down} unknownCount={data.unknownCount} />;
+
+  const filtered = Boolean(input.fault || input.flavor || input.project || input.group);
+  const chosen = rows.filter((r) => selected.has(r.uuid));
+  const toggle = (uuid: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (on) next.add(uuid);
+      else next.delete(uuid);
+      return next;
+    });
+  const allOnPage = rows.length > 0 && chosen.length === rows.length;
+
+  return (
+    <div>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-3 text-sm">
+        <span role="status" aria-live="polite" className="text-zinc-600 dark:text-zinc-400">
+          {rows.length === 0 ? 'No instances' : `${rows.length} instance${rows.length === 1 ? '' : 's'} on this page`}
+          {search.marker ? ' (not the first page)' : ''} · as of <ClockTime value={data.asOf} />
+        </span>
+        <div className="flex flex-wrap items-center gap-2">
+          <label className="text-xs text-zinc-600 dark:text-zinc-400">
+            Sort by age{' '}
+            <select
+              value={search.sort}
+              onChange={(e) => void setSearch({ sort: e.target.value as Cell0Search['sort'], marker: '' })}
+              className="rounded border border-zinc-300 px-1 py-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+            >
+              <option value="age">newest first</option>
+              <option value="-age">oldest first</option>
+            </select>
+          </label>
+          <label className="text-xs text-zinc-600 dark:text-zinc-400">
+            Page size{' '}
+            <select
+              value={input.limit}
+              onChange={(e) => void setSearch({ size: Number(e.target.value), marker: '' })}
+              className="rounded border border-zinc-300 px-1 py-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+            >
+              {CELL0_PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
+            {q.isFetching ? 'Refreshing…' : 'Refresh'}
+          </Button>
+        </div>
+      </div>
+
+      {canDelete ? (
+        <div role="toolbar" aria-label="Selection" className="mb-2 flex flex-wrap items-center gap-2 text-sm">
+          <span className="text-zinc-600 dark:text-zinc-400">{chosen.length} selected</span>
+          <Button variant="danger" disabled={chosen.length === 0} onClick={() => setTargets(chosen.map((r) => ({ uuid: r.uuid, name: r.name })))}>
+            Delete selected…
+          </Button>
+          <span className="ml-2 text-zinc-600 dark:text-zinc-400">Export {chosen.length ? 'the selection' : 'this view'}'s fault evidence:</span>
+          <a className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" href={exportHref('csv', search, chosen.map((r) => r.uuid))} download>
+            CSV
+          </a>
+          <a className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" href={exportHref('json', search, chosen.map((r) => r.uuid))} download>
+            JSON
+          </a>
+        </div>
+      ) : (
+        <p className="mb-2 text-xs text-zinc-500">Deleting cell0 instances and exporting their faults need the support role.</p>
+      )}
+
+      {rows.length === 0 ? (
+        <EmptyBox>
+          {filtered
+            ? 'No cell0 instance matches these filters.'
+            : search.marker
+              ? 'No more instances after this point.'
+              : 'No errored instances in cell0: every boot found a home.'}
+        </EmptyBox>
+      ) : (
+        <Table
+          label="cell0 instances"
+          head={
+            <>
+              <Th>
+                {canDelete ? (
+                  <input
+                    type="checkbox"
+                    aria-label="Select all instances on this page"
+                    checked={allOnPage}
+                    onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((r) => r.uuid)) : new Set())}
+                  />
+                ) : null}
+              </Th>
+              <Th>Instance</Th>
+              <Th className="min-w-72">Latest fault</Th>
+              <Th>Flavor</Th>
+              <Th>Image</Th>
+              <Th>Project</Th>
+              <Th>User</Th>
+              <Th>Age</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </>
+          }
+        >
+          {rows.map((r) => (
+            <InstanceRow
+              key={r.uuid}
+              row={r}
+              canDelete={canDelete}
+              selected={selected.has(r.uuid)}
+              onSelect={(on) => toggle(r.uuid, on)}
+              onDelete={() => setTargets([{ uuid: r.uuid, name: r.name }])}
+              onProject={(project) => void setSearch({ project, marker: '' })}
+            />
+          ))}
+        </Table>
+      )}
+
+      <nav aria-label="Pages" className="mt-3 flex gap-2">
+        {search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>First page</Button> : null}
+        {data.data.nextMarker ? (
+          <Button onClick={() => void setSearch({ marker: data.data.nextMarker! })}>Next page</Button>
+        ) : null}
+      </nav>
+
+      <DeleteInstancesDialog
+        targets={targets}
+        onClose={() => setTargets([])}
+        onDeleted={(r) => {
+          setTargets([]);
+          setSelected(new Set());
+          onDeleted(r);
+        }}
+      />
+    </div>
+  );
+}
+
+function InstanceRow({
+  row: r,
+  canDelete,
+  selected,
+  onSelect,
+  onDelete,
+  onProject,
+}: {
+  row: Cell0Instance;
+  canDelete: boolean;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+  onDelete: () => void;
+  onProject: (project: string) => void;
+}) {
+  const label = r.name ?? r.uuid;
+  return (
+    <tr data-uuid={r.uuid} className={selected ? 'bg-sky-50 dark:bg-sky-950' : undefined}>
+      <Td className="align-top">{canDelete ? <input type="checkbox" aria-label={`Select ${label}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} /> : null}</Td>
+      <th scope="row" className="px-3 py-2 text-left align-top font-normal">
+        <Link href={`/cell0/${r.uuid}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
+          {r.name ?? <span className="italic">(no name)</span>}
+        </Link>
+        <div className="whitespace-nowrap font-mono text-xs text-zinc-500">
+          {r.uuid}
+          <CopyButton value={r.uuid} label={`Copy uuid of ${label}`} />
+        </div>
+      </th>
+      <Td className="align-top">
+        <FaultText fault={r.fault} />
+      </Td>
+      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-500">unreadable</span>}</Td>
+      <Td className="align-top font-mono text-xs">{r.imageRef ? <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span> : <span className="font-sans italic text-zinc-500">volume</span>}</Td>
+      <Td className="align-top font-mono text-xs">
+        {r.projectId ? (
+          <button type="button" title={`Only project ${r.projectId}`} aria-label={`Filter by project ${r.projectId}`} className="hover:underline" onClick={() => onProject(r.projectId!)}>
+            {r.projectId.slice(0, 8)}…
+          </button>
+        ) : (
+          '—'
+        )}
+      </Td>
+      <Td className="align-top font-mono text-xs">
+        <span title={r.userId ?? undefined}>{r.userId ? `${r.userId.slice(0, 8)}…` : '—'}</span>
+      </Td>
+      <Td className="whitespace-nowrap align-top">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
+      <Td className="align-top">
+        {canDelete ? (
+          <Button variant="danger" aria-label={`Delete ${label}`} onClick={onDelete}>
+            Delete
+          </Button>
+        ) : null}
+      </Td>
+    </tr>
+  );
+}
+
+function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; label: string; mono?: boolean }) {
+  return (
+    <ul aria-label={label} className={`space-y-0.5 text-xs ${mono ? 'font-mono' : ''}`}>
+      {items.slice(0, 6).map((b) => (
+        <li key={b.label} className="whitespace-nowrap" title={b.label}>
+          {mono && b.label.length > 12 ? `${b.label.slice(0, 8)}…` : b.label} <span className="text-zinc-500">× {b.count}</span>
+        </li>
+      ))}
+      {items.length > 6 ? <li className="text-zinc-500">and {items.length - 6} more</li> : null}
+    </ul>
+  );
+}
+
+function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.triage.cell0.groups.queryOptions(cell0Filters(search), { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }));
+  if (q.isPending) return <Loading what="fault groups" />;
+  if (q.isError) return <ErrorBox title="Could not group cell0's faults" message={q.error.message} />;
+  const data = q.data;
+  if (data.state === 'unmapped') return UNMAPPED;
+  if (data.state === 'down') return <DownNotice down={data.down} unknownCount={data.unknownCount} />;
+  const { groups, instances } = data.data;
+  const open = (g: FaultGroup) => void setSearch({ view: 'list', group: g.key, marker: '' });
+  return (
+    <div>
+      <p role="status" aria-live="polite" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={data.asOf} />
+      </p>
+      {groups.length === 0 ? (
+        <EmptyBox>{cell0Filters(search).fault || search.flavor || search.project ? 'No cell0 instance matches these filters.' : 'No errored instances in cell0: every boot found a home.'}</EmptyBox>
+      ) : (
+        <Table
+          label="Fault groups"
+          head={
+            <>
+              <Th className="min-w-80">Fault (normalised)</Th>
+              <Th className="text-right">Count</Th>
+              <Th>First seen</Th>
+              <Th>Last seen</Th>
+              <Th>Flavors</Th>
+              <Th>Projects</Th>
+              <Th>Images</Th>
+            </>
+          }
+        >
+          {groups.map((g) => (
+            <tr key={g.key}>
+              <th scope="row" className="px-3 py-2 text-left align-top font-normal">
+                <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
+                <button type="button" className="mt-1 text-xs text-sky-800 underline dark:text-sky-300" aria-label={`Show the ${g.count} instances with fault ${g.key}`} onClick={() => open(g)}>
+                  Show {g.count} instance{g.count === 1 ? '' : 's'}
+                </button>
+              </th>
+              <Td className="text-right align-top tabular-nums">{g.count}</Td>
+              <Td className="whitespace-nowrap align-top">{g.firstSeen ? <Time value={g.firstSeen} /> : '—'}</Td>
+              <Td className="whitespace-nowrap align-top">{g.lastSeen ? <Time value={g.lastSeen} /> : '—'}</Td>
+              <Td className="align-top">
+                <BreakdownList items={g.byFlavor} label={`Flavors of ${g.key}`} />
+              </Td>
+              <Td className="align-top">
+                <BreakdownList items={g.byProject} label={`Projects of ${g.key}`} mono />
+              </Td>
+              <Td className="align-top">
+                <BreakdownList items={g.byImage} label={`Images of ${g.key}`} mono />
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * Delete cell0 instances: the only action nova allows on them (cells-cell0 spec), done as
+ * nova's _delete → _local_delete → _do_delete → instance.destroy() does it (§5.5, §2.6),
+ * step by step in nova's order, each step one statement for the whole selection:
+ *
+ *   1. cell0: task_state = 'deleting', progress = 0 (saved);
+ *   2. cell0: vm_state = 'deleted', task_state = NULL, terminated_at = now (saved);
+ *   3. api:   instance_mappings.queued_for_delete = true;
+ *   4. cell0, one transaction: soft-delete (deleted = id, deleted_at = now) the instance and
+ *      its instance_extra and instance_faults rows (instance_actions and their events are
+ *      kept for audit), then a `delete` instance_actions row for each instance deleted.
+ *
+ * Who deleted an instance is decided by the database: step 4's
+ * `UPDATE … WHERE deleted = 0 RETURNING uuid` returns a row to exactly one of two
+ * concurrent callers. The other reports it as already deleted and writes nothing more.
+ *
+ * Like nova's admin-context delete through the API (§9.10), a lock does not stop it.
+ * Neutron, Cinder, Placement and Cyborg clean-up have no tables here: cell0 instances
+ * never got ports, attachments or allocations past the failed boot.
+ */
+import crypto from 'node:crypto';
+import type { Deps } from '../deps';
+import { refuse } from '../errors';
+import { CELL0_UUID } from '../nova/constants';
+import { CELL0_UNMAPPED_MESSAGE, cell0Read, findCell0 } from './cell0-read';
+
+export interface DeleteCell0Result {
+  /** Deleted by this call. */
+  deleted: string[];
+  /** Deleted before, or by someone else at the same time: nothing changed for them. */
+  alreadyDeleted: string[];
+  /** Neither a mapping nor a cell0 row. */
+  notFound: string[];
+}
+
+export interface DeleteCell0Options {
+  /** Recorded as the delete action's user_id (nova records the caller's context). */
+  actor?: string;
+}
+
+interface Located {
+  uuid: string;
+  cell_uuid: string | null;
+  cell_name: string | null;
+  has_mapping: boolean;
+}
+
+/** Why an instance cannot be deleted here, in plain words; null when it is a cell0 instance. */
+function notInCell0(m: Located | undefined, inCell0: boolean): string | null {
+  if (!m) return inCell0 ? 'has no instance mapping, and nova does not delete an instance it cannot map (During local delete, failed to find instance mapping)' : null;
+  if (m.cell_uuid === null) return 'is not scheduled yet: it is a build request (delete it from Build requests)';
+  if (m.cell_uuid !== CELL0_UUID) return `is in cell ${m.cell_name ?? m.cell_uuid}, not in cell0`;
+  return null;
+}
+
+export async function deleteCell0Instances(deps: Deps, uuids: readonly string[], opts: DeleteCell0Options = {}): Promise<DeleteCell0Result> {
+  const wanted = [...new Set(uuids)];
+  if (wanted.length === 0) return { deleted: [], alreadyDeleted: [], notFound: [] };
+
+  // Where each instance is, from the api database (one statement) and from cell0 (one statement).
+  const mappings = await deps.api.sql<Located[]>`
+    select m.instance_uuid as uuid, c.uuid as cell_uuid, c.name as cell_name, true as has_mapping
+    from instance_mappings m left join cell_mappings c on c.id = m.cell_id
+    where m.instance_uuid = any(${wanted})`;
+  const read = await cell0Read(deps, async ({ handle }) =>
+    handle.sql<{ uuid: string; deleted: number }[]>`select uuid, deleted from instances where uuid = any(${wanted})`,
+  );
+  if (read.state === 'unmapped') throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
+  if (read.state === 'down') {
+    const d = read.down[0]!;
+    throw refuse.unavailable(`cell0 did not answer (${d.reason}: ${d.message}); nothing was deleted. Try again when it answers.`);
+  }
+  const mappingOf = new Map(mappings.map((m) => [m.uuid, m]));
+  const rowOf = new Map(read.data.map((r) => [r.uuid, r]));
+
+  const refusals = wanted.flatMap((u) => {
+    const why = notInCell0(mappingOf.get(u), rowOf.has(u));
+    return why ? [`${u} ${why}`] : [];
+  });
+  if (refusals.length > 0) {
+    throw refuse.conflict(
+      `Only cell0 instances can be deleted here; nothing was deleted. ${refusals.length === 1 ? 'Instance' : 'Instances'} ${refusals.join('; ')}.`,
+      1,
+      { refused: refusals },
+    );
+  }
+
+  const notFound = wanted.filter((u) => !rowOf.has(u));
+  const before = wanted.filter((u) => rowOf.has(u) && rowOf.get(u)!.deleted !== 0);
+  const live = wanted.filter((u) => rowOf.get(u)?.deleted === 0);
+  if (live.length === 0) return { deleted: [], alreadyDeleted: before, notFound };
+
+  const cell0 = await findCell0(deps);
+  if (!cell0) throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
+  const sql = deps.registry.handleFor(cell0).sql;
+  const now = deps.now().toISOString();
+
+  // Rows are locked in id order by every step, so two overlapping bulk deletes queue
+  // behind each other instead of deadlocking.
+  // 1. task_state deleting, progress 0: what nova saves before anything else.
+  const deleting = await sql<{ uuid: string }[]>`
+    with t as (select id from instances where uuid = any(${live}) and deleted = 0 order by id for update)
+    update instances i set task_state = 'deleting', progress = 0, updated_at = ${now}::timestamp
+    from t where i.id = t.id
+    returning i.uuid`;
+  const candidates = deleting.map((r) => r.uuid);
+
+  if (candidates.length > 0) {
+    // 2. _do_delete(local=True). terminated_at keeps the first deleter's time under a race.
+    await sql`
+      with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
+      update instances i set vm_state = 'deleted', task_state = null,
+             terminated_at = coalesce(i.terminated_at, ${now}::timestamp), updated_at = ${now}::timestamp
+      from t where i.id = t.id`;
+
+    // 3. _update_queued_for_deletion: the mapping stays until archive_deleted_rows.
+    await deps.api.sql`
+      with t as (select id from instance_mappings where instance_uuid = any(${candidates}) and queued_for_delete is not true order by id for update)
+      update instance_mappings m set queued_for_delete = true, updated_at = ${now}::timestamp
+      from t where m.id = t.id`;
+  }
+
+  // 4. instance.destroy() and the delete action, all or nothing; the conditional UPDATE decides who deleted what.
+  const won = candidates.length === 0
+    ? []
+    : await sql.begin(async (tx) => {
+        const gone = await tx<{ uuid: string; project_id: string | null }[]>`
+          with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
+          update instances i set deleted = i.id, deleted_at = ${now}::timestamp, updated_at = ${now}::timestamp
+          from t where i.id = t.id
+          returning i.uuid, i.project_id`;
+        const ids = gone.map((g) => g.uuid);
+        if (ids.length === 0) return [];
+        await tx`update instance_extra set deleted = id, deleted_at = ${now}::timestamp
+                 where instance_uuid = any(${ids}) and deleted = 0`;
+        await tx`update instance_faults set deleted = id, deleted_at = ${now}::timestamp
+                 where instance_uuid = any(${ids}) and deleted = 0`;
+        const actions = gone.map((g) => ({
+          action: 'delete',
+          instance_uuid: g.uuid,
+          request_id: `req-${crypto.randomUUID()}`,
+          user_id: opts.actor ?? 'cellar',
+          project_id: g.project_id,
+          start_time: now,
+          created_at: now,
+        }));
+        await tx`insert into instance_actions ${tx(actions, 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'created_at')}`;
+        return ids;
+      });
+
+  const wonSet = new Set(won);
+  return {
+    deleted: live.filter((u) => wonSet.has(u)),
+    alreadyDeleted: [...before, ...live.filter((u) => !wonSet.has(u))],
+    notFound,
+  };
+}
