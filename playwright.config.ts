@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 /** The e2e run: the built console on the embedded default, in a data directory of its own. */
 export const E2E_PORT = Number(process.env.CELLAR_E2E_PORT ?? 3123);
 export const E2E_DATA_DIR = path.resolve(process.env.CELLAR_E2E_DATA_DIR ?? '.test-data/e2e');
+/** The demo operator's signed-in browser state, saved once by e2e/auth.setup.ts. */
+export const OPERATOR_STATE = path.resolve('.test-data/e2e-auth/operator.json');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -32,6 +34,12 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    // Signs in once as the demo operator; every spec starts from that state (a spec that
+    // needs another role, or none, sets its own storageState).
+    { name: 'setup', testMatch: /auth\.setup\.ts$/ },
+    { name: 'console', dependencies: ['setup'], use: { storageState: OPERATOR_STATE } },
+  ],
   webServer: {
     command: 'node bin/start.mjs',
     url: `http://127.0.0.1:${E2E_PORT}/api/health`,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { type Browser, type BrowserContext, test as base, expect as baseExpect } from '@playwright/test';
 import postgres from 'postgres';
 import { E2E_DATA_DIR } from '../playwright.config';
 
@@ -45,6 +45,32 @@ export function cellarCli(args: string[]): { code: number; stdout: string; stder
     encoding: 'utf8',
   });
   return { code: r.status ?? 1, stdout: r.stdout.trimEnd(), stderr: r.stderr.trimEnd() };
+}
+
+/** The embedded demo's users (README, sign-in page): demo only. */
+export const DEMO_USERS = {
+  viewer: 'viewer-demo-password',
+  support: 'support-demo-password',
+  operator: 'operator-demo-password',
+} as const;
+export type DemoRole = keyof typeof DEMO_USERS;
+
+/** A fresh browser context signed in as a demo user through the sign-in page (specs start as the operator otherwise). */
+export async function signedInAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('User name').fill(role);
+  await page.getByLabel('Password').fill(DEMO_USERS[role]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await baseExpect(page.getByRole('region', { name: 'Signed in' })).toContainText(`Signed in as ${role} (${role})`);
+  await page.close();
+  return context;
+}
+
+/** The embedded cluster's own password (the one the demo's template cell URLs expand with). */
+export function demoDatabasePassword(): string {
+  return (JSON.parse(fs.readFileSync(path.join(E2E_DATA_DIR, 'cellar.json'), 'utf8')) as { password: string }).password;
 }
 
 export const test = base.extend<{ api: postgres.Sql }>({

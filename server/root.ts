@@ -1,8 +1,10 @@
+import { authRouter } from './auth/router';
 import { bootRouter } from './boot/router';
 import { cellsRouter } from './cells/router';
 import { checksRouter } from './checks/router';
 import { hostsRouter } from './hosts/router';
 import { instancesRouter } from './instances/router';
+import { jobsRouter } from './jobs/router';
 import { triageRouter } from './triage/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -13,7 +15,9 @@ export const appRouter = router({
   checks: checksRouter,
   boot: bootRouter,
   instances: instancesRouter,
+  jobs: jobsRouter,
   triage: triageRouter,
+  auth: authRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,19 +1,23 @@
 /**
  * tRPC: the context, error shaping, and one procedure builder per role.
- * Every procedure is built from `procedureFor(role)`, so its minimum role is declared
- * where it is defined (viewer < support < operator).
+ * Every procedure is built from `procedureFor(role)` (or the viewer/support/operator
+ * shorthands): the raw builder is not exported, so a procedure cannot exist without a
+ * declared minimum role (viewer < support < operator). The server enforces it on every
+ * call, and every mutation, done or refused, is written to the audit log.
  */
 import crypto from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { NotConfiguredError } from '@/db/runtime';
+import { type AuditOutcome, recordAudit } from './auth/audit';
+import { resolvePrincipal } from './auth/principal';
+import { forbiddenMessage, type Principal, type Resolution, type Role, roleAtLeast, SIGN_IN_FIRST } from './auth/roles';
 import { type Deps, runtimeDeps } from './deps';
 import { isCellarError, type RefusalKind } from './errors';
 import { log } from './log';
 
-export const ROLES = ['viewer', 'support', 'operator'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Principal, type Role } from './auth/roles';
 
 export interface Meta {
   minRole: Role;
@@ -22,13 +26,34 @@ export interface Meta {
 export interface Context {
   requestId: string;
   deps: () => Deps;
+  /**
+   * The request's credentials, resolved once on first use. Every HTTP request gets one
+   * from createContext. A context built by hand without it (a test or script calling a
+   * router in-process, which could call the domain functions directly anyway) acts as
+   * the `internal` operator.
+   */
+  resolvePrincipal?: () => Promise<Resolution>;
 }
 
-export async function createContext(opts?: { headers?: Headers }): Promise<Context> {
-  const requestId = opts?.headers?.get('x-request-id') ?? crypto.randomUUID();
-  let deps: Deps | undefined;
-  return { requestId, deps: () => (deps ??= runtimeDeps()) };
+/** A request id a client may suggest, if it is short and plain; otherwise a fresh one. */
+function requestIdFrom(headers?: Headers): string {
+  const given = headers?.get('x-request-id');
+  return given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : crypto.randomUUID();
 }
+
+export async function createContext(opts?: { headers?: Headers; deps?: () => Deps }): Promise<Context> {
+  const headers = opts?.headers ?? new Headers();
+  let deps: Deps | undefined;
+  const getDeps = opts?.deps ?? (() => (deps ??= runtimeDeps()));
+  let resolution: Promise<Resolution> | undefined;
+  return {
+    requestId: requestIdFrom(opts?.headers),
+    deps: getDeps,
+    resolvePrincipal: () => (resolution ??= resolvePrincipal(getDeps(), headers)),
+  };
+}
+
+const IN_PROCESS: Principal = { kind: 'internal', name: 'in-process', role: 'operator' };
 
 const KIND_TO_CODE: Record<RefusalKind, TRPCError['code']> = {
   not_found: 'NOT_FOUND',
@@ -90,13 +115,58 @@ const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
   });
 });
 
+/** How a mutation that did not succeed is recorded: a domain or input refusal, or a failure. */
+function failedOutcome(err: TRPCError, requestId: string): { outcome: AuditOutcome; reason: string } {
+  const cause = err.cause;
+  if (isCellarError(cause)) return { outcome: 'refused', reason: cause.message };
+  if (cause instanceof ZodError) return { outcome: 'refused', reason: `invalid input: ${zodMessage(cause)}` };
+  if (err.code === 'INTERNAL_SERVER_ERROR' || cause instanceof NotConfiguredError) {
+    return { outcome: 'failed', reason: `unexpected error; the details are in the server log (request ${requestId})` };
+  }
+  return { outcome: 'refused', reason: err.message };
+}
+
 /**
- * The procedure builder for a minimum role. Sign-in and role enforcement arrive with the
- * access-control work (issue 5); until then every caller is treated as an operator, and
- * the declared role is what that enforcement will check.
+ * Who may call: resolves the principal, refuses below the minimum role, and audits every
+ * mutation. The role is taken from this closure, not from the procedure's meta, so a
+ * later `.meta()` cannot lower it (the access-matrix test compares both).
  */
+function accessControl(minRole: Role) {
+  return t.middleware(async ({ ctx, path, type, next, getRawInput }) => {
+    const audit = async (principal: Principal | null, outcome: AuditOutcome, reason: string | null) => {
+      if (type !== 'mutation') return;
+      try {
+        const input = await getRawInput().catch(() => undefined);
+        await recordAudit(ctx.deps(), { source: 'console', principal, action: path, input, outcome, reason, requestId: ctx.requestId });
+      } catch (e) {
+        log.error({ err: e, path, requestId: ctx.requestId }, 'could not write the audit row');
+      }
+    };
+    const resolution: Resolution = ctx.resolvePrincipal ? await ctx.resolvePrincipal() : { principal: IN_PROCESS };
+    if (!('principal' in resolution)) {
+      const message = 'refused' in resolution ? resolution.refused : SIGN_IN_FIRST;
+      await audit(null, 'refused', message);
+      throw new TRPCError({ code: 'UNAUTHORIZED', message });
+    }
+    const { principal } = resolution;
+    if (!roleAtLeast(principal.role, minRole)) {
+      const message = forbiddenMessage(minRole, principal);
+      await audit(principal, 'refused', message);
+      throw new TRPCError({ code: 'FORBIDDEN', message });
+    }
+    const result = await next({ ctx: { principal } });
+    if (result.ok) await audit(principal, 'done', null);
+    else {
+      const { outcome, reason } = failedOutcome(result.error, ctx.requestId);
+      await audit(principal, outcome, reason);
+    }
+    return result;
+  });
+}
+
+/** The procedure builder for a minimum role: the only way to make a procedure. */
 export function procedureFor(minRole: Role) {
-  return t.procedure.meta({ minRole }).use(errorBoundary);
+  return t.procedure.meta({ minRole }).use(errorBoundary).use(accessControl(minRole));
 }
 
 export const viewerProcedure = procedureFor('viewer');

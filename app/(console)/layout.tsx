@@ -1,14 +1,39 @@
+import { headers } from 'next/headers';
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { principalForRequest } from '@/server/auth/current';
+import { type Role, roleAtLeast } from '@/server/auth/roles';
+import { PATH_HEADER } from '@/server/auth/web-guard';
 import { NavLink } from '../_components/nav-link';
+import { MeProvider } from '../_components/require-role';
+import { SignOutButton } from '../_components/sign-out-button';
 
 const NAV = [
   { href: '/', label: 'Cells' },
   { href: '/hosts', label: 'Host mappings' },
   { href: '/computes', label: 'Unmapped computes' },
+  { href: '/instances', label: 'Instances' },
   { href: '/checks', label: 'Checks' },
+  { href: '/cell0', label: 'cell0' },
+  { href: '/build-requests', label: 'Build requests' },
 ] as const;
 
-export default function ConsoleLayout({ children }: { children: React.ReactNode }) {
+/** Access control's pages, shown only to the roles that may use them. */
+const ACCESS_NAV: readonly { href: string; label: string; role: Role }[] = [
+  { href: '/users', label: 'Users', role: 'operator' },
+  { href: '/tokens', label: 'Tokens', role: 'operator' },
+  { href: '/audit', label: 'Audit', role: 'viewer' },
+];
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  // Every console page needs a principal; the proxy only saw that a cookie was there.
+  const h = await headers();
+  const who = await principalForRequest(h);
+  if (!('principal' in who)) {
+    const next = h.get(PATH_HEADER) ?? '/';
+    redirect(`/sign-in?${new URLSearchParams({ next, ...('refused' in who ? { ended: '1' } : {}) })}`);
+  }
+  const me = who.principal;
   return (
     <div className="flex min-h-screen">
       <nav aria-label="Main" className="w-52 shrink-0 border-r border-zinc-200 bg-white px-3 py-4 dark:border-zinc-800 dark:bg-zinc-900">
@@ -21,9 +46,23 @@ export default function ConsoleLayout({ children }: { children: React.ReactNode 
               <NavLink href={n.href}>{n.label}</NavLink>
             </li>
           ))}
+          {ACCESS_NAV.filter((n) => roleAtLeast(me.role, n.role)).map((n) => (
+            <li key={n.href}>
+              <NavLink href={n.href}>{n.label}</NavLink>
+            </li>
+          ))}
         </ul>
+        <section aria-label="Signed in" className="mt-6 border-t border-zinc-200 px-2 pt-4 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+          <p className="mb-2">
+            Signed in as <strong className="text-zinc-900 dark:text-zinc-100">{me.name}</strong> ({me.role}
+            {me.kind === 'token' ? ', token' : ''})
+          </p>
+          {me.kind === 'user' ? <SignOutButton /> : null}
+        </section>
       </nav>
-      <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+      <main className="min-w-0 flex-1 px-8 py-6">
+        <MeProvider me={me}>{children}</MeProvider>
+      </main>
     </div>
   );
 }

@@ -2,11 +2,16 @@
  * `cellar`: nova-manage cell_v2's verbs, options, messages and exit codes over the same
  * domain functions as the console. A refusal exits with nova's code and its message; an
  * unexpected error exits 1 with one plain line (nova prints a traceback and exits 255).
- * Each area registers its own commands (server/cli/<area>.ts).
+ * Each area registers its own commands (server/cli/<area>.ts). Every run of a write verb
+ * is recorded in the audit log here, in one place, with the OS user as actor.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@/db/config';
+import type { AuditOutcome } from '../auth/audit';
+import { isWriteVerb, recordCliRun, verbOf } from '../auth/cli-audit';
 import { isCellarError } from '../errors';
+import { log } from '../log';
+import { registerAuditCommands } from './audit';
 import { registerBootCommands } from './boot';
 import { registerCellsCommands } from './cells';
 import { registerChecksCommands } from './checks';
@@ -14,6 +19,8 @@ import { registerDbCommands } from './db';
 import { ExitCode } from './exit';
 import { registerHostsCommands } from './hosts';
 import { registerInstancesCommands } from './instances';
+import { withDeps } from './session';
+import { registerUserCommands } from './users';
 
 export { ExitCode };
 
@@ -28,23 +35,100 @@ export function buildProgram(): Command {
   registerBootCommands(program);
   registerInstancesCommands(program);
   registerDbCommands(program);
+  registerUserCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
-export async function run(argv: string[]): Promise<number> {
+interface Outcome {
+  code: number;
+  outcome: AuditOutcome;
+  /** The refusal or error, when the command did not print its own. */
+  reason: string | null;
+}
+
+async function execute(program: Command, argv: string[]): Promise<Outcome> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    await program.parseAsync(argv, { from: 'user' });
+    return { code: 0, outcome: 'done', reason: null };
   } catch (e) {
-    if (e instanceof ExitCode) return e.code;
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof ExitCode) return { code: e.code, outcome: e.code === 0 ? 'done' : 'refused', reason: null };
+    if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : 1, outcome: e.exitCode === 0 ? 'done' : 'refused', reason: e.message };
     if (e instanceof ConfigError) {
       console.error(`cellar: configuration error: ${e.message}`);
-      return 2;
+      return { code: 2, outcome: 'failed', reason: e.message };
     }
     if (isCellarError(e)) {
       console.error(e.message);
-      return e.exitCode;
+      return { code: e.exitCode, outcome: 'refused', reason: e.message };
+    }
+    const message = (e as Error).message ?? String(e);
+    console.error(`An error has occurred: ${message}`);
+    return { code: 1, outcome: 'failed', reason: message };
+  }
+}
+
+/** The last line a command wrote to stderr: the refusal it printed itself before its exit code. */
+function watchStderr(): { last: () => string | null; stop: () => void } {
+  let last: string | null = null;
+  const note = (text: string) => {
+    const line = text.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+    if (line) last = line;
+  };
+  const error = console.error;
+  const write = process.stderr.write;
+  console.error = (...a: unknown[]) => {
+    note(a.map(String).join(' '));
+    error(...a);
+  };
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    note(String(chunk));
+    return (write as (...x: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+  }) as typeof process.stderr.write;
+  return {
+    last: () => last,
+    stop: () => {
+      console.error = error;
+      process.stderr.write = write;
+    },
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const verb = verbOf(program, argv);
+  if (!isWriteVerb(verb)) return (await execute(program, argv)).code;
+
+  // A write verb runs inside one database session that also records it; the command's
+  // own withDeps calls join that session.
+  let captured: { args: string[]; options: Record<string, unknown> } = { args: [], options: {} };
+  program.hook('preAction', (_self, action) => {
+    captured = { args: [...action.args], options: { ...action.opts() } };
+  });
+  try {
+    return await withDeps(
+      async (deps) => {
+        const stderr = watchStderr();
+        let result: Outcome;
+        try {
+          result = await execute(program, argv);
+        } finally {
+          stderr.stop();
+        }
+        const reason = result.code === 0 ? null : (result.reason ?? stderr.last());
+        await recordCliRun(deps, { verb, ...captured, code: result.code, outcome: result.outcome, reason }).catch((e: unknown) => {
+          log.error({ err: e, verb }, 'could not write the audit row');
+          console.error(`cellar: warning: could not record this run in the audit log: ${(e as Error).message}`);
+        });
+        return result.code;
+      },
+      { quiet: argv.includes('--json') },
+    );
+  } catch (e) {
+    // The session itself could not start (configuration, database): nothing ran.
+    if (e instanceof ConfigError) {
+      console.error(`cellar: configuration error: ${e.message}`);
+      return 2;
     }
     console.error(`An error has occurred: ${(e as Error).message ?? String(e)}`);
     return 1;

@@ -3,12 +3,26 @@ import { closeRuntime } from '@/db/runtime';
 import { runtimeDeps, type Deps } from '../deps';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
 
+/** withDeps sessions open in this process: a nested one joins the outer one. */
+let openSessions = 0;
+
 /**
  * The CLI's databases: the configured api database, or the embedded default. When the
  * console is running, its embedded server is adopted; when it is not, the CLI starts the
  * server and stops it again at exit unless someone else (a console) connected meanwhile.
  */
 export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
+  // Nested inside a session already open (the CLI's audit wrapper in main.ts): join it.
+  if (openSessions > 0) return fn(runtimeDeps());
+  openSessions++;
+  try {
+    return await openSession(fn, opts);
+  } finally {
+    openSessions--;
+  }
+}
+
+async function openSession<T>(fn: (deps: Deps) => Promise<T>, opts: { quiet?: boolean }): Promise<T> {
   const cfg = config();
   let stop: (() => Promise<void>) | undefined;
   if (!cfg.CELLAR_API_DATABASE_URL) {

@@ -4,6 +4,7 @@ import { type ApiHandle, openApiDatabase, openCellDatabase } from '@/db/connect'
 import { type EmbeddedCluster, startEmbedded } from '@/db/embedded';
 import { applyMigrations } from '@/db/migrate';
 import { expandTemplate } from '@/db/url';
+import { ensureDemoUsers } from '../auth/demo-users';
 import { seedDemo } from '../demo/seed';
 import { CELL0_TRANSPORT_URL, CELL0_UUID } from '../nova/constants';
 
@@ -64,6 +65,8 @@ export async function prepareEmbeddedDeployment(opts: {
       }
     }
     const seeded = await mapAndSeedOnce(api, baseUrl, opts.demo ?? true, opts.log);
+    // Demo only: one user per role (README, sign-in page), made once per demo installation.
+    if (await ensureDemoUsers(api)) opts.log('Created the demo users viewer, support and operator (demo only; see the README).');
     return { cluster, apiUrl, baseUrl, seeded };
   } finally {
     await api.close();

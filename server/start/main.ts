@@ -53,7 +53,12 @@ async function main() {
   const app = next({ dev: false, dir: root, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = http.createServer((req, res) => {
+    // The peer address for the sign-in limit per address: set here from the socket, so a
+    // client cannot choose it (server/auth/client-address.ts).
+    req.headers['x-cellar-peer'] = req.socket.remoteAddress ?? 'unknown';
+    void handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set PORT to a free port.`) : e),

@@ -1,0 +1,191 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { CopyButton } from '../../_components/copy-button';
+import { RequireRole } from '../../_components/require-role';
+import { Time } from '../../_components/time';
+import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { useTRPC } from '../../_trpc/client';
+import { ROLES, type Role } from '@/server/auth/roles';
+import type { TokenRow } from '@/server/auth/tokens';
+
+const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+const EXPIRY_DAYS = [1, 7, 30, 90, 365] as const;
+
+export function TokensView() {
+  return (
+    <div>
+      <PageHeader
+        title="Tokens"
+        description={
+          <>
+            For scripts and test suites: send <code className="font-mono">Authorization: Bearer &lt;token&gt;</code>. A token has a role and an
+            expiry; only its hash is stored.
+          </>
+        }
+      />
+      <RequireRole role="operator" fallback={<EmptyBox>Only operators manage tokens.</EmptyBox>}>
+        <ManageTokens />
+      </RequireRole>
+    </div>
+  );
+}
+
+const STATE_STYLE: Record<TokenRow['state'], string> = {
+  active: 'text-emerald-700 dark:text-emerald-400',
+  expired: 'text-amber-700 dark:text-amber-400',
+  revoked: 'text-zinc-500',
+};
+
+function ManageTokens() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const q = useQuery(trpc.auth.tokens.list.queryOptions());
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.auth.tokens.list.queryKey() });
+  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [revoking, setRevoking] = useState<TokenRow | null>(null);
+  const create = useMutation(
+    trpc.auth.tokens.create.mutationOptions({
+      onSuccess: (r) => {
+        setSecret({ name: r.token.name, value: r.secret });
+        void refresh();
+      },
+    }),
+  );
+  const revoke = useMutation(
+    trpc.auth.tokens.revoke.mutationOptions({
+      onSuccess: () => {
+        setRevoking(null);
+        void refresh();
+      },
+    }),
+  );
+
+  return (
+    <>
+      {secret ? (
+        <div role="status" aria-label="New token" className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950">
+          <p>
+            The token <strong>{secret.name}</strong>: copy it now, it is shown only once.
+          </p>
+          <p className="mt-1 break-all font-mono">
+            <span data-testid="token-secret">{secret.value}</span>
+            <CopyButton value={secret.value} label={`Copy the token ${secret.name}`} />
+          </p>
+          <Button className="mt-2" onClick={() => setSecret(null)}>
+            Done
+          </Button>
+        </div>
+      ) : null}
+
+      <form
+        aria-label="Create a token"
+        className="mb-6 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          create.mutate(
+            { name: String(f.get('name') ?? ''), role: String(f.get('role')) as Role, expiresInDays: Number(f.get('days')) },
+            { onSuccess: () => (e.target as HTMLFormElement).reset() },
+          );
+        }}
+      >
+        <label className="text-sm">
+          Name
+          <input name="name" required maxLength={64} className={`mt-1 block ${input}`} />
+        </label>
+        <label className="text-sm">
+          Role
+          <select name="role" defaultValue="viewer" className={`mt-1 block ${input}`}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          Expires after
+          <select name="days" defaultValue="30" className={`mt-1 block ${input}`}>
+            {EXPIRY_DAYS.map((d) => (
+              <option key={d} value={d}>
+                {d} day{d === 1 ? '' : 's'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Button type="submit" variant="primary" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create token'}
+        </Button>
+        {create.error ? <ErrorBox title="Could not create the token" message={create.error.message} /> : null}
+      </form>
+
+      {q.isPending ? (
+        <Loading what="tokens" />
+      ) : q.isError ? (
+        <ErrorBox title="Could not load the tokens" message={q.error.message} />
+      ) : q.data.length === 0 ? (
+        <EmptyBox>No tokens yet. Create one above for a script or a test suite.</EmptyBox>
+      ) : (
+        <Table
+          label="Tokens"
+          head={
+            <>
+              <Th>Name</Th>
+              <Th>Role</Th>
+              <Th>State</Th>
+              <Th>Created by</Th>
+              <Th>Created</Th>
+              <Th>Expires</Th>
+              <Th>Last used</Th>
+              <Th>Actions</Th>
+            </>
+          }
+        >
+          {q.data.map((t) => (
+            <tr key={t.id}>
+              <th scope="row" className="px-3 py-2 text-left font-medium">
+                {t.name}
+              </th>
+              <Td>{t.role}</Td>
+              <Td className={STATE_STYLE[t.state]}>
+                {t.state}
+                {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
+              </Td>
+              <Td>{t.createdBy}</Td>
+              <Td>
+                <Time value={t.createdAt} />
+              </Td>
+              <Td>
+                <Time value={t.expiresAt} />
+              </Td>
+              <Td>{t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>}</Td>
+              <Td>
+                {t.state === 'revoked' ? null : (
+                  <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
+                    Revoke
+                  </Button>
+                )}
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      )}
+
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke ${revoking?.name}?`}
+        confirmLabel="Revoke token"
+        busy={revoke.isPending}
+        error={revoke.error?.message ?? null}
+        onCancel={() => {
+          setRevoking(null);
+          revoke.reset();
+        }}
+        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
+      >
+        <p>Requests with this token are refused from now on. This cannot be undone: create a new token instead.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

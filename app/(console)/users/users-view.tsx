@@ -1,0 +1,212 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { CopyButton } from '../../_components/copy-button';
+import { RequireRole, useMe } from '../../_components/require-role';
+import { Time } from '../../_components/time';
+import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { useTRPC } from '../../_trpc/client';
+import { ROLES, type Role } from '@/server/auth/roles';
+
+const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+
+export function UsersView() {
+  return (
+    <div>
+      <PageHeader title="Users" description="Who may sign in to the console, and with which role: viewer < support < operator." />
+      <RequireRole role="operator" fallback={<EmptyBox>Only operators manage users. Ask one if your role should change.</EmptyBox>}>
+        <ManageUsers />
+      </RequireRole>
+    </div>
+  );
+}
+
+/** A password shown once, after it was generated. */
+function OncePassword({ who, password, onDone }: { who: string; password: string; onDone: () => void }) {
+  return (
+    <div role="status" aria-label="New password" className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950">
+      <p>
+        Password for <strong>{who}</strong>, shown once: hand it over now.
+      </p>
+      <p className="mt-1 font-mono">
+        <span data-testid="generated-password">{password}</span>
+        <CopyButton value={password} label={`Copy the password of ${who}`} />
+      </p>
+      <Button className="mt-2" onClick={onDone}>
+        Done
+      </Button>
+    </div>
+  );
+}
+
+function ManageUsers() {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const me = useMe();
+  const q = useQuery(trpc.auth.users.list.queryOptions());
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.auth.users.list.queryKey() });
+  const [shown, setShown] = useState<{ who: string; password: string } | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [resetting, setResetting] = useState<string | null>(null);
+
+  const add = useMutation(
+    trpc.auth.users.add.mutationOptions({
+      onSuccess: (r) => {
+        if (r.generatedPassword) setShown({ who: r.username, password: r.generatedPassword });
+        void refresh();
+      },
+    }),
+  );
+  const setRole = useMutation(trpc.auth.users.setRole.mutationOptions({ onSettled: () => void refresh() }));
+  const remove = useMutation(
+    trpc.auth.users.remove.mutationOptions({
+      onSuccess: () => {
+        setRemoving(null);
+        void refresh();
+      },
+    }),
+  );
+  const reset = useMutation(
+    trpc.auth.users.resetPassword.mutationOptions({
+      onSuccess: (r) => {
+        setResetting(null);
+        if (r.generatedPassword) setShown({ who: r.username, password: r.generatedPassword });
+        void refresh();
+      },
+    }),
+  );
+
+  return (
+    <>
+      {shown ? <OncePassword who={shown.who} password={shown.password} onDone={() => setShown(null)} /> : null}
+
+      <form
+        aria-label="Add a user"
+        className="mb-6 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget);
+          const password = String(f.get('password') ?? '');
+          add.mutate(
+            { username: String(f.get('username') ?? ''), role: String(f.get('role')) as Role, password: password || undefined },
+            { onSuccess: () => (e.target as HTMLFormElement).reset() },
+          );
+        }}
+      >
+        <label className="text-sm">
+          User name
+          <input name="username" required className={`mt-1 block ${input}`} />
+        </label>
+        <label className="text-sm">
+          Role
+          <select name="role" defaultValue="viewer" className={`mt-1 block ${input}`}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          First password <span className="text-zinc-500">(empty: generate one)</span>
+          <input name="password" type="password" autoComplete="new-password" className={`mt-1 block ${input}`} />
+        </label>
+        <Button type="submit" variant="primary" disabled={add.isPending}>
+          {add.isPending ? 'Adding…' : 'Add user'}
+        </Button>
+        {add.error ? <ErrorBox title="Could not add the user" message={add.error.message} /> : null}
+      </form>
+
+      {setRole.error ? <ErrorBox title="Could not change the role" message={setRole.error.message} /> : null}
+
+      {q.isPending ? (
+        <Loading what="users" />
+      ) : q.isError ? (
+        <ErrorBox title="Could not load the users" message={q.error.message} />
+      ) : q.data.length === 0 ? (
+        <EmptyBox>No users yet. Add the first one above, or on the server with cellar user add NAME --role operator.</EmptyBox>
+      ) : (
+        <Table
+          label="Users"
+          head={
+            <>
+              <Th>Name</Th>
+              <Th>Role</Th>
+              <Th>Created</Th>
+              <Th>Last sign-in</Th>
+              <Th className="text-right">Active sessions</Th>
+              <Th>Actions</Th>
+            </>
+          }
+        >
+          {q.data.map((u) => (
+            <tr key={u.username}>
+              <th scope="row" className="px-3 py-2 text-left font-medium">
+                {u.username}
+                {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
+              </th>
+              <Td>
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  disabled={setRole.isPending}
+                  onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value as Role })}
+                  className={input}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+              </Td>
+              <Td>
+                <Time value={u.createdAt} />
+              </Td>
+              <Td>{u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>}</Td>
+              <Td className="text-right tabular-nums">{u.activeSessions}</Td>
+              <Td className="whitespace-nowrap">
+                <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
+                  Reset password
+                </Button>{' '}
+                <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
+                  Remove
+                </Button>
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      )}
+
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove ${removing}?`}
+        confirmLabel="Remove user"
+        busy={remove.isPending}
+        error={remove.error?.message ?? null}
+        onCancel={() => {
+          setRemoving(null);
+          remove.reset();
+        }}
+        onConfirm={() => removing && remove.mutate({ username: removing })}
+      >
+        <p>
+          {removing} can no longer sign in, and their open sessions end now. This cannot be undone; add them again to restore access.
+        </p>
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        open={resetting !== null}
+        title={`Reset the password of ${resetting}?`}
+        confirmLabel="Reset password"
+        busy={reset.isPending}
+        error={reset.error?.message ?? null}
+        onCancel={() => {
+          setResetting(null);
+          reset.reset();
+        }}
+        onConfirm={() => resetting && reset.mutate({ username: resetting })}
+      >
+        <p>A new password is generated and shown once. The old one stops working and {resetting}'s open sessions end now.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

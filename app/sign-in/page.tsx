@@ -1,0 +1,68 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { principalForRequest } from '@/server/auth/current';
+import { signInNotes } from '@/server/auth/demo-users';
+import { safeNextPath } from '@/server/auth/web-guard';
+import { runtimeDeps } from '@/server/deps';
+import { SignInForm } from './sign-in-form';
+
+export const metadata: Metadata = { title: 'Sign in' };
+export const dynamic = 'force-dynamic';
+
+/** Sign in with a user name and password; what this installation needs to say first. */
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const sp = await searchParams;
+  const next = safeNextPath(typeof sp.next === 'string' ? sp.next : null);
+  const deps = runtimeDeps();
+  const who = await principalForRequest(await headers(), deps);
+  if ('principal' in who) redirect(next);
+  const notes = await signInNotes(deps.api);
+
+  return (
+    <main className="mx-auto mt-16 max-w-sm px-4">
+      <h1 className="mb-1 text-2xl font-semibold tracking-tight">Cellar</h1>
+      <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">Sign in to the console.</p>
+      {sp.ended === '1' ? (
+        <p role="status" className="mb-4 rounded border border-zinc-300 bg-white p-3 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+          Your session has ended; sign in again.
+        </p>
+      ) : null}
+      {!notes.hasUsers ? (
+        <section aria-label="No users yet" className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          <p className="font-medium">This installation has no users yet.</p>
+          <p className="mt-1">
+            Create the first operator on the server with <code className="font-mono">npx cellar user add NAME --role operator</code>; it prints
+            the password once.
+          </p>
+        </section>
+      ) : null}
+      <SignInForm next={next} />
+      {notes.demoUsers ? (
+        <section aria-label="Demo users" className="mt-6 rounded border border-dashed border-zinc-300 p-3 text-sm dark:border-zinc-700">
+          <p className="font-medium">
+            Demo only <span className="font-normal text-zinc-600 dark:text-zinc-400">(the embedded demo deployment; never on a real one)</span>
+          </p>
+          <table className="mt-2 w-full text-left text-xs" aria-label="Demo users">
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Password</th>
+                <th scope="col">Role</th>
+              </tr>
+            </thead>
+            <tbody className="font-mono">
+              {notes.demoUsers.map((u) => (
+                <tr key={u.username}>
+                  <td>{u.username}</td>
+                  <td>{u.password}</td>
+                  <td>{u.role}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </main>
+  );
+}
