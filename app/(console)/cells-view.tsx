@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { RequireRole } from '@/app/_components/require-role';
 import { parseAsBoolean, useQueryState } from 'nuqs';
 import { CellNotices } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
@@ -39,9 +40,11 @@ export function CellsView() {
           >
             {q.isFetching ? 'Refreshing…' : 'Refresh'}
           </button>
-          <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-2 py-1 text-white hover:bg-sky-800">
-            Create cell
-          </Link>
+          <RequireRole role="operator">
+            <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-2 py-1 text-white hover:bg-sky-800">
+              Create cell
+            </Link>
+          </RequireRole>
         </div>
       </header>
 

@@ -1,6 +1,6 @@
 /**
  * nova-manage cell_v2's cell verbs: simple_cell_setup, map_cell0, create_cell,
- * list_cells, update_cell, delete_cell and map_instances, with nova's options, messages
+ * list_cells, update_cell and delete_cell (map_instances: server/cli/map-instances.ts), with nova's options, messages
  * and exit codes, over the same domain functions as the console. What nova prints goes
  * to stdout; refusals, warnings and restart notices go to stderr, so a script reading
  * stdout (create_cell --verbose prints the uuid) gets what nova would give it.
@@ -15,7 +15,6 @@ import { listCellMappings } from '../cells/list-cells-cli';
 import { defaultCell0Connection, mapCell0 } from '../cells/map-cell0';
 import { simpleCellSetup } from '../cells/simple-cell-setup';
 import { updateCell } from '../cells/update-cell';
-import { mapInstances } from '../instances/map-instances';
 import type { Deps } from '../deps';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
@@ -256,33 +255,6 @@ mappings, then the cell mapping. If the cell database must be read and does not 
           ]);
         }
         note([r.notice]);
-      }),
-    );
-
-  program
-    .command('map_instances')
-    .description('Map the instances of a cell (deleted ones included) to it')
-    .requiredOption('--cell_uuid <uuid>', 'the cell whose instances to map')
-    .option('--max-count <n>', 'map at most this many in this run and save where to resume')
-    .option('--reset', 'ignore where a previous --max-count run stopped and start over')
-    .addHelpText(
-      'after',
-      `
-Exit codes: 0 all mapped; 1 more to do (run again); 127 --max-count not a positive number;
-255 the cell is unknown or did not answer (as nova, so a loop on exit 1 ends).
-Each batch is one read from the cell and one INSERT … ON CONFLICT DO NOTHING, not one insert per instance.`,
-    )
-    .action(
-      novaAction(async (raw: unknown) => {
-        const o = parseOptions(z.object({ cell_uuid: cellUuidOption, maxCount: optionalText, reset: z.boolean().optional() }), raw);
-        // nova: int(max_count), anything unparsable counting as -1.
-        const maxCount = o.maxCount === undefined ? undefined : /^[+-]?\d+$/.test(o.maxCount) ? Number(o.maxCount) : -1;
-        const r = await deps((d) => mapInstances(d, { cellUuid: o.cell_uuid, maxCount, reset: o.reset }));
-        note([
-          `Mapped ${r.mapped} instance(s); ${r.alreadyMapped} already mapped${r.skipped ? `; ${r.skipped} skipped` : ''}.` +
-            (r.exitCode === 1 ? ' More remain: run again.' : ''),
-        ]);
-        if (r.exitCode !== 0) throw new ExitCode(r.exitCode);
       }),
     );
 }

@@ -19,6 +19,7 @@ import { registerDbCommands } from './db';
 import { ExitCode } from './exit';
 import { registerHostsCommands } from './hosts';
 import { registerInstancesCommands } from './instances';
+import { registerMapInstancesCommands } from './map-instances';
 import { withDeps } from './session';
 import { registerUserCommands } from './users';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerChecksCommands(program);
   registerBootCommands(program);
   registerInstancesCommands(program);
+  registerMapInstancesCommands(program);
   registerDbCommands(program);
   registerUserCommands(program);
   registerAuditCommands(program);

@@ -64,14 +64,14 @@ describe('hosts router', () => {
     expect([ghost.code, ghost.message]).toEqual(['NOT_FOUND', 'The host ghost was not found.']);
   });
 
-  it('discovers as the console, and shows that run as the last one', async () => {
+  it('records who discovered (the caller; in-process here) and shows that run as the last one', async () => {
     const dry = await caller.discover({ dryRun: true });
     expect(dry.wouldMap.map((h) => h.host)).toEqual(['fresh']);
     const real = await caller.discover({});
     expect(real.newlyMapped.map((h) => h.host)).toEqual(['fresh']);
     const last = await caller.lastDiscovery();
-    expect(last.lastRun).toMatchObject({ id: real.runId, actor: 'console', newlyMapped: 1 });
-    expect(last.lastDryRun).toMatchObject({ id: dry.runId, actor: 'console', wouldMap: 1 });
+    expect(last.lastRun).toMatchObject({ id: real.runId, actor: 'in-process', newlyMapped: 1 });
+    expect(last.lastDryRun).toMatchObject({ id: dry.runId, actor: 'in-process', wouldMap: 1 });
     const page = await caller.mappings({ host: 'fre' });
     expect(page.rows.map((r) => r.host)).toEqual(['fresh']);
   });

@@ -47,6 +47,6 @@ export const hostsRouter = router({
   discover: operatorProcedure
     .input(discoverInput)
     // Who, until sign-in exists (issue 5): the console itself.
-    .mutation(({ ctx, input }) => discoverHosts(ctx.deps(), { ...input, actor: 'console' })),
+    .mutation(({ ctx, input }) => discoverHosts(ctx.deps(), { ...input, actor: ctx.principal.name })),
   lastDiscovery: viewerProcedure.query(({ ctx }) => latestDiscoveryRuns(ctx.deps())),
 });

@@ -8,6 +8,10 @@ import { openApiDatabase } from '@/db/connect';
 import { applyMigrations, projectRoot } from '@/db/migrate';
 import { closeRuntime } from '@/db/runtime';
 import { maskUrl } from '@/db/url';
+import { runtimeDeps } from '../deps';
+import { startDemoHeartbeat } from '../demo/heartbeat';
+import { startJobRunner } from '../jobs/job-runner';
+import { log } from '../log';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
 import { ensureBuild } from './build';
 
@@ -67,12 +71,18 @@ async function main() {
   });
   say(`Console ready on http://${hostname}:${port}`);
 
+  // Background work of this process: jobs (map_instances …) and, for the demo, nova-compute's reports.
+  const jobs = startJobRunner(runtimeDeps(), { pollMs: 1000 });
+  const stopHeartbeat = startDemoHeartbeat(runtimeDeps(), (e) => log.warn({ err: e }, 'demo heartbeat failed'));
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: shutting down.`);
     server.close();
+    stopHeartbeat();
+    await jobs.stop().catch(() => {});
     await closeRuntime().catch(() => {});
     await stopEmbedded?.().catch(() => {});
     process.exit(0);

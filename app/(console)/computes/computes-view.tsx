@@ -7,6 +7,7 @@ import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '
 import { useTRPC } from '../../_trpc/client';
 import type { UnmappedCompute } from '@/server/hosts/unmapped-computes';
 import { DiscoverPanel } from './discover-panel';
+import { RequireRole } from '@/app/_components/require-role';
 
 export function ComputesView() {
   const trpc = useTRPC();
@@ -73,7 +74,9 @@ export function ComputesView() {
         </>
       )}
 
-      <DiscoverPanel cells={q.data?.cells ?? []} />
+      <RequireRole role="operator">
+        <DiscoverPanel cells={q.data?.cells ?? []} />
+      </RequireRole>
     </div>
   );
 }

@@ -1,5 +1,7 @@
 'use client';
 
+import { RequireRole } from '@/app/_components/require-role';
+
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
@@ -128,6 +130,7 @@ export function HostsView() {
                 </Td>
                 <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
                 <Td className="text-right">
+                  <RequireRole role="operator">
                   <Button
                     aria-label={`Delete host mapping ${r.host}`}
                     disabled={downUuids.has(r.cell.uuid)}
@@ -139,6 +142,7 @@ export function HostsView() {
                   >
                     Delete
                   </Button>
+                  </RequireRole>
                 </Td>
               </tr>
             ))}

@@ -2,6 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { RequireRole } from '@/app/_components/require-role';
+import { MapInstancesPanel } from '@/app/_components/map-instances-panel';
 import { FlavorSlots } from '../../../_components/flavor-slots';
 import { useState } from 'react';
 import { CellNotices } from '../../../_components/cell-notices';
@@ -85,7 +87,10 @@ export function CellDetailView({ uuid }: { uuid: string }) {
         />
       ) : null}
 
-      <CellActions detail={d} onDeleted={setDeleted} />
+      <RequireRole role="operator">
+        <CellActions detail={d} onDeleted={setDeleted} />
+      </RequireRole>
+      {d.status === 'up' && d.computeNodes !== null ? <MapInstancesPanel cellUuid={d.cell.uuid} cellName={d.cell.name} /> : null}
 
       {d.cell.isCell0 ? (
         <p className="rounded border border-zinc-200 bg-zinc-50 p-3 text-sm dark:border-zinc-800 dark:bg-zinc-900">
