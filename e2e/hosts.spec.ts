@@ -107,7 +107,7 @@ test.describe('Unmapped computes', () => {
       await expect(result).toContainText('Dry run: 3 hosts would be mapped. Nothing was written.');
       await expect(result.getByRole('table', { name: 'Hosts that would be mapped' }).getByRole('rowheader')).toHaveText(UNMAPPED_HOSTS);
       await expect(result.getByRole('note')).toHaveCount(0);
-      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(/Last dry run: by console, .*3 would be mapped/);
+      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(/Last dry run: by operator, .*3 would be mapped/);
       expect(await api`select host from host_mappings where host = any(${UNMAPPED_HOSTS}::text[])`).toHaveLength(0);
       await expect(page.getByRole('table', { name: 'Unmapped computes' }).getByRole('rowheader')).toHaveText(UNMAPPED_HOSTS);
     } finally {
@@ -128,7 +128,7 @@ test.describe('Unmapped computes', () => {
       await expect(newly.getByRole('row').filter({ hasText: 'cell2-cmp-005' })).toContainText('cell2');
       await expect(result.getByRole('note')).toContainText("nova's schedulers cache host-to-cell mappings: send SIGHUP to every nova-scheduler");
       await expect(page.getByText('No unmapped computes: every compute host is mapped')).toBeVisible();
-      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(/Last discovery: by console, .*per-node: 3 newly mapped, 0 already mapped by someone else/);
+      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(/Last discovery: by operator, .*per-node: 3 newly mapped, 0 already mapped by someone else/);
 
       const mapped = await api<{ host: string; name: string }[]>`
         select h.host, c.name from host_mappings h join cell_mappings c on c.id = h.cell_id where h.host = any(${UNMAPPED_HOSTS}::text[]) order by h.host`;
