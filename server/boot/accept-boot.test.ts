@@ -5,6 +5,7 @@ import { isCellarError } from '../errors';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { acceptBoot } from './accept-boot';
 import { type BootTestDeployment, bootDeployment } from './testing';
+import { refusal } from '@/server/testing';
 
 let t: BootTestDeployment;
 beforeAll(async () => {
@@ -14,14 +15,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function refusal(p: Promise<unknown>) {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(isCellarError(e)).toBe(true);
-  return e as { kind: string; message: string; exitCode: number };
-}
 
 describe('acceptBoot (the API side)', () => {
   it('writes, per instance, a build request, a request spec and a mapping with no cell', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerFactory } from '../trpc';
 import { bootRouter } from './router';
 import { type BootTestDeployment, bootDeployment } from './testing';
+import { trpcError } from '@/server/testing';
 
 let t: BootTestDeployment;
 const createCaller = createCallerFactory(bootRouter);
@@ -17,14 +18,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe('boot router', () => {
   it('declares capacity for viewers, accept and schedule for operators', () => {

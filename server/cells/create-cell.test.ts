@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
 import { type CellarError, isCellarError } from '../errors';
 import { RESTART_NOTICES } from './caveats';
 import { createCell, insertCellMapping } from './create-cell';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -19,15 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => dep?.close());
 
-async function refusal(p: Promise<unknown>): Promise<CellarError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCellarError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 const countCells = async () => (await dep.api.sql<{ n: number }[]>`select count(*)::int as n from cell_mappings`)[0]!.n;
 
 describe('createCell from the console', () => {

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { type CellarError, isCellarError } from '../errors';
 import { RESTART_NOTICES } from './caveats';
 import { deleteCell } from './delete-cell';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -16,15 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => dep?.close());
 
-async function refusal(p: Promise<unknown>): Promise<CellarError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCellarError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function cellWith(opts: { hosts?: number; live?: number; deleted?: number }): Promise<TestCell> {
   const c = (await dep.addCell({ name: `cell-${++n}`, transportUrl: `rabbit://mq${n}/` })) as TestCell;

@@ -6,6 +6,7 @@ import { type CellarError, isCellarError } from '../errors';
 import { CELL0_UUID } from '../nova/constants';
 import { RESTART_NOTICES } from './caveats';
 import { renameCell, setCellDisabled, updateCell } from './update-cell';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -15,15 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => dep?.close());
 
-async function refusal(p: Promise<unknown>): Promise<CellarError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCellarError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 const row = async (uuid: string) =>
   (await dep.api.sql<{ name: string | null; transport_url: string; database_connection: string; disabled: boolean }[]>`
     select name, transport_url, database_connection, disabled from cell_mappings where uuid = ${uuid}`)[0];

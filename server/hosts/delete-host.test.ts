@@ -7,6 +7,7 @@ import { RESTART_NOTICES } from '../cells/caveats';
 import { type CellarError, isCellarError } from '../errors';
 import { deleteHost } from './delete-host';
 import { addComputeHosts, closedPort, hostMappingsByHost, mappedFlags, testDeps } from './testing';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let cell1: TestCell;
@@ -31,16 +32,6 @@ beforeEach(async () => {
   await dep.api.sql`insert into host_mappings (cell_id, host) values (${cell1.id}, 'cmp-1'), (${cell1.id}, 'busy')`;
 });
 
-async function refusal(p: Promise<unknown>): Promise<CellarError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (err: unknown) => err,
-  );
-  expect(isCellarError(e)).toBe(true);
-  return e as CellarError;
-}
 
 describe('deleteHost', () => {
   it('resets mapped = 0 on every live node of the host, deletes the mapping, and says SIGHUP', async () => {

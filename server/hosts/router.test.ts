@@ -5,6 +5,7 @@ import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/t
 import { createCallerFactory } from '../trpc';
 import { hostsRouter } from './router';
 import { addComputeHosts, testDeps } from './testing';
+import { trpcError } from '@/server/testing';
 
 let dep: TestDeployment;
 let cell1: TestCell;
@@ -24,14 +25,6 @@ afterAll(async () => {
   await dep?.close();
 });
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe('hosts router', () => {
   it('declares reads for viewers and changes for operators', () => {

@@ -6,6 +6,7 @@ import { isCellarError } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { type InstanceListPage, type ListInstancesInput, listInstances } from './list-instances';
 import { seedInstances } from './testing';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -64,15 +65,6 @@ async function walk(input: ListInstancesInput): Promise<{ pages: InstanceListPag
   return { pages, uuids: pages.flatMap((p) => p.rows.map((r) => r.uuid)) };
 }
 
-async function refusal(p: Promise<unknown>) {
-  try {
-    await p;
-  } catch (e) {
-    if (isCellarError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('listInstances', () => {
   it('merges every cell, cell0 included, newest first with uuid breaking ties; live rows only', async () => {

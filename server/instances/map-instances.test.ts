@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { type CellarError, isCellarError } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { MAP_ALL_BATCH, mapInstances } from './map-instances';
+import { refusal } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -14,15 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => dep?.close());
 
-async function refusal(p: Promise<unknown>): Promise<CellarError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isCellarError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** A cell with `count` instances created one minute apart (uuids deliberately out of created_at order). */
 async function cellWithInstances(count: number, extra = ''): Promise<{ cell: TestCell; uuids: string[] }> {

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { type Context, createCallerFactory } from '../trpc';
 import { jobsRouter } from './router';
 import { jobsTestDeps } from './testing';
+import { trpcError } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -21,14 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => dep?.close());
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe('jobs router', () => {
   it('declares starting for operators, reading for viewers', () => {

@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
 import { isCellarError } from '../errors';
 import { deleteCell0Instances } from './delete-cell0-instances';
 import { buryInCell0, depsFor, takeCell0Down, one } from './testing';
+import { refusal as refusalOf } from '@/server/testing';
 
 let dep: TestDeployment;
 let deps: Deps;
@@ -42,17 +43,6 @@ async function mapping(uuid: string) {
   return m;
 }
 
-function refusalOf(p: Promise<unknown>) {
-  return p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e) => {
-      expect(isCellarError(e)).toBe(true);
-      return e as { kind: string; message: string; exitCode: number };
-    },
-  );
-}
 
 describe('deleteCell0Instances: nova §5.5 end state', () => {
   it('soft-deletes the instance and its extra and faults with deleted = id, keeps actions and events, queues the mapping, records a delete action', async () => {

@@ -7,6 +7,7 @@ import { createTestDeployment, type TestDeployment } from '@/db/testing/deployme
 import { createCallerFactory } from '../trpc';
 import { triageRouter } from './router';
 import { buryInCell0, depsFor } from './testing';
+import { trpcError } from '@/server/testing';
 
 const createCaller = createCallerFactory(triageRouter);
 let dep: TestDeployment;
@@ -20,15 +21,6 @@ beforeAll(async () => {
 
 afterAll(() => dep?.close());
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TRPCError);
-    return e as TRPCError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('triage router: inputs', () => {
   it('rejects a bad uuid, an empty selection and a silly threshold with plain messages', async () => {
