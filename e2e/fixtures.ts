@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { type Browser, type BrowserContext, test as base, expect as baseExpect } from '@playwright/test';
 import postgres from 'postgres';
 import { E2E_DATA_DIR } from '../playwright.config';
+export { closedPort, silentServer } from '../db/testing/network';
 
 /** The e2e console's api database (the embedded cluster it started), for arranging scenarios. */
 export function apiSql(): postgres.Sql {
@@ -12,31 +12,7 @@ export function apiSql(): postgres.Sql {
   return postgres({ host: '127.0.0.1', port: state.port, user: 'postgres', password: state.password, database: 'api', max: 2, onnotice: () => {} });
 }
 
-/** A TCP server on 127.0.0.1 that accepts connections and never answers. */
-export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
-export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Run the real `cellar` CLI against the e2e console's embedded server (it adopts the running one). */
 export function cellarCli(args: string[]): { code: number; stdout: string; stderr: string } {

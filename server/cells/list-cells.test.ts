@@ -1,9 +1,9 @@
-import net from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellMappings, hostMappings } from '@/db/api/schema';
 import { instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
+import { closedPort as refusedPort, silentServer } from '@/db/testing/network';
 import type { Deps } from '../deps';
 import { FAKE_INSTANCE_UUID } from '../nova/constants';
 import { checkHealth } from './health';
@@ -14,19 +14,11 @@ let dep: TestDeployment;
 let deps: Deps;
 let closedPort: number;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dep = await createTestDeployment({ cells: ['cell1', 'cell2'] });
   deps = { api: dep.api, registry: dep.registry, deadlineMs: DEADLINE, serviceDownTimeS: 60, now: () => new Date() };
-  closedPort = await freePort();
+  closedPort = await refusedPort();
   const [cell1, cell2] = dep.cells;
   await dep.api.db.insert(hostMappings).values([
     { cellId: cell1!.id, host: 'cmp-1' },
@@ -124,11 +116,8 @@ describe('checkHealth', () => {
   });
 
   it('is degraded, within the deadline, when a cell does not answer; never shows a password', async () => {
-    const silent = net.createServer(() => {});
-    const sockets = new Set<net.Socket>();
-    silent.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await silentServer();
+    const port = silent.port;
     const added = await dep.addCell({ name: 'hung', url: `postgresql://nova:hunter2@127.0.0.1:${port}/nova` });
     try {
       const started = performance.now();
@@ -142,8 +131,7 @@ describe('checkHealth', () => {
       expect(JSON.stringify(h)).not.toContain('hunter2');
     } finally {
       await dep.api.db.delete(cellMappings).where(eq(cellMappings.uuid, added.uuid));
-      for (const s of sockets) s.destroy();
-      silent.close();
+      await silent.close();
     }
   });
 });

@@ -1,10 +1,10 @@
 /** Test helpers for the hosts area: compute hosts written into a cell database as nova writes them. */
 import crypto from 'node:crypto';
-import net from 'node:net';
 import { computeNodes, services } from '@/db/cell/schema';
 import type { CellHandle } from '@/db/connect';
 import type { TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
+export { closedPort, silentServer } from '@/db/testing/network';
 
 export interface ComputeHostSpec {
   host: string;
@@ -91,29 +91,4 @@ export function testDeps(dep: TestDeployment, deadlineMs = 5000): Deps {
   return { api: dep.api, registry: dep.registry, deadlineMs, serviceDownTimeS: 60, now: () => new Date() };
 }
 
-/** A port on 127.0.0.1 nothing listens on: connections are refused at once. */
-export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
-/** A TCP server that accepts connections and never answers: a cell that hangs. */
-export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
