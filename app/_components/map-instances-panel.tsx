@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useHydrated } from './use-hydrated';
 import { useState } from 'react';
 import type { MapInstancesJob } from '@/server/jobs/start-map-instances';
 import { useTRPC } from '../_trpc/client';
@@ -100,6 +101,7 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canRun = useHasRole('operator');
+  const hydrated = useHydrated();
   const [note, setNote] = useState<string | null>(null);
   const jobs = useQuery({
     ...trpc.jobs.listForCell.queryOptions({ cellUuid }),
@@ -128,7 +130,7 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
               setNote(null);
               start.mutate({ cellUuid });
             }}
-            disabled={start.isPending || active(job)}
+            disabled={!hydrated || start.isPending || active(job)}
           >
             Map instances
           </Button>
