@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostMappings } from '@/db/api/schema';
 import { computeNodes, services } from '@/db/cell/schema';
 import { isCellarError } from '../errors';
+import { CellRegistry } from '@/db/registry';
 import { CELL0_UUID } from '../nova/constants';
 import { serviceState } from '../nova/service-state';
 import { registerCompute } from './register-compute';
@@ -59,14 +60,38 @@ describe('registerCompute', () => {
     expect(svc!.reportCount).toBe(1);
   });
 
-  it('registering the same compute from many places at once makes one service and one node', async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, () => registerCompute(t.deps, { cellUuid: t.cell2.uuid, host: 'cmp-race' })));
-    expect(new Set(results.map((r) => r.computeNodeId)).size).toBe(1);
-    expect(results.filter((r) => r.computeNodeCreated)).toHaveLength(1);
-    const [n] = await t.cell2.handle.sql<{ svc: number; node: number }[]>`
-      select (select count(*)::int from services where host = 'cmp-race' and deleted = 0) as svc,
-             (select count(*)::int from compute_nodes where host = 'cmp-race' and deleted = 0) as node`;
-    expect(n).toEqual({ svc: 1, node: 1 });
+  it('registering the same compute from many places at once makes one service and one node, whatever unique key the race hits', async () => {
+    // Several registries are several processes: each has its own pool, so up to
+    // PLACES × 3 inserts for one host reach the server at the same moment. services has two
+    // unique keys, (host, binary, deleted) and (host, topic, deleted); the race may trip
+    // either, and every caller must still succeed.
+    const PLACES = 6;
+    const CALLERS = 32;
+    const ROUNDS = 40;
+    const registries = Array.from({ length: PLACES }, () => new CellRegistry({ baseUrl: t.dep.apiUrl, pool: { max: 4 } }));
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const host = `cmp-race-${round}`;
+        const settled = await Promise.allSettled(
+          Array.from({ length: CALLERS }, (_, i) => registerCompute({ ...t.deps, registry: registries[i % PLACES]! }, { cellUuid: t.cell2.uuid, host })),
+        );
+        const failures = settled.flatMap((s) => (s.status === 'rejected' ? [String((s.reason as Error)?.message ?? s.reason)] : []));
+        expect(failures, `round ${round}`).toEqual([]);
+        const results = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof registerCompute>>>).value);
+        expect(new Set(results.map((r) => r.computeNodeId)).size).toBe(1);
+        expect(new Set(results.map((r) => r.serviceId)).size).toBe(1);
+        expect(results.filter((r) => r.computeNodeCreated)).toHaveLength(1);
+        expect(results.filter((r) => r.serviceCreated)).toHaveLength(1);
+        const [n] = await t.cell2.handle.sql<{ svc: number; node: number; reports: number }[]>`
+          select (select count(*)::int from services where host = ${host} and deleted = 0) as svc,
+                 (select count(*)::int from compute_nodes where host = ${host} and deleted = 0) as node,
+                 (select report_count from services where host = ${host} and deleted = 0) as reports`;
+        // Every caller but the first renewed the heartbeat of the one service.
+        expect(n).toEqual({ svc: 1, node: 1, reports: CALLERS - 1 });
+      }
+    } finally {
+      await Promise.all(registries.map((r) => r.closeAll()));
+    }
   });
 
   it('a second hypervisor node on the same host (ironic-style) is a second node under the one service', async () => {

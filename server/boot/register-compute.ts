@@ -7,7 +7,8 @@
  *
  * Idempotent like a compute restart: the service is found again by (host, binary,
  * deleted) and the node by (host, hypervisor_hostname, deleted) — nova's unique keys —
- * through INSERT … ON CONFLICT, so concurrent registrations never make two rows.
+ * and concurrent registrations never make two rows nor fail, whichever of the tables'
+ * several unique keys their race trips.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -51,6 +52,22 @@ export interface RegisteredCompute {
   message: string;
 }
 
+/**
+ * Insert, else update the row that holds the key. When neither finds a row, the conflict
+ * was on another unique key held by a different row (a service of another binary with
+ * topic "compute", say) or the row was deleted in between: ask again a couple of times,
+ * then refuse plainly rather than loop.
+ */
+async function firstOf<Row>(what: string, insert: () => Promise<Row[]>, update: () => Promise<Row[]>, host: string): Promise<Row> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [inserted] = await insert();
+    if (inserted) return inserted;
+    const [updated] = await update();
+    if (updated) return updated;
+  }
+  throw refuse.conflict(`Could not register ${what} of host ${host}: another row in the cell holds the same host under a different key.`, 1);
+}
+
 export async function registerCompute(deps: Deps, input: RegisterComputeInput): Promise<RegisteredCompute> {
   const parsed = registerComputeInput.safeParse(input);
   if (!parsed.success) throw refuse.invalid(parsed.error.issues.map((i) => i.message).join('; '), 1);
@@ -65,35 +82,58 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
   const now = deps.now();
   const handle = deps.registry.handleFor(cell);
 
+  const ts = now.toISOString();
   const registered = await handle.sql.begin(async (sql) => {
-    const [svc] = await sql<{ id: number; created: boolean }[]>`
-      insert into services (uuid, host, "binary", topic, report_count, disabled, last_seen_up, forced_down, version, created_at, updated_at)
-      values (${crypto.randomUUID()}, ${req.host}, 'nova-compute', 'compute', 0, false, ${now.toISOString()}::timestamp, false, ${SERVICE_VERSION}, ${now.toISOString()}::timestamp, ${now.toISOString()}::timestamp)
-      on conflict on constraint uniq_services0host0binary0deleted do update set
-        last_seen_up = excluded.last_seen_up,
-        report_count = services.report_count + 1,
-        version = excluded.version,
-        updated_at = excluded.updated_at
-      returning id, (xmax = 0) as created`;
-    const [node] = await sql<{ id: number; uuid: string; created: boolean }[]>`
-      insert into compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb,
-        vcpus_used, memory_mb_used, local_gb_used, free_ram_mb, free_disk_gb, disk_available_least, running_vms, current_workload,
-        hypervisor_type, hypervisor_version, cpu_info,
-        cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, mapped, created_at, updated_at)
-      values (${crypto.randomUUID()}, ${svc!.id}, ${req.host}, ${hh}, ${req.vcpus}, ${req.memoryMb}, ${req.localGb},
-        0, ${RESERVED_HOST_MEMORY_MB}, 0, ${req.memoryMb - RESERVED_HOST_MEMORY_MB}, ${req.localGb}, ${req.localGb}, 0, 0,
-        'QEMU', 8002002, ${JSON.stringify({ arch: 'x86_64', topology: { cells: 1, sockets: 1, cores: req.vcpus, threads: 1 }, features: [] })},
-        ${DEFAULT_ALLOCATION_RATIOS.cpu}, ${DEFAULT_ALLOCATION_RATIOS.ram}, ${DEFAULT_ALLOCATION_RATIOS.disk}, 0, ${now.toISOString()}::timestamp, ${now.toISOString()}::timestamp)
-      on conflict on constraint uniq_compute_nodes0host0hypervisor_hostname0deleted do update set
-        service_id = excluded.service_id,
-        vcpus = excluded.vcpus,
-        memory_mb = excluded.memory_mb,
-        local_gb = excluded.local_gb,
-        free_ram_mb = excluded.memory_mb - compute_nodes.memory_mb_used,
-        free_disk_gb = excluded.local_gb - compute_nodes.local_gb_used,
-        updated_at = excluded.updated_at
-      returning id, uuid, (xmax = 0) as created`;
-    return { svc: svc!, node: node! };
+    // services has two unique keys, (host, binary, deleted) and (host, topic, deleted), and
+    // compute_nodes two, (host, hypervisor_hostname, deleted) and uuid. ON CONFLICT … DO
+    // UPDATE arbitrates only the key it names: a concurrent insert that trips the other one
+    // is a unique violation. So: insert arbitrating every key (DO NOTHING with no target
+    // waits for the competing insert to commit), then update the row that won. Each
+    // statement of a read-committed transaction sees what committed before it.
+    const svc = await firstOf(
+      'the nova-compute service',
+      () => sql<{ id: number; created: boolean }[]>`
+        insert into services (uuid, host, "binary", topic, report_count, disabled, last_seen_up, forced_down, version, created_at, updated_at)
+        values (${crypto.randomUUID()}, ${req.host}, 'nova-compute', 'compute', 0, false, ${ts}::timestamp, false, ${SERVICE_VERSION}, ${ts}::timestamp, ${ts}::timestamp)
+        on conflict do nothing
+        returning id, true as created`,
+      () => sql<{ id: number; created: boolean }[]>`
+        update services set
+          last_seen_up = ${ts}::timestamp,
+          report_count = report_count + 1,
+          version = ${SERVICE_VERSION},
+          updated_at = ${ts}::timestamp
+        where host = ${req.host} and "binary" = 'nova-compute' and deleted = 0
+        returning id, false as created`,
+      req.host,
+    );
+    const node = await firstOf(
+      'the compute node',
+      () => sql<{ id: number; uuid: string; created: boolean }[]>`
+        insert into compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb,
+          vcpus_used, memory_mb_used, local_gb_used, free_ram_mb, free_disk_gb, disk_available_least, running_vms, current_workload,
+          hypervisor_type, hypervisor_version, cpu_info,
+          cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, mapped, created_at, updated_at)
+        values (${crypto.randomUUID()}, ${svc.id}, ${req.host}, ${hh}, ${req.vcpus}, ${req.memoryMb}, ${req.localGb},
+          0, ${RESERVED_HOST_MEMORY_MB}, 0, ${req.memoryMb - RESERVED_HOST_MEMORY_MB}, ${req.localGb}, ${req.localGb}, 0, 0,
+          'QEMU', 8002002, ${JSON.stringify({ arch: 'x86_64', topology: { cells: 1, sockets: 1, cores: req.vcpus, threads: 1 }, features: [] })},
+          ${DEFAULT_ALLOCATION_RATIOS.cpu}, ${DEFAULT_ALLOCATION_RATIOS.ram}, ${DEFAULT_ALLOCATION_RATIOS.disk}, 0, ${ts}::timestamp, ${ts}::timestamp)
+        on conflict do nothing
+        returning id, uuid, true as created`,
+      () => sql<{ id: number; uuid: string; created: boolean }[]>`
+        update compute_nodes set
+          service_id = ${svc.id},
+          vcpus = ${req.vcpus},
+          memory_mb = ${req.memoryMb},
+          local_gb = ${req.localGb},
+          free_ram_mb = ${req.memoryMb} - memory_mb_used,
+          free_disk_gb = ${req.localGb} - local_gb_used,
+          updated_at = ${ts}::timestamp
+        where host = ${req.host} and hypervisor_hostname = ${hh} and deleted = 0
+        returning id, uuid, false as created`,
+      req.host,
+    );
+    return { svc, node };
   });
 
   const [mapping] = await deps.api.sql<{ n: number }[]>`select count(*)::int as n from host_mappings where host = ${req.host}`;
