@@ -1,103 +1,211 @@
+/**
+ * Schemas and their migrations. Two kinds, kept apart:
+ * - Cellar's own schema `cellar` in the api database (db/cellar/migrations): applied at
+ *   start on any api database, nova's included.
+ * - nova-compatible tables (db/api/migrations for the api database, db/cell/migrations
+ *   for a cell): created only in a database Cellar makes itself (the embedded default, a
+ *   test database, a new installation). In a database nova made (db/schema-owner.ts)
+ *   Cellar never creates, alters or drops a nova table, column, index, type or
+ *   constraint; its schema state is nova's alembic revision plus "has every column
+ *   Cellar reads".
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { DbHandle } from './connect';
+import { missingColumns } from './nova-columns';
+import { revisionSupport, supportedRange } from './nova-releases';
+import { API_TABLES_TRACKING, CELLAR_TRACKING, readSchemaOwner, type SchemaOwner } from './schema-owner';
 
 export type SchemaFamily = 'api' | 'cell';
+/** A folder of migrations with its tracking table (always in schema `cellar`). */
+export type MigrationSet = 'api-tables' | 'cellar' | 'cell';
 
 const MIGRATIONS_SCHEMA = 'cellar';
-const MIGRATIONS_TABLE = 'schema_migrations';
+const SETS: Record<MigrationSet, { folder: string[]; table: string }> = {
+  'api-tables': { folder: ['db', 'api', 'migrations'], table: API_TABLES_TRACKING },
+  cellar: { folder: ['db', 'cellar', 'migrations'], table: CELLAR_TRACKING },
+  cell: { folder: ['db', 'cell', 'migrations'], table: CELLAR_TRACKING },
+};
 
 /** The repository root; the console and the CLI run from it (CELLAR_ROOT overrides). */
 export function projectRoot(): string {
   return process.env.CELLAR_ROOT ?? process.cwd();
 }
 
-export function migrationsFolder(family: SchemaFamily): string {
-  return path.join(projectRoot(), 'db', family, 'migrations');
+/** The migration sets a kind of database can have. */
+export const SETS_OF: Record<SchemaFamily, MigrationSet[]> = { api: ['api-tables', 'cellar'], cell: ['cell'] };
+
+export function migrationsFolder(set: MigrationSet): string {
+  return path.join(projectRoot(), ...SETS[set].folder);
 }
 
 interface Journal {
   entries: { idx: number; when: number; tag: string }[];
 }
 
-export function expectedMigrations(family: SchemaFamily): { count: number; latest: number; latestTag: string } {
-  const journal = JSON.parse(
-    fs.readFileSync(path.join(migrationsFolder(family), 'meta', '_journal.json'), 'utf8'),
-  ) as Journal;
+export function expectedMigrations(set: MigrationSet): { count: number; latest: number; latestTag: string; first: number } {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder(set), 'meta', '_journal.json'), 'utf8')) as Journal;
   const last = journal.entries[journal.entries.length - 1]!;
-  return { count: journal.entries.length, latest: last.when, latestTag: last.tag };
+  return { count: journal.entries.length, latest: last.when, latestTag: last.tag, first: journal.entries[0]!.when };
+}
+
+export type SchemaState = 'current' | 'behind' | 'uninitialised' | 'ahead' | 'unsupported' | 'incomplete';
+
+export interface SchemaStatus {
+  state: SchemaState;
+  /** Cellar migrations applied and known (0 and 0 for nova's tables in a database nova made). */
+  applied: number;
+  expected: number;
+  /** A plain sentence for people. */
+  summary: string;
+  /** Who made the nova tables: nova, Cellar, or nobody yet. */
+  madeBy: SchemaOwner;
+  /** nova's alembic revision, for a database nova made. */
+  novaRevision: string | null;
+  /** The nova release(s) of that revision, e.g. "nova 26 Zed". */
+  release: string | null;
+  /** Columns Cellar reads that the database lacks ("table.column"). */
+  missingColumns: string[];
+}
+
+async function setStatus(sql: postgres.Sql, set: MigrationSet): Promise<Pick<SchemaStatus, 'state' | 'applied' | 'expected' | 'summary'>> {
+  const expected = expectedMigrations(set);
+  const table = SETS[set].table;
+  const [exists] = await sql<{ present: boolean }[]>`select to_regclass(${`${MIGRATIONS_SCHEMA}.${table}`}) is not null as present`;
+  if (!exists?.present) {
+    return { state: 'uninitialised', applied: 0, expected: expected.count, summary: `no Cellar schema (0 of ${expected.count} migrations applied)` };
+  }
+  const rows = await sql<{ n: string; latest: string | null }[]>`
+    select count(*)::text as n, max(created_at)::text as latest from ${sql(MIGRATIONS_SCHEMA)}.${sql(table)}`;
+  const applied = Number(rows[0]?.n ?? 0);
+  const latest = Number(rows[0]?.latest ?? 0);
+  if (latest > expected.latest) {
+    return { state: 'ahead', applied, expected: expected.count, summary: `schema is newer than this Cellar (${applied} migrations applied, this version knows ${expected.count})` };
+  }
+  if (latest < expected.latest) {
+    return { state: 'behind', applied, expected: expected.count, summary: 'schema is behind: migrations pending (run: cellar db sync)' };
+  }
+  return { state: 'current', applied, expected: expected.count, summary: 'schema is current' };
+}
+
+/** nova's own schema: its revision, the release it belongs to, and the columns Cellar reads. */
+async function novaStatus(sql: postgres.Sql, family: SchemaFamily, revision: string | null): Promise<SchemaStatus> {
+  const support = revisionSupport(family, revision);
+  const missing = await missingColumns(sql, family);
+  const base = { applied: 0, expected: 0, madeBy: 'nova' as const, novaRevision: revision, release: support.label, missingColumns: missing };
+  const rev = revision ? `nova schema ${revision}` : 'nova schema without an alembic revision';
+  if (support.kind === 'unsupported') {
+    return { ...base, state: 'unsupported', summary: `${rev} is from ${support.label}; Cellar supports ${supportedRange()}` };
+  }
+  if (missing.length > 0) {
+    return { ...base, state: 'incomplete', summary: `${rev} (${support.label}) lacks column${missing.length === 1 ? '' : 's'} Cellar reads: ${missing.join(', ')}` };
+  }
+  if (support.kind === 'unknown') {
+    return { ...base, state: 'current', summary: `${rev}, unknown to this Cellar (${support.label}); every column Cellar reads is there` };
+  }
+  return { ...base, state: 'current', summary: `${rev} (${support.label}), made by nova` };
+}
+
+const NONE = { madeBy: 'cellar' as SchemaOwner, novaRevision: null, release: null, missingColumns: [] as string[] };
+
+/**
+ * Read-only: a database's schema state. A read never migrates; a Cellar-made cell that is
+ * behind is reported so an operator can run `db sync`.
+ */
+export async function readSchemaStatus(sql: postgres.Sql, family: SchemaFamily): Promise<SchemaStatus> {
+  const owner = await readSchemaOwner(sql, family);
+  if (family === 'cell') {
+    if (owner.owner === 'nova') return novaStatus(sql, 'cell', owner.novaRevision);
+    return { ...(await setStatus(sql, 'cell')), ...NONE, madeBy: owner.owner };
+  }
+  const cellar = await setStatus(sql, 'cellar');
+  const cellarPart = cellar.state === 'current' ? 'Cellar schema current' : `Cellar schema: ${cellar.summary}`;
+  const tables = owner.owner === 'nova' ? await novaStatus(sql, 'api', owner.novaRevision) : { ...(await setStatus(sql, 'api-tables')), ...NONE, madeBy: owner.owner };
+  // The worse of the two decides; both are said.
+  const order: SchemaState[] = ['current', 'ahead', 'behind', 'incomplete', 'unsupported', 'uninitialised'];
+  const state = order.indexOf(cellar.state) > order.indexOf(tables.state) ? cellar.state : tables.state;
+  const tablesPart =
+    tables.madeBy === 'nova' ? tables.summary : tables.state === 'current' ? "nova-compatible tables made by Cellar, current" : `nova-compatible tables: ${tables.summary}`;
+  return {
+    ...tables,
+    state,
+    applied: cellar.applied + tables.applied,
+    expected: cellar.expected + tables.expected,
+    summary: `${tablesPart}; ${cellarPart}`,
+  };
+}
+
+async function runSet(sql: postgres.Sql, set: MigrationSet): Promise<number> {
+  const before = await setStatus(sql, set);
+  // Current: no DDL at all, not even drizzle's CREATE SCHEMA IF NOT EXISTS, so a role
+  // without CREATE on the database starts once an administrator has migrated.
+  if (before.state === 'current') return 0;
+  await migrate(drizzle(sql), { migrationsFolder: migrationsFolder(set), migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: SETS[set].table });
+  return (await setStatus(sql, set)).applied - before.applied;
 }
 
 /**
- * Apply pending migrations, serialised across processes by an advisory lock. Runs on a
- * dedicated single connection, so the lock and the migration share one session and the
- * handle's own pool (maybe one connection) stays free.
+ * An api database made by Cellar before its nova-compatible tables had a tracking table
+ * of their own: its tables are there (the one journal then covered both), so record the
+ * first migration as applied instead of creating them again.
  */
-export async function applyMigrations(handle: DbHandle<Record<string, unknown>>, family: SchemaFamily): Promise<void> {
+async function baselineLegacyApiTables(sql: postgres.Sql): Promise<void> {
+  const [r] = await sql<{ tracked: boolean; tables: boolean }[]>`
+    select to_regclass(${`${MIGRATIONS_SCHEMA}.${API_TABLES_TRACKING}`}) is not null as tracked,
+           to_regclass('public.cell_mappings') is not null as tables`;
+  if (r!.tracked || !r!.tables) return;
+  const first = expectedMigrations('api-tables').first;
+  await sql.unsafe(`create table ${MIGRATIONS_SCHEMA}.${API_TABLES_TRACKING} (id serial primary key, hash text not null, created_at bigint)`);
+  await sql.unsafe(`insert into ${MIGRATIONS_SCHEMA}.${API_TABLES_TRACKING} (hash, created_at) values ('baseline', $1)`, [first]);
+}
+
+export interface MigrationReport {
+  family: SchemaFamily;
+  madeBy: SchemaOwner;
+  /** Migrations applied now (Cellar's own schema and, where Cellar made the database, its nova-compatible tables). */
+  applied: number;
+  status: SchemaStatus;
+}
+
+/**
+ * Apply what this code may apply, serialised across processes by an advisory lock, on a
+ * dedicated single connection (the lock and the migration share one session).
+ * - api database: Cellar's schema always; the nova-compatible tables only where nova's
+ *   schema is not there.
+ * - cell database: the nova-compatible tables only where nova's schema is not there; a
+ *   cell nova made is left exactly as it is.
+ */
+export async function applyMigrations(handle: DbHandle<Record<string, unknown>>, family: SchemaFamily): Promise<MigrationReport> {
   const sql = postgres(handle.url, { max: 1, onnotice: () => {}, connect_timeout: 10, connection: { application_name: 'cellar:migrate' } });
-  const lockKey = `cellar-migrate-${family}`;
   try {
-    await sql`select pg_advisory_lock(hashtext(${lockKey}))`;
-    await migrate(drizzle(sql), {
-      migrationsFolder: migrationsFolder(family),
-      migrationsSchema: MIGRATIONS_SCHEMA,
-      migrationsTable: MIGRATIONS_TABLE,
-    });
+    await sql`select pg_advisory_lock(hashtext(${`cellar-migrate-${family}`}))`;
+    const owner = await readSchemaOwner(sql, family);
+    let applied = 0;
+    if (family === 'api') {
+      if (owner.owner !== 'nova') {
+        await sql`create schema if not exists cellar`;
+        await baselineLegacyApiTables(sql);
+        applied += await runSet(sql, 'api-tables');
+      }
+      applied += await runSet(sql, 'cellar');
+    } else if (owner.owner !== 'nova') {
+      applied += await runSet(sql, 'cell');
+    }
+    return { family, madeBy: owner.owner, applied, status: await readSchemaStatus(sql, family) };
   } finally {
     await sql.end({ timeout: 2 });
   }
 }
 
-export type SchemaState = 'current' | 'behind' | 'uninitialised' | 'ahead';
-
-export interface SchemaStatus {
-  state: SchemaState;
-  applied: number;
-  expected: number;
-  /** A plain sentence for people. */
-  summary: string;
-}
-
-/**
- * Read-only: how far a database's schema is from this code's migrations. A read never
- * migrates; a cell that is behind is reported so an operator can run `db sync`.
- */
-export async function readSchemaStatus(sql: postgres.Sql, family: SchemaFamily): Promise<SchemaStatus> {
-  const expected = expectedMigrations(family);
-  const [exists] = await sql<{ present: boolean }[]>`
-    select to_regclass(${`${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`}) is not null as present`;
-  if (!exists?.present) {
-    return {
-      state: 'uninitialised',
-      applied: 0,
-      expected: expected.count,
-      summary: `no Cellar schema (0 of ${expected.count} migrations applied)`,
-    };
+/** One line for the start and `db sync`: what was found and what was done. */
+export function describeMigration(target: string, r: MigrationReport): string {
+  const did = r.applied > 0 ? `applied ${r.applied} migration${r.applied === 1 ? '' : 's'}` : 'nothing to apply';
+  if (r.family === 'cell' && r.madeBy === 'nova') return `${target}: ${r.status.summary}; Cellar changes nothing in it`;
+  if (r.family === 'cell') {
+    return `${target}: ${r.madeBy === 'empty' ? 'empty, nova-compatible tables created' : `nova-compatible tables made by Cellar, ${r.status.summary}`} (${did})`;
   }
-  const rows = await sql<{ n: string; latest: string | null }[]>`
-    select count(*)::text as n, max(created_at)::text as latest
-    from ${sql(MIGRATIONS_SCHEMA)}.${sql(MIGRATIONS_TABLE)}`;
-  const applied = Number(rows[0]?.n ?? 0);
-  const latest = Number(rows[0]?.latest ?? 0);
-  if (latest > expected.latest) {
-    return {
-      state: 'ahead',
-      applied,
-      expected: expected.count,
-      summary: `schema is newer than this Cellar (${applied} migrations applied, this version knows ${expected.count})`,
-    };
-  }
-  if (latest < expected.latest || applied < expected.count) {
-    const pending = Math.max(expected.count - applied, 1);
-    return {
-      state: 'behind',
-      applied,
-      expected: expected.count,
-      summary: `schema is behind: ${pending} migration${pending === 1 ? '' : 's'} pending (run: cellar db sync)`,
-    };
-  }
-  return { state: 'current', applied, expected: expected.count, summary: 'schema is current' };
+  return `${target}: ${r.status.summary} (${did})`;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { openApiDatabase, openCellDatabase } from '../connect';
-import { applyMigrations, migrationsFolder, type SchemaFamily } from '../migrate';
+import { applyMigrations, migrationsFolder, SETS_OF, type SchemaFamily } from '../migrate';
 
 /** Swap the database name of a server URL. */
 export function withDatabase(url: string, database: string): string {
@@ -13,13 +13,15 @@ export function withDatabase(url: string, database: string): string {
 }
 
 function migrationsHash(family: SchemaFamily): string {
-  const dir = migrationsFolder(family);
   const h = crypto.createHash('sha256');
-  for (const f of fs.readdirSync(dir).sort()) {
-    const p = path.join(dir, f);
-    if (fs.statSync(p).isFile()) h.update(f).update(fs.readFileSync(p));
+  for (const set of SETS_OF[family]) {
+    const dir = migrationsFolder(set);
+    for (const f of fs.readdirSync(dir).sort()) {
+      const p = path.join(dir, f);
+      if (fs.statSync(p).isFile()) h.update(set).update(f).update(fs.readFileSync(p));
+    }
+    h.update(fs.readFileSync(path.join(dir, 'meta', '_journal.json')));
   }
-  h.update(fs.readFileSync(path.join(dir, 'meta', '_journal.json')));
   return h.digest('hex').slice(0, 12);
 }
 

@@ -96,7 +96,8 @@ interface CellAnswer {
 
 async function readCell(handle: CellHandle): Promise<CellAnswer> {
   const schema = await readSchemaStatus(handle.sql, 'cell');
-  if (schema.state === 'uninitialised') return { schema, nodes: null, serviceHosts: [], liveInstances: null };
+  // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
+  if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { schema, nodes: null, serviceHosts: [], liveInstances: null };
   const [nodes, services, live] = await Promise.all([
     // The node's nova-compute service is found by host, as nova does (service_id is legacy).
     handle.sql<NodeRow[]>`

@@ -1,4 +1,4 @@
-import { applyMigrations, readSchemaStatus, type SchemaStatus } from '@/db/migrate';
+import { applyMigrations, describeMigration, readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { cellLabel, readCellMappings } from './mappings';
@@ -8,18 +8,24 @@ export interface SyncResult {
   ok: boolean;
   before: SchemaStatus | null;
   after: SchemaStatus | null;
+  /** Migrations applied by this run. */
+  applied: number;
+  /** What was found and what was done, in one line (a nova-made cell: "changes nothing in it"). */
+  line: string;
   error: string | null;
 }
 
-/** `db sync` for the api database: apply pending migrations. */
+/** `db sync` for the api database: Cellar's own schema; nova-compatible tables only where Cellar made the database. */
 export async function syncApiSchema(deps: Deps): Promise<SyncResult> {
+  const target = 'api database';
   const before = await readSchemaStatus(deps.api.sql, 'api');
-  await applyMigrations(deps.api, 'api');
-  return { target: 'api database', ok: true, before, after: await readSchemaStatus(deps.api.sql, 'api'), error: null };
+  const report = await applyMigrations(deps.api, 'api');
+  return { target, ok: true, before, after: report.status, applied: report.applied, line: describeMigration(target, report), error: null };
 }
 
 /**
- * `db sync --cell_uuid U` / `--all-cells`: migrate cell databases, all at once. One cell
+ * `db sync --cell_uuid U` / `--all-cells`: migrate the cell databases Cellar made, all at
+ * once; a cell nova made is left exactly as it is and the result says so. One cell
  * failing does not stop the others; each result says what happened.
  */
 export async function syncCellSchemas(deps: Deps, opts: { cellUuid?: string }): Promise<SyncResult[]> {
@@ -32,10 +38,10 @@ export async function syncCellSchemas(deps: Deps, opts: { cellUuid?: string }): 
       try {
         const handle = deps.registry.handleFor(cell);
         const before = await readSchemaStatus(handle.sql, 'cell');
-        await applyMigrations(handle, 'cell');
-        return { target, ok: true, before, after: await readSchemaStatus(handle.sql, 'cell'), error: null };
+        const report = await applyMigrations(handle, 'cell');
+        return { target, ok: true, before, after: report.status, applied: report.applied, line: describeMigration(target, report), error: null };
       } catch (e) {
-        return { target, ok: false, before: null, after: null, error: (e as Error).message };
+        return { target, ok: false, before: null, after: null, applied: 0, line: `${target}: failed`, error: (e as Error).message };
       }
     }),
   );

@@ -36,7 +36,8 @@ export interface CellList {
 async function readCellFigures(handle: CellHandle): Promise<{ figures: CellFigures | null; schema: SchemaStatus }> {
   const schema = await readSchemaStatus(handle.sql, 'cell');
   // An empty database is up but has nothing to count; it is reported as such, never migrated here.
-  if (schema.state === 'uninitialised') return { figures: null, schema };
+  // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
+  if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { figures: null, schema };
   const [row] = await handle.sql<{ live: string; nodes: string }[]>`
     select
       (select count(*) from instances

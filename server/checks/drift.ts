@@ -6,6 +6,7 @@
  */
 import type { DownReason } from '@/db/fanout';
 import type { SchemaState } from '@/db/migrate';
+import type { SchemaOwner } from '@/db/schema-owner';
 import { CELL0_UUID } from '../nova/constants';
 import { serviceState, type ServiceState } from '../nova/service-state';
 import type { CellHosts } from './cell-facts';
@@ -25,7 +26,7 @@ export interface HostMappingRow {
 
 /** One cell as run-checks saw it. */
 export type CellView =
-  | { cell: CellRefLite; status: 'up'; schema: { state: SchemaState; summary: string; applied: number; expected: number }; hosts: CellHosts | null; unreadable: string | null }
+  | { cell: CellRefLite; status: 'up'; schema: { state: SchemaState; madeBy: SchemaOwner; summary: string; applied: number; expected: number }; hosts: CellHosts | null; unreadable: string | null }
   | { cell: CellRefLite; status: 'down'; reason: DownReason; message: string; elapsedMs: number };
 
 export interface DownCellFinding {
@@ -41,6 +42,8 @@ export interface DownCellFinding {
 export interface SchemaFinding {
   cell: CellRefLite;
   state: Exclude<SchemaState, 'current'>;
+  /** Who made the cell's schema: a nova-made one is nova's to upgrade. */
+  madeBy: SchemaOwner;
   summary: string;
   applied: number;
   expected: number;
@@ -174,7 +177,7 @@ export function findDrift(input: {
       continue;
     }
     if (c.schema.state !== 'current') {
-      schemas.push({ cell: c.cell, state: c.schema.state, summary: c.schema.summary, applied: c.schema.applied, expected: c.schema.expected, unreadable: c.unreadable });
+      schemas.push({ cell: c.cell, state: c.schema.state, madeBy: c.schema.madeBy, summary: c.schema.summary, applied: c.schema.applied, expected: c.schema.expected, unreadable: c.unreadable });
     }
     if (c.hosts && c.cell.uuid !== CELL0_UUID) {
       const count = c.hosts.nodeHosts.filter((h) => !mappedTo.has(h)).length;
@@ -214,8 +217,14 @@ export function driftChecks(d: Drift): Check[] {
     ),
     row('cell_schemas', 'Cell schemas', d.schemas.length, () => {
       const listed = d.schemas.map((s) => `${label(s.cell)}: ${s.summary}`).join('; ');
-      const syncable = d.schemas.some((s) => s.state !== 'ahead');
-      return `${listed}.${syncable ? " Run 'cellar db sync --cell_uuid <uuid>' for a cell that is behind or empty." : ' Run a Cellar as new as the one that migrated it.'}`;
+      const ours = d.schemas.filter((s) => s.madeBy !== 'nova');
+      const syncable = ours.some((s) => s.state !== 'ahead');
+      const advice = [
+        syncable ? " Run 'cellar db sync --cell_uuid <uuid>' for a cell that is behind or empty." : ours.length > 0 ? ' Run a Cellar as new as the one that migrated it.' : '',
+        // Cellar never changes a schema nova made: nova's own migrations bring it up.
+        ours.length < d.schemas.length ? " A cell nova made is upgraded by nova ('nova-manage db sync'), never by Cellar." : '',
+      ].join('');
+      return `${listed}.${advice}`;
     }),
     row('stale_host_mappings', 'Stale host mappings', d.staleHostMappings.length, () =>
       `${plural(d.staleHostMappings.length, 'host mapping')} ${d.staleHostMappings.length === 1 ? 'names a host' : 'name hosts'} that no cell that answered has a live compute node or nova-compute service for: ${listSome(d.staleHostMappings.map((m) => `${m.host} (${label(m.cell)})`))}. Remove with 'cellar delete_host --cell_uuid <uuid> --host <host>'.`,

@@ -18,7 +18,7 @@ describe('cellar db sync', () => {
     const cell = await dep.addCell({ name: 'fresh', url: empty.url });
     const first = await runCli(['db', 'sync', '--cell_uuid', cell.uuid], { apiUrl: dep.apiUrl });
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`cell fresh (${cell.uuid}): migrated (schema is current)`);
+    expect(first.stdout).toContain(`cell fresh (${cell.uuid}): empty, nova-compatible tables created (applied 1 migration)`);
     const handle = openCellDatabase(empty.url);
     try {
       expect((await readSchemaStatus(handle.sql, 'cell')).state).toBe('current');
@@ -26,7 +26,7 @@ describe('cellar db sync', () => {
       await handle.close();
     }
     const second = await runCli(['db', 'sync', '--cell_uuid', cell.uuid], { apiUrl: dep.apiUrl });
-    expect(second.stdout).toContain('already current');
+    expect(second.stdout).toContain(`cell fresh (${cell.uuid}): nova-compatible tables made by Cellar, schema is current (nothing to apply)`);
   });
 
   it('refuses an unknown cell with nova\'s message and exit code 1', async () => {

@@ -9,7 +9,7 @@ function printSync(results: SyncResult[], json: boolean) {
     return;
   }
   for (const r of results) {
-    if (r.ok) console.log(`${r.target}: ${r.before?.state === 'current' ? 'already current' : `migrated (${r.after?.summary})`}`);
+    if (r.ok) console.log(r.line);
     else console.error(`${r.target}: failed: ${r.error}`);
   }
 }

@@ -5,8 +5,8 @@
 import http from 'node:http';
 import { ConfigError, config, resetConfig } from '@/db/config';
 import { openApiDatabase } from '@/db/connect';
-import { applyMigrations, projectRoot } from '@/db/migrate';
-import { closeRuntime } from '@/db/runtime';
+import { projectRoot } from '@/db/migrate';
+import { cellRegistry, closeRuntime, deadlineMs } from '@/db/runtime';
 import { maskUrl } from '@/db/url';
 import { runtimeDeps } from '../deps';
 import { startDemoHeartbeat } from '../demo/heartbeat';
@@ -14,6 +14,7 @@ import { startJobRunner } from '../jobs/job-runner';
 import { log } from '../log';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
 import { ensureBuild } from './build';
+import { migrateApiAndSay, sayCellSchemas } from './schema-report';
 
 const say = (line: string) => console.log(`cellar: ${line}`);
 
@@ -40,13 +41,17 @@ async function main() {
     // The console owns the server it runs on, adopted or not: it stops it when it stops.
     stopEmbedded = () => dep.cluster.stop({ force: true });
   } else {
-    const api = openApiDatabase(cfg.CELLAR_API_DATABASE_URL, { max: 1, applicationName: 'cellar:migrate' });
+    say(`Using the api database at ${maskUrl(cfg.CELLAR_API_DATABASE_URL)}.`);
+  }
+  // One line per database: what was found, what was done. A cell nova made is never changed.
+  {
+    const api = openApiDatabase(config().CELLAR_API_DATABASE_URL!, { max: 2, applicationName: 'cellar:start' });
     try {
-      await applyMigrations(api, 'api');
+      await migrateApiAndSay(api, say);
+      await sayCellSchemas(api, cellRegistry(), deadlineMs(), say);
     } finally {
       await api.close();
     }
-    say(`Using the api database at ${maskUrl(cfg.CELLAR_API_DATABASE_URL)}.`);
   }
 
   ensureBuild(root, say);
