@@ -19,6 +19,8 @@ export interface CellHosts {
   nodeHosts: string[];
   /** Live nova-compute services (deleted = 0), whatever their heartbeat. */
   computeServices: ComputeServiceRow[];
+  /** The newest version of the cell's other live services (conductor, scheduler…): its control plane's nova. */
+  newestControlVersion: number | null;
 }
 
 export interface CellFacts {
@@ -41,7 +43,7 @@ const SCHEMA_MISMATCH = new Set(['42P01', '42703']);
 export async function readCellFacts(handle: CellHandle): Promise<CellFacts> {
   const hostsRead = handle.sql<
     {
-      kind: 'node' | 'service';
+      kind: 'node' | 'service' | 'control';
       host: string | null;
       n: number;
       version: number | null;
@@ -58,7 +60,10 @@ export async function readCellFacts(handle: CellHandle): Promise<CellFacts> {
     union all
     select 'service', host, 1, coalesce(version, 0), coalesce(forced_down, false),
            coalesce(disabled, false), disabled_reason, last_seen_up::text, created_at::text
-      from services where deleted = 0 and "binary" = 'nova-compute' and host is not null`.then(
+      from services where deleted = 0 and "binary" = 'nova-compute' and host is not null
+    union all
+    select 'control', null, 1, max(version), null, null, null, null, null
+      from services where deleted = 0 and "binary" <> 'nova-compute'`.then(
     (rows) => ({ rows }),
     (error: unknown) => ({ error }),
   );
@@ -71,9 +76,11 @@ export async function readCellFacts(handle: CellHandle): Promise<CellFacts> {
     }
     throw read.error;
   }
-  const hosts: CellHosts = { computeNodes: 0, nodeHosts: [], computeServices: [] };
+  const hosts: CellHosts = { computeNodes: 0, nodeHosts: [], computeServices: [], newestControlVersion: null };
   for (const r of read.rows) {
-    if (r.kind === 'node') {
+    if (r.kind === 'control') {
+      hosts.newestControlVersion = r.version;
+    } else if (r.kind === 'node') {
       hosts.computeNodes += r.n;
       if (r.host !== null) hosts.nodeHosts.push(r.host);
     } else {

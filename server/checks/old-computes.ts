@@ -2,7 +2,7 @@ import { SERVICE_VERSION } from '../nova/constants';
 import { type Check, listSome } from './result';
 
 /** nova/objects/service.py SERVICE_VERSION_ALIASES: the service version each release shipped with. */
-export const SERVICE_VERSION_ALIASES = { Epoxy: 68, Flamingo: 70, Gazpacho: 72 } as const;
+export const SERVICE_VERSION_ALIASES = { Yoga: 61, Caracal: 66, Epoxy: 68, Flamingo: 70, Gazpacho: 72 } as const;
 export type ReleaseAlias = keyof typeof SERVICE_VERSION_ALIASES;
 
 /**
@@ -12,6 +12,21 @@ export type ReleaseAlias = keyof typeof SERVICE_VERSION_ALIASES;
  * A compute at 71 (between Flamingo and Gazpacho) or older is too old.
  */
 export const OLDEST_SUPPORTED_SERVICE_VERSION: ReleaseAlias = 'Gazpacho';
+
+/**
+ * nova-status answers for the nova it belongs to. On a deployment nova made, that is the
+ * deployment's own control plane (its newest service version), not this Cellar's idea of
+ * nova master: a Zed cloud (64) supports computes back to Yoga (61), as Zed's own
+ * nova-status says (nova/objects/service.py of 26.2: OLDEST_SUPPORTED_SERVICE_VERSION =
+ * 'Yoga'). Where one service version spans releases with different answers (66 is
+ * Antelope, Bobcat and Caracal), the older, more lenient one is taken.
+ */
+export function oldestSupportedFor(current: number): ReleaseAlias {
+  if (current > SERVICE_VERSION_ALIASES.Gazpacho) return 'Gazpacho';
+  if (current > SERVICE_VERSION_ALIASES.Epoxy) return 'Epoxy'; // Flamingo, Gazpacho
+  if (current > SERVICE_VERSION_ALIASES.Caracal) return 'Caracal'; // Dalmatian, Epoxy
+  return 'Yoga'; // Zed through Caracal
+}
 
 export interface ComputeVersion {
   cell: { uuid: string; name: string | null };
@@ -38,12 +53,13 @@ export interface OldComputes {
  * from before service versions) is dropped row by row, while nova drops a whole cell whose
  * minimum is 0, so one unversioned row there would hide a genuinely old compute beside it.
  */
-export function oldComputesCheck(services: readonly ComputeVersion[], skipped: readonly string[]): OldComputes {
-  const oldest = SERVICE_VERSION_ALIASES[OLDEST_SUPPORTED_SERVICE_VERSION];
+export function oldComputesCheck(services: readonly ComputeVersion[], skipped: readonly string[], current: number = SERVICE_VERSION): OldComputes {
+  const release = oldestSupportedFor(current);
+  const oldest = SERVICE_VERSION_ALIASES[release];
   const counted = services.filter((s) => !s.forcedDown && s.version > 0);
   const minimumVersion = counted.length ? Math.min(...counted.map((s) => s.version)) : null;
   const tooOld = counted.filter((s) => s.version < oldest).sort((a, b) => a.version - b.version || a.host.localeCompare(b.host));
-  const base = { minimumVersion, oldestSupported: { release: OLDEST_SUPPORTED_SERVICE_VERSION, version: oldest }, current: SERVICE_VERSION, tooOld };
+  const base = { minimumVersion, oldestSupported: { release, version: oldest }, current, tooOld };
   const check = (result: Check['result'], details: string | null): Check => ({ id: 'old_computes', name: 'Older than N-1 computes', result, details });
   if (minimumVersion !== null && minimumVersion < oldest) {
     // nova's TooOldComputeService message; the scope is "system" because the api database is known.
@@ -51,7 +67,7 @@ export function oldComputesCheck(services: readonly ComputeVersion[], skipped: r
       ...base,
       check: check(
         'failure',
-        `Current Nova version does not support computes older than ${OLDEST_SUPPORTED_SERVICE_VERSION} but the minimum compute service level in your system is ${minimumVersion} and the oldest supported service level is ${oldest}.`,
+        `Current Nova version does not support computes older than ${release} but the minimum compute service level in your system is ${minimumVersion} and the oldest supported service level is ${oldest}.`,
       ),
     };
   }

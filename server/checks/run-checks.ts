@@ -2,7 +2,8 @@ import { fanOut } from '@/db/fanout';
 import { utcDate } from '@/db/timestamps';
 import { cellLabel, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
-import { CELL0_UUID } from '../nova/constants';
+import { isNovaMade } from '@/db/schema-owner';
+import { CELL0_UUID, SERVICE_VERSION } from '../nova/constants';
 import { readCellFacts } from './cell-facts';
 import { cellsV2Check } from './cells-v2-check';
 import { type CellView, type Drift, driftChecks, findDrift, type HostMappingRow } from './drift';
@@ -29,11 +30,12 @@ export interface ChecksReport {
  */
 export async function runChecks(deps: Deps): Promise<ChecksReport> {
   const mappings = await readCellMappings(deps.api);
-  const [hostRows, outcomes] = await Promise.all([
+  const [hostRows, outcomes, novaMade] = await Promise.all([
     deps.api.sql<{ id: number; host: string; cell_uuid: string; created_at: string | null }[]>`
       select h.id, h.host, c.uuid as cell_uuid, h.created_at::text as created_at
       from host_mappings h join cell_mappings c on c.id = h.cell_id`,
     fanOut(deps.registry, mappings, ({ handle }) => readCellFacts(handle), { deadlineMs: deps.deadlineMs }),
+    isNovaMade(deps.api.sql),
   ]);
   const hostMappings: HostMappingRow[] = hostRows.map((r) => ({ id: r.id, host: r.host, cellUuid: r.cell_uuid, createdAt: utcDate(r.created_at) }));
 
@@ -55,7 +57,10 @@ export async function runChecks(deps: Deps): Promise<ChecksReport> {
   const computes: ComputeVersion[] = readable.flatMap((c) =>
     c.hosts.computeServices.map((s) => ({ cell: c.cell, host: s.host, version: s.version, forcedDown: s.forcedDown })),
   );
-  const { check: oldComputes, ...oldComputesFacts } = oldComputesCheck(computes, unread.map(cellLabel));
+  // A deployment nova made is judged by its own nova: the newest service version in it.
+  const seen = readable.flatMap((c) => [c.hosts.newestControlVersion ?? 0, ...c.hosts.computeServices.map((s) => s.version)]).filter((v) => v > 0);
+  const current = novaMade && seen.length > 0 ? Math.max(...seen) : SERVICE_VERSION;
+  const { check: oldComputes, ...oldComputesFacts } = oldComputesCheck(computes, unread.map(cellLabel), current);
 
   const drift = findDrift({ cells, hostMappings, now: deps.now(), serviceDownTimeS: deps.serviceDownTimeS });
   const checks = [cellsV2, oldComputes, ...driftChecks(drift)];
