@@ -41,7 +41,31 @@ function readJson(file) {
 let passed = 0;
 let failed = 0;
 
+/**
+ * The nova fixture (db/testing/nova) runs Debian's python3-nova. Installs it as root (apt),
+ * otherwise stops at once with the command to run.
+ */
+function ensureNova() {
+  const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import nova, psycopg2'], { stdio: 'ignore' }).status === 0;
+  if (probe()) return;
+  const install = 'apt-get install -y python3-nova python3-psycopg2';
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    console.error(`\n=== the vitest suite needs Debian's python3-nova and python3-psycopg2 (\`/usr/bin/python3 -c 'import nova, psycopg2'\` fails).`);
+    console.error(`=== install them as root, then run npm test again:\n\n    ${install}\n`);
+    process.exit(2);
+  }
+  console.log(`\n=== installing Debian's python3-nova and python3-psycopg2: apt-get update -qq && ${install}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const r = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', 'python3-nova', 'python3-psycopg2'], { stdio: 'inherit', env }) : update;
+  if (r.status !== 0 || !probe()) {
+    console.error(`=== installing python3-nova failed (exit ${r.status ?? r.signal}); run: ${install}`);
+    process.exit(2);
+  }
+}
+
 if (only !== 'e2e') {
+  ensureNova();
   fs.rmSync(path.join(results, 'unit.json'), { force: true });
   step('unit and integration tests (vitest)', bin('vitest'), [
     'run',

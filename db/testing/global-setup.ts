@@ -8,11 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, type EmbeddedCluster } from '../embedded';
+import { ensureNovaTemplates, NOVA_TEMPLATES_ENV, requireNova } from './nova/templates';
 import { ensureTemplates } from './templates';
 
 let cluster: EmbeddedCluster | undefined;
 
 export async function setup(project: TestProject) {
+  // The nova fixture (db/testing/nova) needs Debian's python3-nova: stop at once, with the
+  // command that installs it, rather than skip its tests.
+  requireNova();
   let url = process.env.CELLAR_TEST_DATABASE_URL;
   if (!url) {
     const dataDir = path.resolve('.test-data', 'vitest-pg');
@@ -24,6 +28,9 @@ export async function setup(project: TestProject) {
   const templates = await ensureTemplates(url);
   process.env.CELLAR_TEST_TEMPLATE_API = templates.api;
   process.env.CELLAR_TEST_TEMPLATE_CELL = templates.cell;
+  // A real nova deployment (nova-manage + fill_nova.py) as template databases, once per server.
+  const nova = await ensureNovaTemplates(url);
+  process.env[NOVA_TEMPLATES_ENV] = JSON.stringify({ ...nova, serverUrl: url });
   project.provide('testDatabaseUrl', url);
 }
 

@@ -1,0 +1,316 @@
+/**
+ * A throwaway nova deployment made exactly as nova makes it (Debian's python3-nova,
+ * nova 26 "Zed"): four databases cloned from the templates global-setup built with
+ * nova-manage and fill_nova.py (see templates.ts), their cell mappings repointed at the
+ * clones through nova's CellMapping objects, and a nova.conf for the clone so nova's own
+ * tools (nova-manage, nova-status's Cells v2 check, pg_dump) can read back what Cellar
+ * writes.
+ *
+ *   const nova = await createNovaDeployment();
+ *   // point Cellar at nova.api.url; nova.facts says what is in it
+ *   const r = await nova.novaManage(['cell_v2', 'verify_instance', '--uuid', nova.facts.byPurpose.buried]);
+ *   await nova.close();
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { withDatabase } from '../templates';
+import { catalogDump } from './catalog-dump';
+import {
+  ensureNovaTemplates,
+  FILL_NOVA,
+  NOVA_ROLES,
+  NOVA_TEMPLATES_ENV,
+  type NovaRole,
+  type NovaTemplates,
+  type RunResult,
+  runNovaManage,
+  runPython,
+  toNovaUrl,
+  writeNovaConf,
+} from './templates';
+
+export { NOVA_PYTHON, novaAvailable, NOVA_INSTALL_COMMAND } from './templates';
+
+export const PG_DUMP = '/usr/bin/pg_dump';
+
+// ---- fill_nova.py's JSON ----------------------------------------------------------
+
+export interface NovaFactsCell {
+  uuid: string;
+  name: string;
+  transportUrl: string;
+}
+
+export interface NovaFactsFlavor {
+  name: string;
+  id: number;
+  flavorid: string;
+  memoryMb: number;
+  vcpus: number;
+  rootGb: number;
+  ephemeralGb: number;
+  extraSpecs: Record<string, string>;
+}
+
+export interface NovaFactsCompute {
+  host: string;
+  /** compute_nodes.hypervisor_hostname (instances.node): `<host>.example.org` */
+  node: string;
+  cell: 'cell1' | 'cell2';
+  cellUuid: string;
+  serviceId: number;
+  serviceUuid: string;
+  computeNodeId: number;
+  computeNodeUuid: string;
+  /** has a host mapping (made by nova's discover_hosts, compute_nodes.mapped = 1) */
+  mapped: boolean;
+}
+
+export type NovaInstancePurpose = 'live' | 'sameCreatedAt' | 'deleted' | 'unmapped' | 'buried';
+
+export interface NovaFactsInstance {
+  uuid: string;
+  purpose: NovaInstancePurpose;
+  displayName: string;
+  cell: 'cell0' | 'cell1' | 'cell2';
+  cellUuid: string;
+  host: string | null;
+  node: string | null;
+  flavor: string;
+  projectId: string;
+  userId: string;
+  vmState: string;
+  taskState: string | null;
+  deleted: boolean;
+  /** has an instance mapping */
+  mapped: boolean;
+  /** ISO 8601 with +00:00 (nova stores naive UTC) */
+  createdAt: string | null;
+}
+
+export interface NovaFacts {
+  novaVersion: string;
+  cells: Record<'cell0' | 'cell1' | 'cell2', NovaFactsCell>;
+  projects: Record<'a' | 'b', { projectId: string; userId: string }>;
+  flavors: NovaFactsFlavor[];
+  computes: NovaFactsCompute[];
+  hosts: {
+    /** mapped hosts of each cell */
+    cell1: string[];
+    cell2: string[];
+    mapped: string[];
+    /** service + compute node, no host mapping: ['cmp1-unmapped'] */
+    unmapped: string[];
+  };
+  instances: NovaFactsInstance[];
+  byPurpose: {
+    /** mapped, not deleted, in cell1/cell2 (sameCreatedAt included) */
+    live: string[];
+    /** two cell1 instances with created_at = tieCreatedAt */
+    sameCreatedAt: string[];
+    /** soft-deleted by Instance.destroy (deleted = id), mapping queued_for_delete */
+    deleted: string;
+    /** two cell1 instances with no instance mapping, both created_at = unmappedCreatedAt */
+    unmapped: string[];
+    buried: string;
+    /** the pending boot's instance uuid (build request, request spec, mapping with no cell) */
+    pending: string;
+  };
+  tieCreatedAt: string;
+  unmappedCreatedAt: string;
+  buried: {
+    uuid: string;
+    cellUuid: string;
+    flavor: string;
+    vmState: 'error';
+    taskState: null;
+    fault: { code: number; message: string; hasDetails: boolean; host: string };
+  };
+  pending: {
+    buildRequestInstanceUuid: string;
+    buildRequestId: number;
+    requestSpecId: number;
+    flavor: string;
+    projectId: string;
+    displayName: string;
+  };
+}
+
+// ---- the deployment ---------------------------------------------------------------
+
+export interface NovaCell {
+  uuid: string;
+  name: string;
+  database: string;
+  /** postgresql:// for Cellar */
+  url: string;
+  /** postgresql+psycopg2:// as stored in cell_mappings.database_connection */
+  novaUrl: string;
+}
+
+export interface NovaDeployment {
+  serverUrl: string;
+  api: { database: string; url: string; novaUrl: string };
+  cell0: NovaCell;
+  cell1: NovaCell;
+  cell2: NovaCell;
+  facts: NovaFacts;
+  confPath: string;
+  novaManage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The "Cells v2" check of `nova-status upgrade check`: its result and details, read from nova's own code. */
+  novaStatusCellsV2(): Promise<{ result: 'Success' | 'Warning' | 'Failure'; details: string | null }>;
+  /** pg_dump --schema-only --schema=public of each of the four databases, keyed by role (api, cell0, cell1, cell2). */
+  dumpPublicSchemas(): Promise<Record<'api' | 'cell0' | 'cell1' | 'cell2', string>>;
+  /** drops the clones */
+  close(): Promise<void>;
+}
+
+function testServerUrl(): string {
+  return process.env.CELLAR_TEST_DATABASE_URL ?? inject('testDatabaseUrl');
+}
+
+async function templates(serverUrl: string): Promise<NovaTemplates> {
+  const raw = process.env[NOVA_TEMPLATES_ENV];
+  if (raw) {
+    const t = JSON.parse(raw) as NovaTemplates & { serverUrl?: string };
+    if (!t.serverUrl || t.serverUrl === serverUrl) return t;
+  }
+  // Not made by global-setup for this server (another server, or outside vitest).
+  return ensureNovaTemplates(serverUrl);
+}
+
+const STATUS_CODE = `
+import json, sys
+from nova import config
+from nova.cmd import status
+config.parse_args(['nova-status', '--config-file', sys.argv[1]])
+r = status.UpgradeCommands()._check_cellsv2()
+print(json.dumps({'code': int(r.code), 'details': r.details}))
+`;
+
+function pgDumpMajor(): number {
+  const out = execFileSync(PG_DUMP, ['--version'], { encoding: 'utf8' });
+  return Number(/(\d+)\.\d+/.exec(out)?.[1] ?? 0);
+}
+
+async function serverMajor(url: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql<{ v: string }[]>`select current_setting('server_version_num') as v`;
+    return Math.floor(Number(r!.v) / 10000);
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+/** Lines of a pg_dump that differ between two dumps of the same schema. */
+export function normaliseDump(dump: string, database: string): string {
+  return dump
+    .split('\n')
+    .filter((l) => !/^\\(un)?restrict /.test(l)) // pg_dump ≥ 15.14: a random key per dump
+    .filter((l) => !(l.startsWith('--') && l.includes(database)))
+    .join('\n');
+}
+
+/** pg_dump --schema-only --schema=public of one database (PG_DUMP: the machine's, so the server must not be newer). */
+export function pgDump(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      PG_DUMP,
+      ['--schema-only', '--schema=public', `--dbname=${url}`],
+      { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => (err ? reject(new Error(`pg_dump failed: ${err.message}\n${stderr}`)) : resolve(stdout)),
+    );
+  });
+}
+
+export async function createNovaDeployment(opts: { serverUrl?: string } = {}): Promise<NovaDeployment> {
+  const serverUrl = opts.serverUrl ?? testServerUrl();
+  const tpl = await templates(serverUrl);
+  const facts = tpl.facts;
+  const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
+  const tag = `nova_${crypto.randomBytes(5).toString('hex')}`;
+  const names = Object.fromEntries(NOVA_ROLES.map((r) => [r, `${tag}_${r}`])) as Record<NovaRole, string>;
+  const created: string[] = [];
+  let dir: string | undefined;
+  const dropAll = async () => {
+    for (const name of created) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    created.length = 0;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const role of NOVA_ROLES) {
+      await admin.unsafe(`create database "${names[role]}" template "${tpl.databases[role]}"`);
+      created.push(names[role]);
+    }
+    const url = (role: NovaRole) => withDatabase(serverUrl, names[role]);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellar-nova-'));
+    const confPath = writeNovaConf({ dir, apiUrl: url('api'), cellUrl: url('cell1') });
+    const workDir = dir;
+
+    const cell = (role: 'cell0' | 'cell1' | 'cell2'): NovaCell => ({
+      uuid: facts.cells[role].uuid,
+      name: facts.cells[role].name,
+      database: names[role],
+      url: url(role),
+      novaUrl: toNovaUrl(url(role)),
+    });
+    const cells = { cell0: cell('cell0'), cell1: cell('cell1'), cell2: cell('cell2') };
+
+    // The clone's cell mappings still name the template databases: repoint them, with nova's objects.
+    const repoint = await runPython(
+      [FILL_NOVA, '--config-file', confPath, 'repoint', JSON.stringify(Object.fromEntries(Object.values(cells).map((c) => [c.uuid, c.novaUrl])))],
+      { cwd: workDir },
+    );
+    if (repoint.code !== 0) throw new Error(`fill_nova.py repoint failed (exit ${repoint.code}):\n${repoint.stdout}\n${repoint.stderr}`);
+    const stored = JSON.parse(repoint.stdout) as { uuid: string; databaseConnection: string }[];
+    for (const c of Object.values(cells)) {
+      const got = stored.find((s) => s.uuid === c.uuid)?.databaseConnection;
+      if (got !== c.novaUrl) throw new Error(`fill_nova.py repoint: cell ${c.name} is at ${got}, expected ${c.novaUrl}`);
+    }
+
+    const novaManage = (args: string[]): Promise<RunResult> => runNovaManage(confPath, args, workDir);
+
+    return {
+      serverUrl,
+      api: { database: names.api, url: url('api'), novaUrl: toNovaUrl(url('api')) },
+      ...cells,
+      facts,
+      confPath,
+      novaManage,
+      async novaStatusCellsV2() {
+        const r = await runPython(['-c', STATUS_CODE, confPath], { cwd: workDir });
+        if (r.code !== 0) throw new Error(`nova-status Cells v2 check failed to run (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+        const { code, details } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { code: number; details: string | null };
+        const result = (['Success', 'Warning', 'Failure'] as const)[code];
+        if (!result) throw new Error(`nova-status Cells v2 check: unknown code ${code}`);
+        return { result, details };
+      },
+      async dumpPublicSchemas() {
+        // The machine's pg_dump dumps a server of its own major version or older; for a newer
+        // one (the embedded PostgreSQL 18 beside Debian 12's pg_dump 15) the catalogs say the same.
+        const useCatalog = (await serverMajor(url('api'))) > pgDumpMajor();
+        const dumps = await Promise.all(
+          NOVA_ROLES.map(async (role) => [role, useCatalog ? await catalogDump(url(role)) : normaliseDump(await pgDump(url(role)), names[role])] as const),
+        );
+        return Object.fromEntries(dumps) as Record<NovaRole, string>;
+      },
+      async close() {
+        try {
+          await dropAll();
+        } finally {
+          await admin.end({ timeout: 2 });
+        }
+      },
+    };
+  } catch (e) {
+    await dropAll().catch(() => {});
+    await admin.end({ timeout: 2 });
+    throw e;
+  }
+}
