@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, parseConfig } from './config';
+import { openApiDatabase } from './connect';
+import { CellRegistry } from './registry';
+import { splitUrl } from './url';
 
 let root: string;
 let n = 0;
@@ -174,5 +177,79 @@ describe('parseConfig and .env', () => {
   it('resolves the data directory against the working directory', () => {
     const cwd = workdir('CELLAR_DATA_DIR=var/cellar\n');
     expect(parseConfig({}, cwd).dataDir).toBe(path.join(cwd, 'var', 'cellar'));
+  });
+});
+
+describe('parseConfig and the URLs nova stores (postgresql+<driver>://)', () => {
+  const VARIABLES = ['CELLAR_API_DATABASE_URL', 'CELLAR_DATABASE_URL', 'CELLAR_TEST_DATABASE_URL'] as const;
+
+  it.each(VARIABLES)('accepts %s in SQLAlchemy form with any driver, and keeps it as written', (variable) => {
+    for (const value of [
+      'postgresql+psycopg2://nova:secret@db.example:5432/nova_api?sslmode=require',
+      'postgresql+psycopg://nova:secret@db.example/nova_api',
+      'postgresql+pg8000://nova:secret@db.example/nova_api?charset=utf8',
+      'postgresql+asyncpg://nova:secret@[fd00::1]:5432/nova_api?sslmode=verify-full&client_encoding=utf8',
+      'postgresql+some_driver://nova:p@ss@db.example/nova_api',
+    ]) {
+      expect(parseConfig({ [variable]: value }, workdir())[variable], value).toBe(value);
+    }
+  });
+
+  it.each([
+    ['CELLAR_API_DATABASE_URL', 'mysql+mysqldb://nova:Plain-S3cret@db1/nova_api', 'mysql+mysqldb'],
+    ['CELLAR_DATABASE_URL', 'mysql+mysqlconnector://nova:Plain-S3cret@db1/nova', 'mysql+mysqlconnector'],
+    ['CELLAR_TEST_DATABASE_URL', 'mariadb+pymysql://nova:Plain-S3cret@db1/nova', 'mariadb+pymysql'],
+  ])('refuses %s=%j with the plain MySQL message, naming the variable', (variable, value, scheme) => {
+    const e = configError({ [variable]: value });
+    expect(e.variable).toBe(variable);
+    expect(e.message).toBe(
+      `${variable}: ${scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database). (got ${JSON.stringify(value.replace('Plain-S3cret', '****'))})`,
+    );
+  });
+
+  it('shows a bad driver URL masked, with its scheme as written', () => {
+    const e = configError({ CELLAR_DATABASE_URL: 'postgresql+psycopg2://nova:Sla/sh@S3cret@db1:5432/?sslmode=require' });
+    expect(e.message).toBe(
+      'CELLAR_DATABASE_URL: The database URL names no database (expected …/database at the end). (got "postgresql+psycopg2://nova:****@db1:5432/?sslmode=require")',
+    );
+    expect(configError({ CELLAR_API_DATABASE_URL: 'postgresql+://nova:S3cret@db1/nova_api' }).message).toBe(
+      `CELLAR_API_DATABASE_URL: Unsupported URL scheme 'postgresql+': use postgresql://user:password@host:port/database. (got "postgresql+://nova:****@db1/nova_api")`,
+    );
+  });
+
+  describe('on a real PostgreSQL server', () => {
+    /** The test server's URL as nova would write it: a driver, an sslmode and SQLAlchemy-only parameters. */
+    const novaStyle = (database?: string) => {
+      const parts = splitUrl(process.env.CELLAR_TEST_DATABASE_URL ?? inject('testDatabaseUrl'))!;
+      return `postgresql+psycopg2://${parts.netloc}${database === undefined ? parts.path : `/${database}`}?sslmode=disable&charset=utf8&client_encoding=utf8`;
+    };
+
+    it('connects CELLAR_API_DATABASE_URL=postgresql+psycopg2://… as PostgreSQL', async () => {
+      const cfg = parseConfig({ CELLAR_API_DATABASE_URL: novaStyle() }, workdir());
+      const api = openApiDatabase(cfg.CELLAR_API_DATABASE_URL!, { max: 1, applicationName: 'cellar:config-test' });
+      try {
+        const [row] = await api.sql<{ app: string; enc: string }[]>`select current_setting('application_name') as app, current_setting('client_encoding') as enc`;
+        expect(row).toEqual({ app: 'cellar:config-test', enc: 'UTF8' });
+        expect(api.url.startsWith('postgresql://')).toBe(true);
+        expect(api.url).toMatch(/\?sslmode=disable$/);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('expands a cell template from CELLAR_DATABASE_URL=postgresql+psycopg2://… and connects it', async () => {
+      const cfg = parseConfig({ CELLAR_DATABASE_URL: novaStyle() }, workdir());
+      const registry = new CellRegistry({ baseUrl: cfg.CELLAR_DATABASE_URL });
+      const cell = { id: 1, uuid: '9d0c0b7e-0000-4000-8000-0000000c0f16', name: 'cell1', databaseConnection: '{scheme}://{username}:{password}@{hostname}:{port}/{path}?{query}' };
+      try {
+        const resolved = registry.resolveUrl(cell);
+        expect(resolved).toMatch(/^postgresql\+psycopg2:\/\/[^?]+\?sslmode=disable&charset=utf8&client_encoding=utf8$/);
+        expect(resolved.split('?')[0]!.split('/').pop()).toBe(novaStyle().split('?')[0]!.split('/').pop());
+        const [row] = await registry.handleFor(cell).sql<{ one: number }[]>`select 1 as one`;
+        expect(row).toEqual({ one: 1 });
+      } finally {
+        await registry.closeAll();
+      }
+    });
   });
 });

@@ -8,6 +8,13 @@ import { maskUrl, parseDbUrl } from './url';
  * Cellar's configuration, read once from the environment (and ./.env when present).
  * The names are a contract with scripts and other tools: keep them stable.
  */
+
+/**
+ * A database URL variable: a PostgreSQL URL as parseDbUrl reads it, nova's SQLAlchemy form
+ * included (postgresql+psycopg2://…?sslmode=require, any driver), MySQL refused. The value
+ * is kept as written: {scheme} in cell templates expands to it and masked messages show
+ * it; connect.ts turns it into the driver's URL when it connects.
+ */
 const dbUrl = (name: string) =>
   z
     .string()

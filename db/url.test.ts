@@ -1,6 +1,17 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { DbUrlError, expandTemplate, isTemplate, maskUrl, parseDbUrl, parseNetloc, splitNetlocs, splitUrl } from './url';
+import postgres from 'postgres';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  DbUrlError,
+  expandTemplate,
+  isPostgresScheme,
+  isTemplate,
+  maskUrl,
+  parseDbUrl,
+  parseNetloc,
+  splitNetlocs,
+  splitUrl,
+} from './url';
 
 /** nova's list_cells mask (nova/cmd/manage.py mask_passwd_in_url): a greedy `:.*@` on the netloc. */
 function novaMask(url: string): string {
@@ -347,6 +358,255 @@ describe('parseDbUrl', () => {
     expect(parseDbUrl('postgresql://nova@/nova?host=/var/run/postgresql')).toEqual({
       url: 'postgresql://nova@/nova?host=/var/run/postgresql',
       database: 'nova',
+    });
+  });
+});
+
+/** SQLAlchemy's dialect+driver URLs, as nova stores them in cell_mappings.database_connection. */
+describe('postgresql+<driver>:// URLs', () => {
+  const DRIVERS = ['psycopg2', 'psycopg', 'pg8000', 'asyncpg'];
+  const NOVA_URL = 'postgresql+psycopg2://nova:secret@db.example:5432/nova_cell1?sslmode=require';
+  /** A driver name as SQLAlchemy spells them: a Python identifier. */
+  const driverName = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/);
+  const password = fc
+    .array(fc.constantFrom(...'abcXYZ0129@:/?#%,&=[]! {}+;.~-_'), { minLength: 4, maxLength: 16 })
+    .map((a) => a.join(''))
+    .filter((p) => !/^\{password\d*\}$/.test(p));
+
+  it('tells PostgreSQL schemes, with any driver, from the rest', () => {
+    for (const scheme of ['postgres', 'postgresql', 'POSTGRESQL', ...DRIVERS.map((d) => `postgresql+${d}`), 'postgresql+psycopg2cffi', 'PostgreSQL+PsycoPG2']) {
+      expect(isPostgresScheme(scheme), scheme).toBe(true);
+    }
+    for (const scheme of ['mysql', 'mysql+pymysql', 'mariadb+pymysql', 'postgresql+', 'postgresql+1x', 'postgresql+a+b', 'postgres+psycopg2', 'sqlite', 'pgsql', '{scheme}']) {
+      expect(isPostgresScheme(scheme), scheme).toBe(false);
+    }
+  });
+
+  describe('parseDbUrl', () => {
+    it('connects nova\'s URL as PostgreSQL: the driver is dropped, sslmode kept', () => {
+      expect(parseDbUrl(NOVA_URL)).toEqual({ url: 'postgresql://nova:secret@db.example:5432/nova_cell1?sslmode=require', database: 'nova_cell1' });
+    });
+
+    it.each(DRIVERS)('accepts postgresql+%s://', (driver) => {
+      expect(parseDbUrl(`postgresql+${driver}://nova:pw@db1:5432/nova_cell1?sslmode=verify-full`)).toEqual({
+        url: 'postgresql://nova:pw@db1:5432/nova_cell1?sslmode=verify-full',
+        database: 'nova_cell1',
+      });
+    });
+
+    it('reads any driver name, in any case, exactly as it reads postgresql:// (property)', () => {
+      fc.assert(
+        fc.property(driverName, password, fc.boolean(), (driver, pw, upper) => {
+          const scheme = upper ? `PostgreSQL+${driver.toUpperCase()}` : `postgresql+${driver}`;
+          const rest = `nova:${pw}@db1.example:5432/nova_cell1?sslmode=require`;
+          const read = (url: string) => {
+            try {
+              return parseDbUrl(url);
+            } catch (e) {
+              expect(e).toBeInstanceOf(DbUrlError);
+              return (e as Error).message;
+            }
+          };
+          expect(read(`${scheme}://${rest}`)).toEqual(read(`postgresql://${rest}`));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('gives the driver a postgresql:// URL it reads the stored credentials back from (property)', () => {
+      fc.assert(
+        fc.property(driverName, password, (driver, pw) => {
+          const { url, database } = parseDbUrl(`postgresql+${driver}://nova:${encodeURIComponent(pw)}@db1.example:5432/nova_cell1?sslmode=require`);
+          expect(database).toBe('nova_cell1');
+          const parsed = new URL(url);
+          expect(parsed.protocol).toBe('postgresql:');
+          expect(decodeURIComponent(parsed.password)).toBe(pw);
+          expect([parsed.username, parsed.hostname, parsed.port, parsed.pathname, parsed.search]).toEqual(['nova', 'db1.example', '5432', '/nova_cell1', '?sslmode=require']);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('drops SQLAlchemy- and driver-only query parameters, keeps the ones postgres.js or the server understand', () => {
+      expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?charset=utf8&sslmode=require&client_encoding=utf8&plugin=dbcounter').url).toBe(
+        'postgresql://nova:pw@db1/nova?sslmode=require',
+      );
+      expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?charset=utf8').url).toBe('postgresql://nova:pw@db1/nova');
+      expect(parseDbUrl('postgresql://nova:pw@db1/nova?CLIENT_ENCODING=UTF8&keepalives=1&keepalives_idle=30&use_batch_mode=true').url).toBe(
+        'postgresql://nova:pw@db1/nova',
+      );
+      const kept = 'sslmode=verify-full&application_name=nova-api&connect_timeout=5&target_session_attrs=read-write&options=-c%20statement_timeout%3D5000';
+      expect(parseDbUrl(`postgresql+psycopg://nova:pw@db1/nova?${kept}&charset=utf8`).url).toBe(`postgresql://nova:pw@db1/nova?${kept}`);
+      // A TLS file parameter is not dropped: connecting without it would weaken the connection.
+      expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem').url).toBe(
+        'postgresql://nova:pw@db1/nova?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem',
+      );
+    });
+
+    it('turns libpq\'s sslrootcert=system into sslmode=verify-full', () => {
+      expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?sslrootcert=system').url).toBe('postgresql://nova:pw@db1/nova?sslmode=verify-full');
+      expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?sslmode=require&sslrootcert=system&application_name=x').url).toBe(
+        'postgresql://nova:pw@db1/nova?application_name=x&sslmode=verify-full',
+      );
+    });
+
+    it('gives postgres.js the TLS mode, the credentials and no driver-only startup parameter', () => {
+      const sql = postgres(parseDbUrl('postgresql+psycopg2://nova:p%40ss@db.example:5433/nova_cell1?sslmode=require&charset=utf8&client_encoding=utf8').url);
+      const o = sql.options as unknown as { host: string[]; port: number[]; database: string; user: string; pass: string; ssl: unknown; connection: Record<string, string> };
+      expect([o.host, o.port, o.database, o.user, o.pass, o.ssl]).toEqual([['db.example'], [5433], 'nova_cell1', 'nova', 'p@ss', 'require']);
+      expect(Object.keys(o.connection)).toEqual(['application_name']);
+      const system = postgres(parseDbUrl('postgresql+asyncpg://nova@db.example/nova?sslrootcert=system').url);
+      expect(system.options.ssl).toBe('verify-full');
+      expect(Object.keys((system.options as unknown as { connection: object }).connection)).toEqual(['application_name']);
+    });
+
+    it.each([
+      'mysql+pymysql://nova:S3cret@db1/nova_cell1?charset=utf8',
+      'mysql+mysqldb://nova:S3cret@db1/nova_cell1',
+      'mysql+mysqlconnector://nova:S3cret@db1/nova_cell1',
+      'mysql://nova:S3cret@db1/nova_cell1',
+      'MySQL+PyMySQL://nova:S3cret@db1/nova_cell1',
+      'mariadb+pymysql://nova:S3cret@db1/nova_cell1',
+    ])('refuses %s plainly, naming the scheme as written and not the password', (url) => {
+      const scheme = url.slice(0, url.indexOf('://'));
+      let error: unknown;
+      try {
+        parseDbUrl(url);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DbUrlError);
+      expect((error as Error).message).toBe(
+        `${scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database).`,
+      );
+    });
+
+    it('refuses an empty or malformed driver name as an unsupported scheme', () => {
+      expect(() => parseDbUrl('postgresql+://nova:pw@db1/nova')).toThrow(/^Unsupported URL scheme 'postgresql\+'/);
+      expect(() => parseDbUrl('postgresql+a+b://nova:pw@db1/nova')).toThrow(/^Unsupported URL scheme 'postgresql\+a\+b'/);
+    });
+
+    it('refuses a driver URL without a database or a host like any other', () => {
+      expect(() => parseDbUrl('postgresql+psycopg2://nova:pw@db1:5432/')).toThrow(/names no database/);
+      expect(() => parseDbUrl('postgresql+psycopg2:///nova')).toThrow(/names no host/);
+    });
+  });
+
+  describe('maskUrl', () => {
+    it('keeps the scheme as stored, so operators recognise it', () => {
+      expect(maskUrl(NOVA_URL)).toBe('postgresql+psycopg2://nova:****@db.example:5432/nova_cell1?sslmode=require');
+      for (const driver of DRIVERS) {
+        expect(maskUrl(`postgresql+${driver}://nova:s3cret@db1/nova_cell1?charset=utf8&password=qs3cret`)).toBe(
+          `postgresql+${driver}://nova:****@db1/nova_cell1?charset=utf8&password=****`,
+        );
+      }
+      expect(maskUrl('postgresql+psycopg2://{username}:{password}@{hostname}:{port}/nova_cell1?{query}')).toBe(
+        'postgresql+psycopg2://{username}:{password}@{hostname}:{port}/nova_cell1?{query}',
+      );
+      expect(maskUrl('mysql+pymysql://nova:s3cret@db1/nova_cell1?charset=utf8')).toBe('mysql+pymysql://nova:****@db1/nova_cell1?charset=utf8');
+    });
+
+    it('masks a driver URL as its postgresql:// twin, scheme kept, password never shown (property)', () => {
+      fc.assert(
+        fc.property(driverName, password, fc.boolean(), (driver, pw, multi) => {
+          const rest = multi
+            ? `nova:${pw}@db1.example:5432,cellar:${pw}@db2.example:5432/nova_cell1?sslmode=require`
+            : `nova:${pw}@db1.example:5432/nova_cell1?sslmode=require`;
+          const masked = maskUrl(`postgresql+${driver}://${rest}`)!;
+          expect(masked).not.toContain(pw);
+          expect(masked).toBe(maskUrl(`postgresql://${rest}`)!.replace(/^postgresql:/, `postgresql+${driver}:`));
+        }),
+        { numRuns: 2000 },
+      );
+      fc.assert(
+        fc.property(driverName, password, (driver, pw) => {
+          expect(maskUrl(`postgresql+${driver}://nova:${encodeURIComponent(pw)}@db1.example:5432/nova_cell1`)).toBe(
+            `postgresql+${driver}://nova:****@db1.example:5432/nova_cell1`,
+          );
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  describe('expandTemplate', () => {
+    const base = 'postgresql+psycopg2://nova:s3cret@DB.example:5432/nova_api?sslmode=require&charset=utf8';
+
+    it('expands {scheme} to the driver form, and the result connects as PostgreSQL', () => {
+      const expanded = expandTemplate('{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1?{query}', base);
+      expect(expanded).toBe('postgresql+psycopg2://nova:s3cret@db.example:5432/nova_cell1?sslmode=require&charset=utf8');
+      expect(parseDbUrl(expanded)).toEqual({ url: 'postgresql://nova:s3cret@db.example:5432/nova_cell1?sslmode=require', database: 'nova_cell1' });
+      expect(expandTemplate('{scheme}://{hostname}/{path}_cell0', base)).toBe('postgresql+psycopg2://db.example/nova_api_cell0');
+    });
+
+    it('expands a template that names its own driver, from a plain base or a driver base', () => {
+      expect(expandTemplate('postgresql+pg8000://{username}:{password}@{hostname}:{port}/nova_cell2', 'postgresql://a:b@h1:5432/api')).toBe(
+        'postgresql+pg8000://a:b@h1:5432/nova_cell2',
+      );
+      expect(expandTemplate('postgresql://{username}:{password}@{hostname}/nova_cell2?{query}', base)).toBe(
+        'postgresql://nova:s3cret@db.example/nova_cell2?sslmode=require&charset=utf8',
+      );
+    });
+
+    it('expands from a driver base as from its postgresql:// twin, {scheme} aside (property)', () => {
+      const template = '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1?{query}';
+      fc.assert(
+        fc.property(driverName, password, (driver, pw) => {
+          const rest = `nova:${pw}@DB1.example:6432/nova_api?sslmode=verify-full&client_encoding=utf8`;
+          const expanded = expandTemplate(template, `postgresql+${driver}://${rest}`);
+          expect(expanded.startsWith(`postgresql+${driver}://`)).toBe(true);
+          expect(expanded).toBe(expandTemplate(template, `postgresql://${rest}`).replace(/^postgresql:/, `postgresql+${driver}:`));
+          expect(maskUrl(expanded)).not.toContain(pw);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('expands to a URL the driver reads the base credentials back from (property)', () => {
+      fc.assert(
+        fc.property(driverName, password, (driver, pw) => {
+          const expanded = expandTemplate(
+            '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1?{query}',
+            `postgresql+${driver}://nova:${encodeURIComponent(pw)}@DB1.example:6432/nova_api?sslmode=verify-full&client_encoding=utf8`,
+          );
+          const parsed = new URL(parseDbUrl(expanded).url);
+          expect(parsed.protocol).toBe('postgresql:');
+          expect(decodeURIComponent(parsed.password)).toBe(pw);
+          expect([parsed.hostname, parsed.port, parsed.pathname, parsed.search]).toEqual(['db1.example', '6432', '/nova_cell1', '?sslmode=verify-full']);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  describe('on a real PostgreSQL server', () => {
+    const server = () => process.env.CELLAR_TEST_DATABASE_URL ?? inject('testDatabaseUrl');
+    /** The test server's URL with another scheme and these query parameters. */
+    const serverAs = (scheme: string, query: string) => {
+      const parts = splitUrl(server())!;
+      return `${scheme}://${parts.netloc}${parts.path}?${query}`;
+    };
+    const probe = async (url: string) => {
+      const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      try {
+        const [row] = await sql<{ app: string; enc: string; text: string }[]>`
+          select current_setting('application_name') as app, current_setting('client_encoding') as enc, 'é-ü-😀' as text`;
+        return row!;
+      } finally {
+        await sql.end({ timeout: 2 });
+      }
+    };
+
+    it.each([...DRIVERS, 'mydriver'])('connects a postgresql+%s:// URL with nova\'s query parameters', async (driver) => {
+      const url = serverAs(`postgresql+${driver}`, 'sslmode=disable&charset=utf8&client_encoding=utf8&plugin=dbcounter&application_name=cellar-url-test');
+      expect(await probe(parseDbUrl(url).url)).toEqual({ app: 'cellar-url-test', enc: 'UTF8', text: 'é-ü-😀' });
+    });
+
+    it('needs the drop: the server refuses charset= and plugin= as startup parameters', async () => {
+      for (const query of ['charset=utf8', 'plugin=dbcounter']) {
+        const error = await probe(serverAs('postgresql', query)).catch((e: unknown) => e);
+        expect(error, query).toMatchObject({ code: '42704', message: expect.stringMatching(/^unrecognized configuration parameter/) });
+      }
     });
   });
 });

@@ -11,14 +11,45 @@ export class DbUrlError extends Error {
   }
 }
 
-const POSTGRES_SCHEMES = new Set([
-  'postgres',
-  'postgresql',
-  // SQLAlchemy dialect+driver forms an operator may paste from nova.conf.
-  'postgresql+psycopg2',
-  'postgresql+psycopg',
-  'postgresql+pg8000',
-  'postgresql+asyncpg',
+/**
+ * postgres://, postgresql://, or SQLAlchemy's dialect+driver form as nova stores it in
+ * cell_mappings.database_connection: postgresql+psycopg2://, postgresql+psycopg://,
+ * postgresql+pg8000://, postgresql+asyncpg://, any driver name. Cellar connects to all of
+ * them with its own driver (postgres.js); the Python driver's name is dropped.
+ */
+export function isPostgresScheme(scheme: string): boolean {
+  return /^(?:postgres|postgresql|postgresql\+[a-z][a-z0-9_]*)$/i.test(scheme);
+}
+
+/**
+ * Query parameters of nova's URLs that mean something only to SQLAlchemy, oslo.db or the
+ * Python driver. postgres.js sends every parameter it does not know to the server as a
+ * startup parameter, and the server refuses the connection for an unknown one
+ * (`unrecognized configuration parameter "charset"`, 42704), so these are dropped:
+ * - charset: the MySQL habit of nova.conf files (`?charset=utf8`);
+ * - client_encoding: postgres.js always speaks and decodes UTF-8 (it asks for UTF8 itself);
+ *   the server would accept another encoding, and then text would be garbled;
+ * - plugin: oslo.db's SQLAlchemy plugins (devstack's `?plugin=dbcounter`);
+ * - the psycopg2 dialect's batch options, and libpq's TCP keepalive knobs (postgres.js
+ *   keeps its own keepalive).
+ * TLS parameters that name files (sslcert, sslkey, sslrootcert=<file>, …) are not dropped:
+ * connecting without them would weaken the connection, so the server's refusal names them.
+ */
+const DRIVER_ONLY_QUERY_KEYS = new Set([
+  'charset',
+  'client_encoding',
+  'plugin',
+  'use_batch_mode',
+  'executemany_mode',
+  'executemany_batch_page_size',
+  'executemany_values_page_size',
+  'use_native_unicode',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'fallback_application_name',
 ]);
 
 export interface UrlParts {
@@ -47,7 +78,8 @@ export function splitUrl(url: string): UrlParts | null {
 
 /** splitUrl with the authority's '@' chosen by `findAt` (-1: no user info). */
 function splitWith(url: string, findAt: (rest: string) => number): UrlParts | null {
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*|\{scheme\}):\/\/(.*)$/s.exec(url);
+  // '_' too: SQLAlchemy's URL pattern is `[\w+]+://`, so a driver name may hold one.
+  const m = /^([a-zA-Z][a-zA-Z0-9+._-]*|\{scheme\}):\/\/(.*)$/s.exec(url);
   if (!m) return null;
   const scheme = m[1]!;
   let rest = m[2]!;
@@ -388,7 +420,11 @@ export interface PostgresTarget {
 
 /**
  * Validate an expanded cell database URL and turn it into a URL for the postgres driver.
- * Refuses MySQL DSNs and unexpanded templates with plain messages.
+ * Accepts the SQLAlchemy URLs nova stores (postgresql+psycopg2://… and any other driver:
+ * the driver name and driver-only query parameters are dropped). Refuses MySQL DSNs
+ * (mysql+pymysql://, any mysql…:// or mariadb…://) and unexpanded templates with plain
+ * messages. The URL returned holds the credentials: for the driver, never for display
+ * (show maskUrl of the URL as stored).
  */
 export function parseDbUrl(url: string): PostgresTarget {
   const trimmed = url.trim();
@@ -403,7 +439,7 @@ export function parseDbUrl(url: string): PostgresTarget {
       `${parts.scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database).`,
     );
   }
-  if (!POSTGRES_SCHEMES.has(scheme)) {
+  if (!isPostgresScheme(scheme)) {
     throw new DbUrlError(`Unsupported URL scheme '${parts.scheme}': use postgresql://user:password@host:port/database.`);
   }
   const database = safeDecode(parts.path.replace(/^\/+/, ''));
@@ -421,7 +457,30 @@ export function parseDbUrl(url: string): PostgresTarget {
       return `${user}${pass}@${p.host}${p.port ? `:${p.port}` : ''}`;
     })
     .join(',');
-  return { url: joinUrl({ ...parts, scheme: 'postgresql', netloc }), database };
+  const query = parts.hadQuery ? driverQuery(parts.query) : '';
+  return { url: joinUrl({ ...parts, scheme: 'postgresql', netloc, query, hadQuery: query !== '' }), database };
+}
+
+/**
+ * The query string for postgres.js: SQLAlchemy- and driver-only parameters dropped (see
+ * DRIVER_ONLY_QUERY_KEYS), everything else kept as written (sslmode, application_name,
+ * options, target_session_attrs, connect_timeout, host, …). libpq's `sslrootcert=system`
+ * means sslmode=verify-full against the system's CAs; postgres.js reads it so but would
+ * also send it to the server, which refuses it, so it becomes `sslmode=verify-full`.
+ */
+function driverQuery(query: string): string {
+  const pairs = query.split('&').filter((pair) => pair !== '');
+  const key = (pair: string) => safeDecode(pair.split('=', 1)[0]!).toLowerCase();
+  const value = (pair: string) => (pair.includes('=') ? safeDecode(pair.slice(pair.indexOf('=') + 1)) : '');
+  const systemRoots = pairs.some((pair) => key(pair) === 'sslrootcert' && value(pair) === 'system');
+  const kept = pairs.filter((pair) => {
+    const k = key(pair);
+    if (DRIVER_ONLY_QUERY_KEYS.has(k)) return false;
+    if (systemRoots && (k === 'sslmode' || (k === 'sslrootcert' && value(pair) === 'system'))) return false;
+    return true;
+  });
+  if (systemRoots) kept.push('sslmode=verify-full');
+  return kept.join('&');
 }
 
 function encodeIfRaw(s: string): string {

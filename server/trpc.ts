@@ -16,6 +16,7 @@ import { forbiddenMessage, type Principal, type Resolution, type Role, roleAtLea
 import { type Deps, runtimeDeps } from './deps';
 import { isCellarError, type RefusalKind } from './errors';
 import { log } from './log';
+import { reportUnexpected } from './unexpected-error';
 
 export { ROLES, type Principal, type Role } from './auth/roles';
 
@@ -68,22 +69,72 @@ function zodMessage(e: ZodError): string {
   return e.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
+/**
+ * Errors whose message is already fit to show, with that message: the plain lines of
+ * failures errorBoundary has reported (and logged) once.
+ */
+const shown = new WeakMap<TRPCError, string>();
+
+/** A tRPC error carrying `message`, known to be fit to show. */
+function plainError(code: TRPCError['code'], message: string): TRPCError {
+  const err = new TRPCError({ code, message });
+  shown.set(err, message);
+  return err;
+}
+
+/**
+ * Whether an error's message may be internal text: every INTERNAL_SERVER_ERROR (a
+ * PostgresError with its statement, drizzle's "Failed query: …", a TypeError), and any
+ * other error whose message tRPC took from a cause that is not a refusal (superjson's
+ * "Detected property …" or "… is not a function" for input it cannot read). Refusals,
+ * input validation and tRPC's own messages without a cause are written for people.
+ */
+function carriesInternalText(err: TRPCError): boolean {
+  if (shown.has(err)) return false;
+  if (err.code === 'INTERNAL_SERVER_ERROR') return true;
+  const cause = err.cause;
+  return cause !== undefined && !isCellarError(cause) && !(cause instanceof ZodError) && !(cause instanceof NotConfiguredError);
+}
+
+/** Log an error that carries internal text (once) and give the plain line to show instead. */
+function reported(err: TRPCError, where: { requestId?: string; path?: string; type?: string }): string {
+  const known = shown.get(err);
+  if (known !== undefined) return known;
+  const { message } = reportUnexpected(err.cause ?? err, {
+    requestId: where.requestId,
+    source: 'console',
+    action: where.path ?? null,
+    extra: { type: where.type, code: err.code },
+    what: err.code === 'INTERNAL_SERVER_ERROR' ? 'procedure failed' : 'request could not be read',
+    level: err.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'warn',
+  });
+  shown.set(err, message);
+  return message;
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     transformer: superjson,
-    errorFormatter({ shape, error }) {
+    /**
+     * The last stop of every answer over HTTP, failures outside the procedures included
+     * (the context, reading the input, serializing the output): an error that may carry
+     * internal text is logged under the request id and answered with the plain line.
+     */
+    errorFormatter({ shape, error, ctx, path, type }) {
       const cause = error.cause;
       const refusal = isCellarError(cause) ? { kind: cause.kind, exitCode: cause.exitCode, details: cause.details ?? null } : null;
+      const message = carriesInternalText(error) ? reported(error, { requestId: ctx?.requestId, path, type }) : error.message;
       return {
-        ...shape,
+        code: shape.code,
+        message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           refusal,
-          // Never a stack trace: people get the message, the log gets the rest.
+          // Never a stack trace, a statement or its parameters: people get the message, the log gets the rest.
         },
       };
     },
@@ -107,12 +158,9 @@ const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
   if (cause instanceof NotConfiguredError) {
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message });
   }
-  if (err.code !== 'INTERNAL_SERVER_ERROR') return result;
-  log.error({ err: cause ?? err, path, type, requestId: ctx.requestId }, 'procedure failed');
-  throw new TRPCError({
-    code: 'INTERNAL_SERVER_ERROR',
-    message: `Something went wrong on the server (request ${ctx.requestId}). The details are in the server log.`,
-  });
+  if (!carriesInternalText(err)) return result;
+  // Logged here, under the request id; the caller (HTTP or in-process) gets one plain line.
+  throw plainError(err.code, reported(err, { requestId: ctx.requestId, path, type }));
 });
 
 /** How a mutation that did not succeed is recorded: a domain or input refusal, or a failure. */
@@ -122,6 +170,9 @@ function failedOutcome(err: TRPCError, requestId: string): { outcome: AuditOutco
   if (cause instanceof ZodError) return { outcome: 'refused', reason: `invalid input: ${zodMessage(cause)}` };
   if (err.code === 'INTERNAL_SERVER_ERROR' || cause instanceof NotConfiguredError) {
     return { outcome: 'failed', reason: `unexpected error; the details are in the server log (request ${requestId})` };
+  }
+  if (carriesInternalText(err)) {
+    return { outcome: 'refused', reason: `the request could not be read; the details are in the server log (request ${requestId})` };
   }
   return { outcome: 'refused', reason: err.message };
 }

@@ -1,16 +1,22 @@
 /**
  * `cellar`: nova-manage cell_v2's verbs, options, messages and exit codes over the same
  * domain functions as the console. A refusal exits with nova's code and its message; an
- * unexpected error exits 1 with one plain line (nova prints a traceback and exits 255).
- * Each area registers its own commands (server/cli/<area>.ts). Every run of a write verb
- * is recorded in the audit log here, in one place, with the OS user as actor.
+ * unexpected error exits 1 with one plain line and a request id, `An unexpected error
+ * occurred (request id 4f1c2a9e). The details are in Cellar's log.`, while the statement,
+ * its parameters, the stack and the causes go to the log under that id (nova prints a
+ * traceback and exits 255). Each area registers its own commands (server/cli/<area>.ts).
+ * Every run of a write verb is recorded in the audit log here, in one place, with the OS
+ * user as actor.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@/db/config';
+import { EmbeddedError } from '@/db/embedded';
+import { NotConfiguredError } from '@/db/runtime';
+import { DbUrlError } from '@/db/url';
 import type { AuditOutcome } from '../auth/audit';
 import { isWriteVerb, recordCliRun, verbOf } from '../auth/cli-audit';
 import { isCellarError } from '../errors';
-import { log } from '../log';
+import { reportUnexpected } from '../unexpected-error';
 import { registerAuditCommands } from './audit';
 import { registerBootCommands } from './boot';
 import { registerCellsCommands } from './cells';
@@ -49,7 +55,16 @@ interface Outcome {
   reason: string | null;
 }
 
-async function execute(program: Command, argv: string[]): Promise<Outcome> {
+/**
+ * Cellar's own errors that are not refusals but whose messages are written for people
+ * (the embedded server could not start, no api database, a URL Cellar cannot use):
+ * shown as they are.
+ */
+function isPlainFailure(e: unknown): e is Error {
+  return e instanceof EmbeddedError || e instanceof NotConfiguredError || e instanceof DbUrlError;
+}
+
+async function execute(program: Command, argv: string[], verb: string | null): Promise<Outcome> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return { code: 0, outcome: 'done', reason: null };
@@ -64,8 +79,12 @@ async function execute(program: Command, argv: string[]): Promise<Outcome> {
       console.error(e.message);
       return { code: e.exitCode, outcome: 'refused', reason: e.message };
     }
-    const message = (e as Error).message ?? String(e);
-    console.error(`An error has occurred: ${message}`);
+    if (isPlainFailure(e)) {
+      console.error(`An error has occurred: ${e.message}`);
+      return { code: 1, outcome: 'failed', reason: e.message };
+    }
+    const { message } = reportUnexpected(e, { source: 'cli', action: verb, what: 'command failed' });
+    console.error(message);
     return { code: 1, outcome: 'failed', reason: message };
   }
 }
@@ -99,7 +118,7 @@ function watchStderr(): { last: () => string | null; stop: () => void } {
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   const verb = verbOf(program, argv);
-  if (!isWriteVerb(verb)) return (await execute(program, argv)).code;
+  if (!isWriteVerb(verb)) return (await execute(program, argv, verb)).code;
 
   // A write verb runs inside one database session that also records it; the command's
   // own withDeps calls join that session.
@@ -113,14 +132,14 @@ export async function run(argv: string[]): Promise<number> {
         const stderr = watchStderr();
         let result: Outcome;
         try {
-          result = await execute(program, argv);
+          result = await execute(program, argv, verb);
         } finally {
           stderr.stop();
         }
         const reason = result.code === 0 ? null : (result.reason ?? stderr.last());
         await recordCliRun(deps, { verb, ...captured, code: result.code, outcome: result.outcome, reason }).catch((e: unknown) => {
-          log.error({ err: e, verb }, 'could not write the audit row');
-          console.error(`cellar: warning: could not record this run in the audit log: ${(e as Error).message}`);
+          const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
+          console.error(`cellar: warning: could not record this run in the audit log (request id ${requestId}). The details are in Cellar's log.`);
         });
         return result.code;
       },
@@ -132,7 +151,11 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`cellar: configuration error: ${e.message}`);
       return 2;
     }
-    console.error(`An error has occurred: ${(e as Error).message ?? String(e)}`);
+    if (isPlainFailure(e) || isCellarError(e)) {
+      console.error(`An error has occurred: ${e.message}`);
+      return 1;
+    }
+    console.error(reportUnexpected(e, { source: 'cli', action: verb, what: 'the command session failed' }).message);
     return 1;
   }
 }
