@@ -38,6 +38,24 @@ const toSink = {
 /** One structured logger (JSON lines on stderr); stacks go here, never to users. */
 export const log: pino.Logger = (g.__cellarLog ??= createLogger(toSink));
 
+/** Where the log goes when it is a file (the CLI's), for the plain line to name; null on stderr. */
+export let logFile: string | null = null;
+
+/**
+ * Send the process-wide log to a file from now on (the CLI: its terminal answer is for
+ * people, so the statement and stack of an unexpected error must not be printed there).
+ * Falls back to stderr when the file cannot be opened.
+ */
+export function logToFile(file: string): boolean {
+  try {
+    sink.target = pino.destination({ dest: file, mkdir: true, sync: true });
+    logFile = file;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * For tests: send the process-wide log to `destination` instead of stderr, at `level`,
  * until the returned function is called (which puts stderr and the old level back).

@@ -3,6 +3,9 @@
  * parameters, the stack and the causes go to the log under that id. Proved with real
  * PostgreSQL errors: directly, through tRPC (in-process caller and HTTP) and through the CLI.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -12,7 +15,7 @@ import superjson from 'superjson';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
-import { runCli } from './cli/testing';
+import { runCli, spawnCli } from './cli/testing';
 import type { Deps } from './deps';
 import { refuse } from './errors';
 import { captureLog, createLogger } from './log';
@@ -44,7 +47,7 @@ afterEach(() => {
   restoreLog = undefined;
 });
 
-const PLAIN = /^An unexpected error occurred \(request id ([A-Za-z0-9._-]+)\)\. The details are in Cellar's log\.$/;
+const PLAIN = /^An unexpected error occurred \(request id ([A-Za-z0-9._-]+)\)\. The details are in Cellar's log( \([^)]+\))?\.$/;
 /** What an answer must never hold: SQL, drizzle's wording, a stack, library texts. */
 const INTERNAL_TEXT = [/select/i, /from\s/i, /"cellar"/i, /cellar\.jobs/i, /host_mappings/i, /relation/i, /does not exist/i, /Failed query/i, /params/i, /parameters/i, /query/i, /stack/i, /\bat\s+\S+\s\(/, /Detected property/i, /is not a function/i, /\.ts:\d+/];
 function expectNoInternalText(text: string) {
@@ -321,6 +324,29 @@ describe('through the CLI, on a deployment whose api database lost host_mappings
       parameters: [cell.id],
       cause: { type: 'PostgresError', code: '42P01', message: 'relation "host_mappings" does not exist' },
     });
+  });
+
+  it('as a real process: the terminal gets only the plain line naming the log file, and the file has the statement', async () => {
+    const file = path.join(os.tmpdir(), `cellar-cli-test-${process.pid}-${Date.now()}.log`);
+    process.env.CELLAR_LOG_FILE = file;
+    process.env.CELLAR_LOG_LEVEL = 'info'; // spawnCli runs with NODE_ENV=test, whose default is silent
+    try {
+      const r = await spawnCli(['list_hosts'], { apiUrl: dep.apiUrl });
+      expect(r.code).toBe(1);
+      expect(r.stderr.split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(PLAIN);
+      expect(r.stderr).toContain(`(${file})`);
+      expectNoInternalText(r.stderr);
+      expect(r.stderr).not.toMatch(/select|host_mappings/i);
+      const requestId = PLAIN.exec(r.stderr)![1]!;
+      const logged = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const line = logged.find((l) => l.requestId === requestId) as { error: { query: string } } | undefined;
+      expect(line?.error.query).toMatch(/from "host_mappings"/);
+    } finally {
+      delete process.env.CELLAR_LOG_FILE;
+      delete process.env.CELLAR_LOG_LEVEL;
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('a write verb prints the plain line, exits 1, and its audit row says the same', async () => {

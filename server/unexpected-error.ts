@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type pino from 'pino';
 import { maskUrl } from '@/db/url';
-import { log } from './log';
+import { log, logFile } from './log';
 
 export interface UnexpectedContext {
   /** The request's own id when it has one (a tRPC request); otherwise a fresh one is made. */
@@ -41,7 +41,7 @@ export function newRequestId(): string {
 
 /** The line people see for an unexpected error. */
 export function unexpectedMessage(requestId: string): string {
-  return `An unexpected error occurred (request id ${requestId}). The details are in Cellar's log.`;
+  return `An unexpected error occurred (request id ${requestId}). The details are in Cellar's log${logFile ? ` (${logFile})` : ''}.`;
 }
 
 /** Log an unexpected error with everything known about it, and return the plain line to show instead. */

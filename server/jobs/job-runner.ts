@@ -16,6 +16,7 @@
 import type { Deps } from '../deps';
 import { isCellarError } from '../errors';
 import { log } from '../log';
+import { reportUnexpected } from '../unexpected-error';
 import { claimJob } from './claim-job';
 import type { ClaimedJob } from './job';
 import { failJob, finishJob, heartbeatJob, LostClaimError, releaseJob, reportProgress } from './job-updates';
@@ -123,8 +124,11 @@ export function startJobRunner(deps: Deps, opts: JobRunnerOptions = {}): JobRunn
       } else {
         // A refusal is the job's answer (cell gone, cell down): its plain message is the error.
         // Anything else goes to the log, and people get one line without a trace.
-        if (!isCellarError(e)) log.error({ err: e, jobId: job.id, kind: job.kind }, 'job failed');
-        const message = isCellarError(e) ? e.message : `The job stopped on an unexpected error: ${(e as Error)?.message ?? String(e)}`;
+        // Anything else is logged with its statement under a request id; the job row, which
+        // the console shows, gets the plain line only.
+        const message = isCellarError(e)
+          ? e.message
+          : `The job stopped. ${reportUnexpected(e, { source: 'console', action: `job ${job.kind} #${job.id}`, what: 'job failed', extra: { jobId: job.id, kind: job.kind } }).message}`;
         await failJob(deps, job, message).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not mark the job failed'));
       }
     } finally {
