@@ -19,20 +19,11 @@ import { log } from '../log';
 import { reportUnexpected } from '../unexpected-error';
 import { claimJob } from './claim-job';
 import type { ClaimedJob } from './job';
+import type { JobBody, JobContext } from './job-body';
 import { failJob, finishJob, heartbeatJob, LostClaimError, releaseJob, reportProgress } from './job-updates';
 import { MAP_INSTANCES_JOB, mapInstancesJob } from './map-instances-job';
 
-export interface JobContext {
-  deps: Deps;
-  job: ClaimedJob;
-  /** Aborted when the runner stops or loses the job: the body stops at its next step. */
-  signal: AbortSignal;
-  /** Store progress (and beat): what a resumed job starts from. */
-  report(progress: Record<string, unknown>): Promise<void>;
-  finish(progress: Record<string, unknown>, result: Record<string, unknown>): Promise<void>;
-}
-
-export type JobBody = (ctx: JobContext) => Promise<void>;
+export type { JobBody, JobContext } from './job-body';
 
 export interface JobRunnerOptions {
   /** How long to wait before looking again when there is nothing to do. */

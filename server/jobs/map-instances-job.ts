@@ -17,7 +17,7 @@ import { fanOut } from '@/db/fanout';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { MAP_ALL_BATCH, type MapInstancesResult, mapInstances, saveMarker } from '../instances/map-instances';
-import type { JobBody } from './job-runner';
+import type { JobBody } from './job-body';
 
 export const MAP_INSTANCES_JOB = 'map_instances';
 

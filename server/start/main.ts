@@ -1,6 +1,7 @@
 /**
  * `npm start`: configuration, the embedded default when no api database is configured,
- * migrations, a build when needed, then the console on PORT.
+ * migrations, a build when needed, then the console on PORT. `npm run dev` (--dev) is the
+ * same start with `next dev` instead of the build: hot reload on the same databases.
  */
 import http from 'node:http';
 import { ConfigError, config, resetConfig } from '@/db/config';
@@ -54,12 +55,13 @@ async function main() {
     }
   }
 
-  ensureBuild(root, say);
+  const dev = process.argv.includes('--dev');
+  if (!dev) ensureBuild(root, say);
 
   const { default: next } = await import('next');
   const hostname = process.env.HOSTNAME_BIND ?? '127.0.0.1';
   const port = config().PORT;
-  const app = next({ dev: false, dir: root, hostname, port });
+  const app = next({ dev, dir: root, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
@@ -74,7 +76,7 @@ async function main() {
     );
     server.listen(port, hostname, resolve);
   });
-  say(`Console ready on http://${hostname}:${port}`);
+  say(`Console ready on http://${hostname}:${port}${dev ? ' (next dev: pages rebuild as you edit them)' : ''}`);
 
   // Background work of this process: jobs (map_instances …) and, for the demo, nova-compute's reports.
   const jobs = startJobRunner(runtimeDeps(), { pollMs: 1000 });
