@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openApiDatabase } from '@/db/connect';
 import { startEmbedded } from '@/db/embedded';
 import { prepareEmbeddedDeployment } from './embedded-deployment';
 
@@ -71,19 +72,34 @@ describe('the embedded default', () => {
     expect(b.seeded).toBe(false);
   });
 
-  it('refuses a data directory the postgres user cannot reach, saying so', async () => {
+  it('runs the full set-up from a data directory the postgres user cannot reach, keeping the data where it can', async () => {
     const locked = path.join(root, 'locked');
     fs.mkdirSync(locked, { recursive: true, mode: 0o700 });
     fs.chmodSync(locked, 0o700);
-    const attempt = startEmbedded({ dataDir: path.join(locked, 'data'), databases: [] });
-    if (process.getuid?.() === 0) {
-      // As root the server runs as `postgres`, which cannot pass a 0700 root directory.
-      await expect(attempt).rejects.toThrow(/runs as the 'postgres' user.*cannot reach .*locked\/data.*CELLAR_DATA_DIR/s);
-    } else {
-      // Not root: the server runs as us, and we own the directory.
-      const cluster = await attempt;
-      stops.push(() => cluster.stop());
-      expect(cluster.adopted).toBe(false);
+    const home = path.join(root, 'home');
+    process.env.CELLAR_EMBEDDED_HOME = home;
+    try {
+      const lines: string[] = [];
+      const dep = await prepareEmbeddedDeployment({ dataDir: path.join(locked, 'data'), log: (l) => lines.push(l), demo: false });
+      stops.push(() => dep.cluster.stop({ force: true }));
+      const api = openApiDatabase(dep.apiUrl, { max: 1 });
+      try {
+        const cells = await api.sql<{ name: string }[]>`select name from cell_mappings order by id`;
+        expect(cells.map((c) => c.name)).toEqual(['cell0', 'cell1', 'cell2']);
+      } finally {
+        await api.close();
+      }
+      // As root the server runs as `postgres`, which cannot pass a 0700 root directory: the
+      // data lives under the home derived from it. Not root: the server runs as us, in place.
+      if (process.getuid?.() === 0) {
+        expect(dep.cluster.dataDir.startsWith(home)).toBe(true);
+        expect(lines.some((l) => l.includes('keeps its data in'))).toBe(true);
+      } else {
+        expect(dep.cluster.dataDir).toBe(path.join(locked, 'data'));
+      }
+      expect(fs.statSync(locked).mode & 0o777).toBe(0o700);
+    } finally {
+      delete process.env.CELLAR_EMBEDDED_HOME;
     }
   });
 });
