@@ -2,7 +2,8 @@
 /**
  * `npm test`: every test, in order: unit and integration tests (vitest, real PostgreSQL:
  * CELLAR_TEST_DATABASE_URL when set, else an embedded cluster), then the console is built
- * and the Playwright e2e suite runs in Chromium against it on the embedded default.
+ * and the Playwright e2e suite runs in Chromium against it: on the embedded default (the demo)
+ * and, as the `nova` project, on a deployment nova made (e2e/nova/serve-nova.ts).
  * Ends with one line "N passed, N failed" and a non-zero exit on any failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -64,8 +65,10 @@ function ensureNova() {
   }
 }
 
+// Both halves need it: vitest's nova tests, and the e2e project on a nova deployment (e2e/nova).
+ensureNova();
+
 if (only !== 'e2e') {
-  ensureNova();
   fs.rmSync(path.join(results, 'unit.json'), { force: true });
   step('unit and integration tests (vitest)', bin('vitest'), [
     'run',

@@ -113,7 +113,7 @@ describe('nova deployment fixture', () => {
     const [da, db] = freshDumps;
     for (const role of ['api', 'cell0', 'cell1', 'cell2'] as const) {
       // pg_dump's text, or the catalog dump's for a server newer than the machine's pg_dump.
-      expect(da[role]).toMatch(role === 'api' ? /CREATE TABLE public\.cell_mappings|table cell_mappings\.uuid/ : /CREATE TABLE public\.instances|table instances\.uuid/);
+      expect(da[role]).toMatch(role === 'api' ? /CREATE TABLE public\.cell_mappings|column cell_mappings\.uuid / : /CREATE TABLE public\.instances|column instances\.uuid /);
       expect(da[role]).not.toContain(a[role].database);
       expect(da[role] === db[role], `${role} dumps differ`).toBe(true);
     }

@@ -11,7 +11,7 @@
  *   const r = await nova.novaManage(['cell_v2', 'verify_instance', '--uuid', nova.facts.byPurpose.buried]);
  *   await nova.close();
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { withDatabase } from '../templates';
-import { catalogDump } from './catalog-dump';
+import { catalogDump, dumpMethodFor, PG_DUMP } from './catalog-dump';
 import {
   ensureNovaTemplates,
   FILL_NOVA,
@@ -36,7 +36,7 @@ import {
 
 export { NOVA_PYTHON, novaAvailable, NOVA_INSTALL_COMMAND } from './templates';
 
-export const PG_DUMP = '/usr/bin/pg_dump';
+export { PG_DUMP } from './catalog-dump';
 
 // ---- fill_nova.py's JSON ----------------------------------------------------------
 
@@ -193,21 +193,6 @@ r = status.UpgradeCommands()._check_cellsv2()
 print(json.dumps({'code': int(r.code), 'details': r.details}))
 `;
 
-function pgDumpMajor(): number {
-  const out = execFileSync(PG_DUMP, ['--version'], { encoding: 'utf8' });
-  return Number(/(\d+)\.\d+/.exec(out)?.[1] ?? 0);
-}
-
-async function serverMajor(url: string): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [r] = await sql<{ v: string }[]>`select current_setting('server_version_num') as v`;
-    return Math.floor(Number(r!.v) / 10000);
-  } finally {
-    await sql.end({ timeout: 2 });
-  }
-}
-
 /** Lines of a pg_dump that differ between two dumps of the same schema. */
 export function normaliseDump(dump: string, database: string): string {
   return dump
@@ -294,7 +279,7 @@ export async function createNovaDeployment(opts: { serverUrl?: string } = {}): P
       async dumpPublicSchemas() {
         // The machine's pg_dump dumps a server of its own major version or older; for a newer
         // one (the embedded PostgreSQL 18 beside Debian 12's pg_dump 15) the catalogs say the same.
-        const useCatalog = (await serverMajor(url('api'))) > pgDumpMajor();
+        const useCatalog = (await dumpMethodFor(url('api'))).method === 'catalog';
         const dumps = await Promise.all(
           NOVA_ROLES.map(async (role) => [role, useCatalog ? await catalogDump(url(role)) : normaliseDump(await pgDump(url(role)), names[role])] as const),
         );
