@@ -84,3 +84,27 @@ describe('acceptBoot (the API side)', () => {
     expect((await refusal(acceptBoot(t.deps, { flavor: '  ', count: 1 }))).message).toBe('The flavor name must not be empty');
   });
 });
+
+describe('on a deployment nova made', () => {
+  it('accepting, scheduling and registering are refused (precondition, exit 1) unless allowOnNova', async () => {
+    const { scheduleAndBuild } = await import('./schedule-and-build');
+    const { registerCompute } = await import('./register-compute');
+    await t.dep.api.sql`create table public.alembic_version (version_num varchar(32) not null primary key)`;
+    try {
+      const before = (await t.dep.api.sql<{ n: number }[]>`select count(*)::int as n from build_requests`)[0]!.n;
+      const e = await refusal(acceptBoot(t.deps, { flavor: 'm1.small' }));
+      expect([e.kind, e.exitCode]).toEqual(['precondition', 1]);
+      expect(e.message).toMatch(/^Booting servers is nova's job on a deployment nova made: Cellar does not stand in for nova-api\/nova-conductor\/nova-compute there\./);
+      expect((await t.dep.api.sql<{ n: number }[]>`select count(*)::int as n from build_requests`)[0]!.n).toBe(before);
+      const s = await refusal(scheduleAndBuild(t.deps, [crypto.randomUUID()]));
+      expect(s.message).toMatch(/^Scheduling and building servers is nova's job on a deployment nova made/);
+      const r = await refusal(registerCompute(t.deps, { cellUuid: t.cell1.uuid, host: 'nova-made' }));
+      expect(r.message).toMatch(/^Registering a compute host is nova's job on a deployment nova made: Cellar does not stand in for nova-compute there\./);
+
+      const ok = await acceptBoot(t.deps, { flavor: 'm1.small', allowOnNova: true });
+      expect(ok.instanceUuids).toHaveLength(1);
+    } finally {
+      await t.dep.api.sql`drop table public.alembic_version`;
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { buildRequests, flavorExtraSpecs, flavors, instanceMappings, requestSpecs } from '@/db/api/schema';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
+import { refuseStandInOnNova } from './stand-in';
 import {
   buildRequestInstancePrimitive,
   flavorPrimitive,
@@ -48,6 +49,8 @@ export const acceptBootInput = z.object({
   userId: name('The user id').default(DEFAULT_USER_ID),
   imageRef: name('The image id').default(DEFAULT_IMAGE_REF),
   name: name('The server name').default(DEFAULT_SERVER_NAME),
+  /** On a deployment nova made, accepting boots is nova-api's: refused unless this is true (stand-in.ts). */
+  allowOnNova: z.boolean().optional(),
 });
 export type AcceptBootInput = z.input<typeof acceptBootInput>;
 
@@ -72,6 +75,7 @@ export async function acceptBoot(deps: Deps, input: AcceptBootInput): Promise<Ac
   const parsed = acceptBootInput.safeParse(input);
   if (!parsed.success) throw refuse.invalid(parsed.error.issues.map((i) => i.message).join('; '), 1);
   const req = parsed.data;
+  await refuseStandInOnNova(deps, 'boot', req.allowOnNova);
   const [row] = await deps.api.db.select().from(flavors).where(eq(flavors.name, req.flavor));
   // nova: FlavorNotFoundByName for an unknown name; a disabled flavor is refused as not found.
   if (!row) throw refuse.notFound(`Flavor with name ${req.flavor} could not be found.`, 1);

@@ -10,7 +10,12 @@
  * `compute__do_build_and_run_instance` event. A buried one is written as
  * _bury_in_cell0 plus set_vm_state_and_notify leave it: vm_state error, task_state NULL,
  * host and node NULL, the fault, and the failed `conductor_schedule_and_build_instances` event.
+ *
+ * Every row sets `deleted = 0` (nova's default is Python-side: its tables have none), and
+ * instances.compute_id only where the cell has it (nova added it in 2023.2; a nova 26
+ * cell has none) — for the stand-in run on a deployment nova made with --allow-on-nova.
  */
+import { getTableColumns, sql } from 'drizzle-orm';
 import { instanceActions, instanceActionsEvents, instanceExtra, instanceFaults, instances } from '@/db/cell/schema';
 import type { CellHandle } from '@/db/connect';
 import { POWER_STATE } from '../nova/constants';
@@ -41,48 +46,60 @@ export async function createInstancesInCell(
   if (items.length === 0) return new Set();
   const { now, requestId } = opts;
   const conductor = conductorHost();
+  const [col] = await handle.sql<{ present: boolean }[]>`
+    select exists (select 1 from information_schema.columns
+                   where table_schema = 'public' and table_name = 'instances' and column_name = 'compute_id') as present`;
+  const hasComputeId = col!.present;
   return handle.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(instances)
-      .values(
-        items.map(({ pending: p, placement }) => ({
-          uuid: p.uuid,
-          userId: p.userId,
-          projectId: p.projectId,
-          imageRef: p.imageRef,
-          kernelId: p.kernelId ?? '',
-          ramdiskId: p.ramdiskId ?? '',
-          hostname: p.hostname ?? sanitizeHostname(p.displayName ?? 'server'),
-          launchIndex: p.launchIndex,
-          keyName: p.keyName,
-          powerState: placement ? POWER_STATE.RUNNING : POWER_STATE.NOSTATE,
-          vmState: placement ? 'active' : 'error',
-          taskState: null,
-          memoryMb: p.flavor.memoryMb,
-          vcpus: p.flavor.vcpus,
-          rootGb: p.flavor.rootGb,
-          ephemeralGb: p.flavor.ephemeralGb,
-          host: placement?.host ?? null,
-          node: placement?.node ?? null,
-          computeId: placement?.computeId ?? null,
-          instanceTypeId: p.instanceTypeId,
-          reservationId: p.reservationId,
-          launchedAt: placement ? now : null,
-          launchedOn: placement?.host ?? null,
-          availabilityZone: placement ? (p.availabilityZone ?? DEFAULT_AVAILABILITY_ZONE) : p.availabilityZone,
-          displayName: p.displayName,
-          displayDescription: p.displayDescription,
-          locked: false,
-          lockedBy: p.lockedBy,
-          progress: 0,
-          cleaned: 0,
-          hidden: false,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .onConflictDoNothing({ target: instances.uuid })
-      .returning({ uuid: instances.uuid });
+    const rows = items.map(({ pending: p, placement }) => ({
+      uuid: p.uuid,
+      userId: p.userId,
+      projectId: p.projectId,
+      imageRef: p.imageRef,
+      kernelId: p.kernelId ?? '',
+      ramdiskId: p.ramdiskId ?? '',
+      hostname: p.hostname ?? sanitizeHostname(p.displayName ?? 'server'),
+      launchIndex: p.launchIndex,
+      keyName: p.keyName,
+      powerState: placement ? POWER_STATE.RUNNING : POWER_STATE.NOSTATE,
+      vmState: placement ? 'active' : 'error',
+      taskState: null,
+      memoryMb: p.flavor.memoryMb,
+      vcpus: p.flavor.vcpus,
+      rootGb: p.flavor.rootGb,
+      ephemeralGb: p.flavor.ephemeralGb,
+      host: placement?.host ?? null,
+      node: placement?.node ?? null,
+      computeId: placement?.computeId ?? null,
+      instanceTypeId: p.instanceTypeId,
+      reservationId: p.reservationId,
+      launchedAt: placement ? now : null,
+      launchedOn: placement?.host ?? null,
+      availabilityZone: placement ? (p.availabilityZone ?? DEFAULT_AVAILABILITY_ZONE) : p.availabilityZone,
+      displayName: p.displayName,
+      displayDescription: p.displayDescription,
+      locked: false,
+      lockedBy: p.lockedBy,
+      progress: 0,
+      cleaned: 0,
+      hidden: false,
+      createdAt: now,
+      updatedAt: now,
+      deleted: 0,
+    }));
+    // One multi-row INSERT, its columns those of Cellar's instances table that the cell has.
+    const columns = Object.entries(getTableColumns(instances)).filter(([key]) => key !== 'id' && (key !== 'computeId' || hasComputeId));
+    const inserted = await tx.execute<{ uuid: string }>(sql`
+      insert into instances (${sql.join(columns.map(([, c]) => sql.identifier(c.name)), sql`, `)})
+      values ${sql.join(
+        rows.map((r) => sql`(${sql.join(columns.map(([key, c]) => {
+          const v = (r as Record<string, unknown>)[key];
+          return v === undefined || v === null ? sql`null` : sql`${c.mapToDriverValue(v)}`;
+        }), sql`, `)})`),
+        sql`, `,
+      )}
+      on conflict (uuid) do nothing
+      returning uuid`);
     const created = new Set(inserted.map((r) => r.uuid));
     const mine = items.filter((i) => created.has(i.pending.uuid));
     if (mine.length === 0) return created;
@@ -94,6 +111,7 @@ export async function createInstancesInCell(
         pciRequests: '[]',
         createdAt: now,
         updatedAt: null,
+        deleted: 0,
       })),
     );
 
@@ -112,6 +130,7 @@ export async function createInstancesInCell(
           message: fault ? 'Error' : null,
           createdAt: now,
           updatedAt: now,
+          deleted: 0,
         })),
       )
       .returning({ id: instanceActions.id, instanceUuid: instanceActions.instanceUuid });
@@ -131,6 +150,7 @@ export async function createInstancesInCell(
               details: null,
               createdAt: now,
               updatedAt: now,
+              deleted: 0,
             }
           : {
               event: 'conductor_schedule_and_build_instances',
@@ -143,6 +163,7 @@ export async function createInstancesInCell(
               details: fault!.message,
               createdAt: now,
               updatedAt: now,
+              deleted: 0,
             },
       ),
     );
@@ -158,6 +179,7 @@ export async function createInstancesInCell(
           host: conductor,
           createdAt: now,
           updatedAt: null,
+          deleted: 0,
         })),
       );
     }

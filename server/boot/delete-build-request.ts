@@ -8,16 +8,26 @@
  * 3. If the mapping now names a cell and the instance exists there, soft-delete it.
  * 4. Set queued_for_delete on the mapping.
  *
+ * 0 (before anything): may Cellar's role delete the build request and queue the mapping in
+ *   the api database? In the cell, a destroy is checked before it runs; it is the
+ *   conductor's to do when it cannot be (it destroys what it built when it finds the
+ *   build request gone), so a cell that refuses or does not answer is said, not fatal.
+ *
+ * The columns are nova's: the build request row is deleted (BuildRequest.destroy), the
+ * instance soft-deleted as instance_destroy does (updated_at kept), and the mapping's
+ * queued_for_delete set with updated_at (InstanceMapping.save, only when it changes).
+ *
  * The request spec stays (until archive). The conductor does its half when it notices the
  * build request gone (scheduleAndBuild): it removes a mapping that still has no cell, or
  * destroys the instance it just created; every step on both sides is a conditional
  * statement, so any interleaving ends with no live instance and nothing left pending.
  */
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
+import { isCellarError, refuse } from '../errors';
 import { cellLabel, readCellMappings } from '../cells/mappings';
 import { classifyCellError } from '@/db/fanout';
-import { destroyInstances } from './destroy-instance';
+import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
+import { DESTROY_NEEDS, destroyInstances } from './destroy-instance';
 
 export type DeleteBuildRequestResult =
   | {
@@ -33,6 +43,7 @@ export type DeleteBuildRequestResult =
 export async function deleteBuildRequest(deps: Deps, instanceUuid: string): Promise<DeleteBuildRequestResult> {
   const api = deps.api.sql;
   const now = deps.now();
+  await requireWritePrivileges(deps.api, 'api database', NEEDS.deleteBuildRequest);
   const removed = await api<{ id: number }[]>`delete from build_requests where instance_uuid = ${instanceUuid} returning id`;
 
   const readMapping = async () =>
@@ -68,16 +79,22 @@ export async function deleteBuildRequest(deps: Deps, instanceUuid: string): Prom
     const cell = (await readCellMappings(deps.api)).find((c) => c.uuid === m.cell_uuid);
     if (cell) {
       try {
-        const destroyed = await destroyInstances(deps.registry.handleFor(cell), [instanceUuid], now);
+        const handle = deps.registry.handleFor(cell);
+        await requireWritePrivileges(handle, { cell: cellLabel(cell) }, DESTROY_NEEDS);
+        const destroyed = await destroyInstances(handle, [instanceUuid], now);
         if (destroyed.length > 0) destroyedIn = { uuid: cell.uuid, name: cell.name };
       } catch (e) {
         // The conductor destroys its instance itself when it finds the build request gone.
-        unreachable = `cell ${cellLabel(cell)} did not answer (${classifyCellError(e).message})`;
+        unreachable = isCellarError(e)
+          ? `in cell ${cellLabel(cell)} Cellar may not delete it (${e.message.replace(/ Nothing was changed\.$/, '')})`
+          : `cell ${cellLabel(cell)} did not answer (${classifyCellError(e).message})`;
       }
     }
   }
   // 4.
-  await api`update instance_mappings set queued_for_delete = true, updated_at = ${now.toISOString()}::timestamp where instance_uuid = ${instanceUuid}`;
+  await api`
+    update instance_mappings set queued_for_delete = true, updated_at = ${now.toISOString()}::timestamp
+    where instance_uuid = ${instanceUuid} and queued_for_delete is not true`;
   return {
     result: 'deleted',
     instanceUuid,

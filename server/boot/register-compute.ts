@@ -8,7 +8,8 @@
  * Idempotent like a compute restart: the service is found again by (host, binary,
  * deleted) and the node by (host, hypervisor_hostname, deleted) — nova's unique keys —
  * and concurrent registrations never make two rows nor fail, whichever of the tables'
- * several unique keys their race trips.
+ * several unique keys their race trips. `deleted` is written as 0: nova's columns have no
+ * server default, and a NULL there would escape those unique keys.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ import { refuse } from '../errors';
 import { cellLabel, readCellMappings } from '../cells/mappings';
 import { isCell0, SERVICE_VERSION } from '../nova/constants';
 import { DEFAULT_ALLOCATION_RATIOS } from './fit';
+import { refuseStandInOnNova } from './stand-in';
 
 /** nova's default reserved_host_memory_mb: the resource tracker counts it in memory_mb_used. */
 export const RESERVED_HOST_MEMORY_MB = 512;
@@ -35,6 +37,8 @@ export const registerComputeInput = z.object({
   vcpus: count('--vcpus').default(16),
   memoryMb: count('--memory_mb').default(65536),
   localGb: count('--local_gb').default(500),
+  /** On a deployment nova made, a compute registers itself: refused unless this is true (stand-in.ts). */
+  allowOnNova: z.boolean().optional(),
 });
 export type RegisterComputeInput = z.input<typeof registerComputeInput>;
 
@@ -72,6 +76,7 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
   const parsed = registerComputeInput.safeParse(input);
   if (!parsed.success) throw refuse.invalid(parsed.error.issues.map((i) => i.message).join('; '), 1);
   const req = parsed.data;
+  await refuseStandInOnNova(deps, 'register_compute', req.allowOnNova);
   const cell = (await readCellMappings(deps.api)).find((c) => c.uuid === req.cellUuid);
   if (!cell) throw refuse.notFound(`Cell with uuid ${req.cellUuid} was not found.`, 1);
   if (isCell0(cell.uuid)) {
@@ -93,8 +98,8 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
     const svc = await firstOf(
       'the nova-compute service',
       () => sql<{ id: number; created: boolean }[]>`
-        insert into services (uuid, host, "binary", topic, report_count, disabled, last_seen_up, forced_down, version, created_at, updated_at)
-        values (${crypto.randomUUID()}, ${req.host}, 'nova-compute', 'compute', 0, false, ${ts}::timestamp, false, ${SERVICE_VERSION}, ${ts}::timestamp, ${ts}::timestamp)
+        insert into services (uuid, host, "binary", topic, report_count, disabled, last_seen_up, forced_down, version, created_at, updated_at, deleted)
+        values (${crypto.randomUUID()}, ${req.host}, 'nova-compute', 'compute', 0, false, ${ts}::timestamp, false, ${SERVICE_VERSION}, ${ts}::timestamp, ${ts}::timestamp, 0)
         on conflict do nothing
         returning id, true as created`,
       () => sql<{ id: number; created: boolean }[]>`
@@ -113,11 +118,11 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
         insert into compute_nodes (uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb,
           vcpus_used, memory_mb_used, local_gb_used, free_ram_mb, free_disk_gb, disk_available_least, running_vms, current_workload,
           hypervisor_type, hypervisor_version, cpu_info,
-          cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, mapped, created_at, updated_at)
+          cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio, mapped, created_at, updated_at, deleted)
         values (${crypto.randomUUID()}, ${svc.id}, ${req.host}, ${hh}, ${req.vcpus}, ${req.memoryMb}, ${req.localGb},
           0, ${RESERVED_HOST_MEMORY_MB}, 0, ${req.memoryMb - RESERVED_HOST_MEMORY_MB}, ${req.localGb}, ${req.localGb}, 0, 0,
           'QEMU', 8002002, ${JSON.stringify({ arch: 'x86_64', topology: { cells: 1, sockets: 1, cores: req.vcpus, threads: 1 }, features: [] })},
-          ${DEFAULT_ALLOCATION_RATIOS.cpu}, ${DEFAULT_ALLOCATION_RATIOS.ram}, ${DEFAULT_ALLOCATION_RATIOS.disk}, 0, ${ts}::timestamp, ${ts}::timestamp)
+          ${DEFAULT_ALLOCATION_RATIOS.cpu}, ${DEFAULT_ALLOCATION_RATIOS.ram}, ${DEFAULT_ALLOCATION_RATIOS.disk}, 0, ${ts}::timestamp, ${ts}::timestamp, 0)
         on conflict do nothing
         returning id, uuid, true as created`,
       () => sql<{ id: number; uuid: string; created: boolean }[]>`

@@ -42,6 +42,7 @@ import { createInstancesInCell, type InstanceToCreate } from './create-in-cell';
 import { destroyInstances } from './destroy-instance';
 import { type BootFault, hostMappingNotFoundFault, noValidHostFault } from './faults';
 import { fits, flavorNeed, type Need } from './fit';
+import { refuseStandInOnNova } from './stand-in';
 import { weigh } from './weigh';
 
 export interface CellRefSummary {
@@ -79,6 +80,8 @@ export interface ScheduleResult {
 export type ScheduleStage = 'placed' | 'created' | 'mapped';
 export interface ScheduleOptions {
   afterStage?: (stage: ScheduleStage) => Promise<void> | void;
+  /** On a deployment nova made, scheduling is nova-conductor's: refused unless this is true (stand-in.ts). */
+  allowOnNova?: boolean;
 }
 
 interface Candidate extends ComputeNode {
@@ -108,6 +111,7 @@ export async function scheduleAndBuild(deps: Deps, instanceUuids: readonly strin
     outcomes: uuids.map((u) => outcomes.get(u)!).filter(Boolean),
     skippedCells: [...skippedCells.values()],
   });
+  await refuseStandInOnNova(deps, 'schedule', opts.allowOnNova);
   if (uuids.length === 0) return result();
   const now = deps.now();
   const requestId = `req-${crypto.randomUUID()}`;

@@ -59,7 +59,7 @@ describe('createCell from the console', () => {
       await h.close();
     }
     const e = await refusal(createCell(deps, { transportUrl: rabbit(), databaseConnection: db.url }, { verify: 'require' }));
-    expect(e.message).toMatch(/^The cell database's schema is behind: 1 migration pending \(run: cellar db sync\)\. Fix the database/);
+    expect(e.message).toMatch(/^The cell database's schema is behind: .*pending \(run: cellar db sync\)\. Fix the database/);
   });
 
   it('offers to migrate an empty database, and with migrate: true creates the schema then saves', async () => {
@@ -103,6 +103,34 @@ describe('createCell from the console', () => {
   it('refuses a name longer than nova\'s column', async () => {
     const e = await refusal(createCell(deps, { name: 'x'.repeat(256), transportUrl: rabbit(), databaseConnection: (await dep.createCellDatabase()).url }, { verify: 'require' }));
     expect(e.message).toBe('A cell name is at most 255 characters.');
+  });
+});
+
+describe('createCell: the same database twice, after template expansion (nova rc 2)', () => {
+  /** A template naming the same database as `url`, expanded from the registry's base (the api database's URL). */
+  const templateOf = (url: string) => `{scheme}://{username}:{password}@{hostname}:{port}/${new URL(url.replace(/^postgresql:/, 'http:')).pathname.slice(1)}`;
+
+  it('refuses a template naming the database of a cell stored literally, and a literal naming one stored as a template', async () => {
+    const cell1 = dep.cells[0]!;
+    const e = await refusal(createCell(deps, { transportUrl: rabbit(), databaseConnection: templateOf(cell1.url) }, { verify: 'warn' }));
+    expect([e.exitCode, e.kind]).toEqual([2, 'conflict']);
+    expect(e.message).toBe(`The specified transport_url and/or database_connection combination already exists for another cell with uuid ${cell1.uuid}.`);
+
+    const db = await dep.createCellDatabase();
+    const viaTemplate = await createCell(deps, { name: 'tpl', transportUrl: rabbit(), databaseConnection: templateOf(db.url) }, { verify: 'require' });
+    const e2 = await refusal(createCell(deps, { transportUrl: rabbit(), databaseConnection: db.url.replace('postgresql://', 'postgresql+psycopg2://') }, { verify: 'warn' }));
+    expect(e2.exitCode).toBe(2);
+    expect(e2.details).toEqual({ duplicateOf: viaTemplate.cell.uuid });
+  });
+
+  it("writes every column nova's CellMapping.create() sets: disabled false, created_at now (naive UTC), updated_at NULL", async () => {
+    const db = await dep.createCellDatabase();
+    const r = await createCell(deps, { name: 'cols', transportUrl: rabbit(), databaseConnection: db.url }, { verify: 'require' });
+    const [row] = await dep.api.sql`
+      select disabled, updated_at,
+             created_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh
+      from cell_mappings where uuid = ${r.cell.uuid}`;
+    expect(row).toEqual({ disabled: false, updated_at: null, fresh: true });
   });
 });
 

@@ -1,6 +1,9 @@
 /**
  * create_cell (nova-manage cell_v2): a new cell mapping with a fresh uuid, refused when
- * another cell already has the same transport URL or the same database connection.
+ * another cell already has the same transport URL or, after template expansion, the same
+ * database (sameCellDatabase). The row written is nova's CellMapping.create(): uuid, name,
+ * transport_url, database_connection, disabled (False unless asked: nova's column default
+ * is Python-side, nova's table has none), created_at = naive UTC now, updated_at NULL.
  */
 import crypto from 'node:crypto';
 import type postgres from 'postgres';
@@ -8,12 +11,14 @@ import { applyMigrations } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
+import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { RESTART_NOTICES } from './caveats';
 import { type CellMapping, publicCell } from './mappings';
 import {
   type DatabaseVerdict,
   judgeCellDatabase,
   probeCellDatabase,
+  sameCellDatabase,
   validateDatabaseConnection,
   validateTransportUrl,
 } from './validate-cell';
@@ -58,37 +63,65 @@ export function toCellMapping(r: CellRow): CellMapping {
   };
 }
 
+/** The URLs a new or changed cell mapping will have; null: not given (an update leaves it as it is). */
+export interface CandidateUrls {
+  transportUrl: string | null;
+  databaseConnection: string | null;
+}
+
+/**
+ * nova's _non_unique_transport_url_database_connection_checker: the first other cell (by
+ * id, as CellMappingList.get_all orders them) whose transport URL is the candidate's, or
+ * whose database is the candidate's; the cell being updated is skipped. nova compares the
+ * other cells' URLs as its object layer loads them, templates expanded (format_db_url /
+ * format_mq_url), with the URL given; Cellar expands the given one too, so a template and
+ * a literal URL naming one database are the same cell, whichever way round they come.
+ * Transport URLs are compared as stored: Cellar has no [DEFAULT]/transport_url to expand
+ * them from. What "the same database" is: sameCellDatabase.
+ */
+export function duplicateCell(
+  deps: Pick<Deps, 'registry'>,
+  cells: readonly Pick<CellRow, 'id' | 'uuid' | 'transport_url' | 'database_connection'>[],
+  candidate: CandidateUrls,
+  selfId: number | null = null,
+): { uuid: string } | null {
+  for (const c of [...cells].sort((a, b) => a.id - b.id)) {
+    if (c.id === selfId) continue;
+    if (candidate.transportUrl !== null && c.transport_url === candidate.transportUrl) return { uuid: c.uuid };
+    if (candidate.databaseConnection !== null && c.database_connection !== null && sameCellDatabase(deps, c.database_connection, candidate.databaseConnection)) {
+      return { uuid: c.uuid };
+    }
+  }
+  return null;
+}
+
+/** Every cell mapping, for duplicateCell. */
+async function readAllCellRows(sql: postgres.Sql | postgres.TransactionSql): Promise<CellRow[]> {
+  return sql<CellRow[]>`select id, uuid, name, transport_url, database_connection, disabled, created_at from cell_mappings order by id`;
+}
+
 /**
  * Insert a cell mapping unless another cell has the same transport URL or database
- * connection (nova's rule: either one matching is a duplicate). The check and the insert
- * are one statement under the cell_mappings lock. Throws nova's rc 2 refusal.
+ * (duplicateCell). The check and the insert are one step under the cell_mappings lock.
+ * Throws nova's rc 2 refusal.
  */
 export async function insertCellMapping(
   deps: Deps,
   values: { uuid?: string; name: string | null; transportUrl: string; databaseConnection: string; disabled: boolean },
 ): Promise<CellMapping> {
   const uuid = values.uuid ?? crypto.randomUUID();
-  const [row] = await deps.api.sql.begin(async (tx) => {
+  const row = await deps.api.sql.begin(async (tx) => {
     await lockCellMappings(tx);
-    return tx<(Partial<CellRow> & { duplicate_of: string | null })[]>`
-      with dup as (
-        select uuid from cell_mappings
-        where transport_url = ${values.transportUrl} or database_connection = ${values.databaseConnection}
-        order by id limit 1
-      ), ins as (
-        insert into cell_mappings (uuid, name, transport_url, database_connection, disabled, created_at)
-        select ${uuid}, ${values.name}, ${values.transportUrl}, ${values.databaseConnection}, ${values.disabled},
-               (now() at time zone 'utc')
-        where not exists (select 1 from dup)
-        returning id, uuid, name, transport_url, database_connection, disabled, created_at
-      )
-      select dup.uuid as duplicate_of, ins.*
-      from (select 1) as one left join dup on true left join ins on true`;
+    const dup = duplicateCell(deps, await readAllCellRows(tx), values);
+    if (dup) throw refuse.conflict(duplicateCellMessage(dup.uuid), 2, { duplicateOf: dup.uuid });
+    const [inserted] = await tx<CellRow[]>`
+      insert into cell_mappings (uuid, name, transport_url, database_connection, disabled, created_at, updated_at)
+      values (${uuid}, ${values.name}, ${values.transportUrl}, ${values.databaseConnection}, ${values.disabled},
+              (now() at time zone 'utc'), null)
+      returning id, uuid, name, transport_url, database_connection, disabled, created_at`;
+    return inserted!;
   });
-  if (row?.duplicate_of) {
-    throw refuse.conflict(duplicateCellMessage(row.duplicate_of), 2, { duplicateOf: row.duplicate_of });
-  }
-  return toCellMapping(row as CellRow);
+  return toCellMapping(row);
 }
 
 export interface CreateCellInput {
@@ -127,12 +160,10 @@ export async function createCell(deps: Deps, input: CreateCellInput, opts: Creat
   const name = input.name?.trim() ? input.name.trim() : null;
   if (name !== null && name.length > MAX_NAME) throw refuse.invalid(`A cell name is at most ${MAX_NAME} characters.`, 1);
   const disabled = input.disabled ?? false;
+  await requireWritePrivileges(deps.api, 'api database', NEEDS.insertCellMapping);
 
-  // Cheap and plain before any migration; the insert below re-checks atomically.
-  const [dup] = await deps.api.sql<{ uuid: string }[]>`
-    select uuid from cell_mappings
-    where transport_url = ${transportUrl} or database_connection = ${databaseConnection}
-    order by id limit 1`;
+  // Cheap and plain before any migration; the insert below re-checks under the lock.
+  const dup = duplicateCell(deps, await readAllCellRows(deps.api.sql), { transportUrl, databaseConnection });
   if (dup) throw refuse.conflict(duplicateCellMessage(dup.uuid), 2, { duplicateOf: dup.uuid });
 
   const warnings: string[] = [];

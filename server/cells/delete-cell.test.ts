@@ -85,6 +85,8 @@ describe('deleteCell: refusals the console shows', () => {
 
   it('a forced delete reports what it removed and the restart notice', async () => {
     const c = await cellWith({ hosts: 2, deleted: 4 });
+    // nova unmaps every live node (ComputeNodeList.get_all), and compute_node_update sets updated_at.
+    await c.handle.sql`update compute_nodes set mapped = 0 where host = ${`${c.name}-h1`}`;
     const r = await deleteCell(deps, { cellUuid: c.uuid, force: true });
     expect(r).toEqual({
       cell: { uuid: c.uuid, name: c.name },
@@ -92,6 +94,12 @@ describe('deleteCell: refusals the console shows', () => {
       computeNodesUnmapped: 2,
       notice: RESTART_NOTICES.cellDeleted,
     });
+    const nodes = await c.handle.sql`
+      select mapped, updated_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh from compute_nodes`;
+    expect(nodes).toEqual([
+      { mapped: 0, fresh: true },
+      { mapped: 0, fresh: true },
+    ]);
   });
 });
 

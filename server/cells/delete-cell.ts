@@ -4,11 +4,18 @@
  * 4 instance mappings of deleted instances (unless forced). Forcing deletes the instance
  * mappings, sets mapped = 0 on the cell's compute nodes, deletes the host mappings and
  * then the cell mapping.
+ *
+ * nova's writes, column for column: the rows are deleted (the api tables have no
+ * `deleted`); the cell's live compute nodes (ComputeNodeList.get_all: deleted = 0, every
+ * one of them, whatever its mapped was) get mapped = 0 and updated_at = now, as
+ * compute_node_update always sets updated_at. Refused before it starts when Cellar's role
+ * may not make these writes (the api database at once, the cell's before its UPDATE).
  */
 import type { CellHandle } from '@/db/connect';
 import { fanOut } from '@/db/fanout';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
+import { type CellarError, refuse } from '../errors';
+import { NEEDS, privilegeRefusal, readWritePrivileges, requireWritePrivileges } from '../nova/write-privileges';
 import { RESTART_NOTICES } from './caveats';
 import { type CellRow, toCellMapping } from './create-cell';
 import { cellLabel } from './mappings';
@@ -23,14 +30,23 @@ export interface DeleteCellResult {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** One round trip to the cell: its live instances, and when nothing lives there and it is asked for, unmap its nodes. */
-async function inspectCell(handle: CellHandle, unmap: boolean): Promise<{ live: number; unmapped: number }> {
+/**
+ * One round trip to the cell: its live instances, and when nothing lives there and it is
+ * asked for, unmap its nodes — after checking that Cellar's role may (a refusal is
+ * returned, not thrown, so that fanOut does not take it for a cell that is down).
+ */
+async function inspectCell(handle: CellHandle, unmap: boolean, label: string): Promise<{ live: number; unmapped: number } | { refusal: CellarError }> {
+  if (unmap) {
+    const refusal = privilegeRefusal([{ where: { cell: label }, needs: NEEDS.setComputeNodesMapped, reading: await readWritePrivileges(handle, NEEDS.setComputeNodesMapped) }]);
+    if (refusal) return { refusal };
+  }
   return handle.sql.begin(async (tx) => {
     // nova's InstanceList.get_all: deleted = 0, whatever the vm_state (soft-delete included).
     const [row] = await tx<{ live: number }[]>`select count(*)::int as live from instances where deleted = 0`;
     const live = row!.live;
     if (live > 0 || !unmap) return { live, unmapped: 0 };
-    const updated = await tx`update compute_nodes set mapped = 0 where mapped is distinct from 0`;
+    const updated = await tx`
+      update compute_nodes set mapped = 0, updated_at = (now() at time zone 'utc') where deleted = 0`;
     return { live, unmapped: updated.count };
   });
 }
@@ -44,6 +60,7 @@ async function inspectCell(handle: CellHandle, unmap: boolean): Promise<{ live: 
  */
 export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: boolean }): Promise<DeleteCellResult> {
   const force = Boolean(input.force);
+  await requireWritePrivileges(deps.api, 'api database', NEEDS.deleteCellMapping);
   const result = await deps.api.sql.begin(async (tx) => {
     const [row] = await tx<CellRow[]>`
       select id, uuid, name, transport_url, database_connection, disabled, created_at
@@ -67,7 +84,7 @@ export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: 
     const unmap = force && hosts > 0;
     let unmapped = 0;
     if (instances > 0 || unmap) {
-      const [outcome] = await fanOut(deps.registry, [cell], ({ handle }) => inspectCell(handle, unmap), { deadlineMs: deps.deadlineMs });
+      const [outcome] = await fanOut(deps.registry, [cell], ({ handle }) => inspectCell(handle, unmap, label), { deadlineMs: deps.deadlineMs });
       if (!outcome || outcome.status === 'down') {
         const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
         throw refuse.unavailable(
@@ -78,6 +95,7 @@ export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: 
           { reason: outcome?.status === 'down' ? outcome.reason : 'error' },
         );
       }
+      if ('refusal' in outcome.value) throw outcome.value.refusal;
       const { live } = outcome.value;
       if (live > 0) {
         throw refuse.precondition(

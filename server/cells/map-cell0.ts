@@ -2,11 +2,15 @@
  * map_cell0 (nova-manage cell_v2): the cell0 mapping, with nova's fixed uuid, the name
  * 'cell0' and the transport 'none:///'. Mapping it twice is not an error: nova prints
  * "Cell0 is already setup" and exits 0; the unique uuid decides, not a prior read.
+ * The row is nova's _map_cell0 CellMapping.create(): disabled False (the model's default,
+ * Python-side), created_at naive UTC now. Like nova, no duplicate check against the other
+ * cells' URLs.
  */
 import { joinUrl, splitUrl } from '@/db/url';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { CELL0_TRANSPORT_URL, CELL0_UUID } from '../nova/constants';
+import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { type CellRow, toCellMapping } from './create-cell';
 import { publicCell } from './mappings';
 import { validateDatabaseConnection } from './validate-cell';
@@ -38,9 +42,10 @@ export interface MapCell0Result {
 
 export async function mapCell0(deps: Deps, input: { databaseConnection: string }): Promise<MapCell0Result> {
   const databaseConnection = validateDatabaseConnection(deps, input.databaseConnection, 1);
+  await requireWritePrivileges(deps.api, 'api database', NEEDS.insertCellMapping);
   const inserted = await deps.api.sql<CellRow[]>`
-    insert into cell_mappings (uuid, name, transport_url, database_connection, disabled, created_at)
-    values (${CELL0_UUID}, 'cell0', ${CELL0_TRANSPORT_URL}, ${databaseConnection}, false, (now() at time zone 'utc'))
+    insert into cell_mappings (uuid, name, transport_url, database_connection, disabled, created_at, updated_at)
+    values (${CELL0_UUID}, 'cell0', ${CELL0_TRANSPORT_URL}, ${databaseConnection}, false, (now() at time zone 'utc'), null)
     on conflict (uuid) do nothing
     returning id, uuid, name, transport_url, database_connection, disabled, created_at`;
   if (inserted[0]) return { created: true, cell: publicCell(toCellMapping(inserted[0])), message: null };

@@ -4,6 +4,12 @@
  * CELLAR_DATABASE_URL) with every compute host found there, then map its instances.
  * Set-based: one read of the cell's compute hosts, one lookup of their mappings, one
  * INSERT … ON CONFLICT DO NOTHING of the missing ones.
+ *
+ * nova's rows: the cell mapping as create_cell writes it (name NULL, disabled False,
+ * created_at now), each host mapping with its created_at (HostMapping.create), and no
+ * compute_nodes.mapped (nova's _map_cell_and_hosts leaves it). Refused before anything is
+ * written when Cellar's role may not insert into cell_mappings, host_mappings and
+ * instance_mappings.
  */
 import crypto from 'node:crypto';
 import { classifyCellError, fanOut } from '@/db/fanout';
@@ -12,9 +18,10 @@ import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { mapInstances, type MapInstancesResult } from '../instances/map-instances';
 import { RESTART_NOTICES } from './caveats';
+import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { insertCellMapping } from './create-cell';
 import { defaultCell0Connection, mapCell0 } from './map-cell0';
-import { validateDatabaseConnection, validateTransportUrl } from './validate-cell';
+import { sameCellDatabase, validateDatabaseConnection, validateTransportUrl } from './validate-cell';
 
 export interface SimpleCellSetupResult {
   /** 0 done (or already done); 1 no compute hosts to map, as nova. */
@@ -35,6 +42,7 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
   const databaseConnection = validateDatabaseConnection(deps, input.databaseConnection, 1);
   const messages: string[] = [];
   const notices: string[] = [];
+  await requireWritePrivileges(deps.api, 'api database', [...NEEDS.insertCellMapping, ...NEEDS.insertHostMappings, ...NEEDS.mapInstances]);
 
   const cell0 = await mapCell0(deps, {
     databaseConnection: defaultCell0Connection(deps.registry.resolveUrl({ id: -1, uuid: 'base', name: null, databaseConnection })),
@@ -78,10 +86,12 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
     messages.push('All hosts are already mapped to cell(s).');
   } else {
     if (!cell) {
-      // Not nova: a cell already mapped to this very database is re-used rather than duplicated.
-      const [same] = await deps.api.sql<{ id: number; uuid: string }[]>`
-        select id, uuid from cell_mappings where database_connection = ${databaseConnection} order by id limit 1`;
-      cell = same ?? null;
+      // Not nova: a cell already mapped to this very database (templates expanded, as
+      // create_cell compares) is re-used rather than duplicated.
+      const all = await deps.api.sql<{ id: number; uuid: string; database_connection: string | null }[]>`
+        select id, uuid, database_connection from cell_mappings order by id`;
+      const same = all.find((c) => c.database_connection !== null && sameCellDatabase(deps, c.database_connection, databaseConnection));
+      cell = same ? { id: same.id, uuid: same.uuid } : null;
     }
     if (!cell) {
       const created = await insertCellMapping(deps, { name: null, transportUrl, databaseConnection, disabled: false });
@@ -90,8 +100,8 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
       notices.push(RESTART_NOTICES.cellCreated);
     }
     const inserted = await deps.api.sql<{ host: string }[]>`
-      insert into host_mappings (cell_id, host, created_at)
-      select ${cell.id}, h, (now() at time zone 'utc') from unnest(${missing}::text[]) as h
+      insert into host_mappings (cell_id, host, created_at, updated_at)
+      select ${cell.id}, h, (now() at time zone 'utc'), null from unnest(${missing}::text[]) as h
       on conflict (host) do nothing
       returning host`;
     hostsMapped = inserted.map((r) => r.host).sort();

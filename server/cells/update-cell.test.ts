@@ -65,6 +65,32 @@ describe('setCellDisabled', () => {
   });
 });
 
+describe('updateCell: nova\'s writes and its duplicate rule after template expansion', () => {
+  it('re-pointing a cell with a template at another cell\'s database is rc 3, and nothing changes', async () => {
+    const [a, b] = dep.cells;
+    const before = await row(b!.uuid);
+    const database = new URL(a!.url.replace(/^postgresql:/, 'http:')).pathname.slice(1);
+    const e = await refusal(updateCell(deps, { cellUuid: b!.uuid, databaseConnection: `{scheme}://{username}:{password}@{hostname}:{port}/${database}` }));
+    expect([e.exitCode, e.message]).toEqual([3, `The specified transport_url and/or database_connection combination already exists for another cell with uuid ${a!.uuid}.`]);
+    expect(await row(b!.uuid)).toEqual(before);
+  });
+
+  it('sets updated_at when something changes, and writes nothing when nothing does', async () => {
+    const uuid = dep.cells[1]!.uuid;
+    const stamp = async () => (await dep.api.sql<{ updated_at: string | null }[]>`select updated_at::text from cell_mappings where uuid = ${uuid}`)[0]!.updated_at;
+    await dep.api.sql`update cell_mappings set updated_at = '2001-01-01 00:00:00', disabled = false where uuid = ${uuid}`;
+    const current = (await row(uuid))!.name!;
+    await renameCell(deps, { uuid, name: current });
+    expect((await setCellDisabled(deps, { uuid, disabled: false })).messages).toEqual([`Cell ${uuid} is already enabled`]);
+    expect(await stamp()).toBe('2001-01-01 00:00:00');
+    await renameCell(deps, { uuid, name: `${current}-x` });
+    const [fresh] = await dep.api.sql`
+      select updated_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh from cell_mappings where uuid = ${uuid}`;
+    expect(fresh).toEqual({ fresh: true });
+    await renameCell(deps, { uuid, name: current });
+  });
+});
+
 describe('updateCell under concurrency', () => {
   it('two cells re-pointed at the same new database at once: one wins, the other gets rc 3', async () => {
     const target = (await dep.createCellDatabase()).url;

@@ -3,12 +3,18 @@
  * nova's checks in nova's order and exit codes. Unlike nova, nothing falls back to a
  * configured URL: an option that is not given leaves that column as it is, so a rename
  * changes only the name.
+ *
+ * The write is nova's CellMapping.save(): the changed columns and updated_at = naive UTC
+ * now, and no UPDATE at all when nothing changes ("Cell … is already disabled", or a
+ * rename to the name it has): SQLAlchemy emits none for unchanged values, so updated_at
+ * keeps its time too.
  */
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { isCell0 } from '../nova/constants';
 import { RESTART_NOTICES } from './caveats';
-import { type CellRow, duplicateCellMessage, lockCellMappings, MAX_NAME, toCellMapping } from './create-cell';
+import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
+import { type CellRow, duplicateCell, duplicateCellMessage, lockCellMappings, MAX_NAME, toCellMapping } from './create-cell';
 import { publicCell } from './mappings';
 import { validateDatabaseConnection, validateTransportUrl } from './validate-cell';
 
@@ -35,9 +41,11 @@ const blankToNull = (s: string | null | undefined) => (s?.trim() ? s.trim() : nu
 
 /**
  * rc 1 cell not found; rc 2 a URL Cellar cannot use (nova prints "Invalid transport URL"
- * and carries on without it); rc 3 another cell has the URL; rc 4 --disable with
- * --enable; rc 5 cell0 enabled or disabled. The duplicate check and the update are one
- * statement under the cell_mappings lock.
+ * and carries on without it); rc 3 another cell has the transport URL or, templates
+ * expanded, the database (duplicateCell); rc 4 --disable with --enable; rc 5 cell0
+ * enabled or disabled. The duplicate check and the update are one step under the
+ * cell_mappings lock. Refused before it starts when Cellar's role may not UPDATE
+ * cell_mappings.
  */
 export async function updateCell(deps: Deps, input: UpdateCellInput): Promise<UpdateCellResult> {
   const name = blankToNull(input.name);
@@ -49,6 +57,7 @@ export async function updateCell(deps: Deps, input: UpdateCellInput): Promise<Up
   const cell0Toggle = toggles && isCell0(input.cellUuid);
   const disabled = bothToggles || !toggles ? null : Boolean(input.disable);
 
+  await requireWritePrivileges(deps.api, 'api database', NEEDS.updateCellMapping);
   return deps.api.sql.begin(async (tx) => {
     await lockCellMappings(tx);
     const [before] = await tx<CellRow[]>`
@@ -58,33 +67,39 @@ export async function updateCell(deps: Deps, input: UpdateCellInput): Promise<Up
 
     const transportUrl = transportUrlIn === null ? null : validateTransportUrl(transportUrlIn, 2);
     const databaseConnection = databaseConnectionIn === null ? null : validateDatabaseConnection(deps, databaseConnectionIn, 2);
-    const apply = !bothToggles && !cell0Toggle;
 
-    const [row] = await tx<(Partial<CellRow> & { duplicate_of: string | null })[]>`
-      with dup as (
-        select uuid from cell_mappings
-        where id <> ${before.id}
-          and ((${transportUrl}::text is not null and transport_url = ${transportUrl})
-            or (${databaseConnection}::text is not null and database_connection = ${databaseConnection}))
-        order by id limit 1
-      ), upd as (
-        update cell_mappings set
-          name = coalesce(${name}::text, name),
-          transport_url = coalesce(${transportUrl}::text, transport_url),
-          database_connection = coalesce(${databaseConnection}::text, database_connection),
-          disabled = coalesce(${disabled}::boolean, disabled),
-          updated_at = (now() at time zone 'utc')
-        where id = ${before.id} and ${apply}::boolean and not exists (select 1 from dup)
-        returning id, uuid, name, transport_url, database_connection, disabled, created_at
-      )
-      select dup.uuid as duplicate_of, upd.*
-      from (select 1) as one left join dup on true left join upd on true`;
-
-    if (row?.duplicate_of) throw refuse.conflict(duplicateCellMessage(row.duplicate_of), 3, { duplicateOf: row.duplicate_of });
+    // nova's order: the duplicate (rc 3) before --disable with --enable (rc 4) and cell0 (rc 5).
+    const others = await tx<CellRow[]>`
+      select id, uuid, name, transport_url, database_connection, disabled, created_at from cell_mappings where id <> ${before.id} order by id`;
+    const dup = duplicateCell(deps, others, { transportUrl, databaseConnection }, before.id);
+    if (dup) throw refuse.conflict(duplicateCellMessage(dup.uuid), 3, { duplicateOf: dup.uuid });
     if (bothToggles) throw refuse.invalid('Cell cannot be disabled and enabled at the same time.', 4);
     if (cell0Toggle) throw refuse.precondition('Cell0 cannot be disabled.', 5);
 
-    const after = toCellMapping(row as CellRow);
+    const next = {
+      name: name ?? before.name,
+      transport_url: transportUrl ?? before.transport_url,
+      database_connection: databaseConnection ?? before.database_connection,
+      // nova flips `disabled` only when it is not already so (a NULL counts as enabled).
+      disabled: disabled === null || disabled === Boolean(before.disabled) ? before.disabled : disabled,
+    };
+    const changes =
+      next.name !== before.name ||
+      next.transport_url !== before.transport_url ||
+      next.database_connection !== before.database_connection ||
+      next.disabled !== before.disabled;
+    const row = changes
+      ? (
+          await tx<CellRow[]>`
+            update cell_mappings set
+              name = ${next.name}, transport_url = ${next.transport_url}, database_connection = ${next.database_connection},
+              disabled = ${next.disabled}, updated_at = (now() at time zone 'utc')
+            where id = ${before.id}
+            returning id, uuid, name, transport_url, database_connection, disabled, created_at`
+        )[0]!
+      : before;
+
+    const after = toCellMapping(row);
     const wasDisabled = before.disabled ?? false;
     const messages: string[] = [];
     if (input.disable && wasDisabled) messages.push(`Cell ${input.cellUuid} is already disabled`);

@@ -3,7 +3,65 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
 import { isCellarError } from '../errors';
-import { judgeCellDatabase, probeCellDatabase, transportUrlProblem, validateDatabaseConnection, validateTransportUrl } from './validate-cell';
+import { CellRegistry } from '@/db/registry';
+import {
+  databaseIdentity,
+  judgeCellDatabase,
+  probeCellDatabase,
+  sameCellDatabase,
+  transportUrlProblem,
+  validateDatabaseConnection,
+  validateTransportUrl,
+} from './validate-cell';
+
+describe('sameCellDatabase: two cell URLs name one database, templates expanded', () => {
+  const base = 'postgresql+psycopg2://nova:s3cret@DB.example.net:5432/nova_api?charset=utf8';
+  const deps = { registry: new CellRegistry({ baseUrl: base }) };
+  const same = (a: string, b: string) => sameCellDatabase(deps, a, b);
+
+  it("catches what nova's string comparison catches, and a template against a literal either way round", () => {
+    const literal = 'postgresql+psycopg2://nova:s3cret@db.example.net:5432/nova_cell1?charset=utf8';
+    const template = '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1?{query}';
+    expect(same(literal, literal)).toBe(true);
+    expect(same(template, literal)).toBe(true);
+    expect(same(literal, template)).toBe(true);
+    expect(same(template, '{scheme}://{username}:{password}@{hostname}/nova_cell1')).toBe(true);
+  });
+
+  it('ignores what does not change the database: driver name, host case, default port, password, query', () => {
+    const a = 'postgresql://nova:one@db.example.net/nova_cell1';
+    expect(same(a, 'postgresql+psycopg2://nova:two@DB.Example.NET:5432/nova_cell1?sslmode=require')).toBe(true);
+    expect(same(a, 'postgres://nova@db.example.net:5432/nova_cell1')).toBe(true);
+    // A multi-host URL shares a server with a URL naming one of its hosts.
+    expect(same('postgresql://nova:pw@db1:5432,db.example.net:5432/nova_cell1', a)).toBe(true);
+  });
+
+  it('another database name, user, host or port is another database', () => {
+    const a = 'postgresql://nova:pw@db.example.net:5432/nova_cell1';
+    expect(same(a, 'postgresql://nova:pw@db.example.net:5432/nova_cell2')).toBe(false);
+    expect(same(a, 'postgresql://nova:pw@db.example.net:5432/Nova_cell1')).toBe(false);
+    expect(same(a, 'postgresql://other:pw@db.example.net:5432/nova_cell1')).toBe(false);
+    expect(same(a, 'postgresql://nova:pw@db2.example.net:5432/nova_cell1')).toBe(false);
+    expect(same(a, 'postgresql://nova:pw@db.example.net:5433/nova_cell1')).toBe(false);
+  });
+
+  it('falls back to comparing the URLs as nova does when one is not PostgreSQL or cannot be expanded', () => {
+    expect(same('mysql+pymysql://nova:pw@db/nova_cell1', 'mysql+pymysql://nova:pw@db/nova_cell1')).toBe(true);
+    expect(same('mysql+pymysql://nova:pw@db/nova_cell1', 'mysql+pymysql://nova:pw@DB/nova_cell1')).toBe(false);
+    expect(same('{nope}://x/y', '{nope}://x/y')).toBe(true);
+    expect(same('{nope}://x/y', 'postgresql://nova:pw@x/y')).toBe(false);
+  });
+
+  it('reads the database, user and endpoints of a URL', () => {
+    expect(databaseIdentity('postgresql://u%40x:p@[::1]:6432,H2/db%2Dname')).toEqual({ endpoints: ['[::1]:6432', 'h2:5432'], database: 'db-name', user: 'u@x' });
+    expect(databaseIdentity('postgresql:///nova_cell1?host=/var/run/postgresql&user=nova')).toEqual({
+      endpoints: ['/var/run/postgresql:5432'],
+      database: 'nova_cell1',
+      user: 'nova',
+    });
+    expect(databaseIdentity('mysql+pymysql://nova:pw@db/nova')).toBeNull();
+  });
+});
 
 describe('transportUrlProblem (oslo.messaging TransportURL.parse, after template expansion)', () => {
   it('accepts what nova accepts', () => {

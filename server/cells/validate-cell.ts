@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { type DownReason, fanOut } from '@/db/fanout';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import type { CellRef } from '@/db/registry';
-import { DbUrlError, maskUrl, parseDbUrl } from '@/db/url';
+import { DbUrlError, maskUrl, parseDbUrl, parseNetloc, splitNetlocs, splitUrl } from '@/db/url';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 
@@ -101,6 +101,89 @@ export function validateDatabaseConnection(deps: Deps, url: string, exitCode = 1
     throw e;
   }
   return trimmed;
+}
+
+/** Which database a cell URL reaches: the server (any of its host:port entries), the database and the user. */
+export interface DatabaseIdentity {
+  /** `host:port` per host of the URL: host names lower-cased, the port 5432 when none is given. */
+  endpoints: string[];
+  database: string;
+  user: string;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The database an expanded PostgreSQL URL names, or null when it is not one Cellar can read. */
+export function databaseIdentity(expandedUrl: string): DatabaseIdentity | null {
+  let target: { url: string; database: string };
+  try {
+    target = parseDbUrl(expandedUrl);
+  } catch {
+    return null;
+  }
+  const parts = splitUrl(target.url);
+  if (!parts) return null;
+  const query = new URLSearchParams(parts.query);
+  const defaultPort = query.get('port') || '5432';
+  let user = '';
+  const endpoints: string[] = [];
+  const add = (host: string, port: string | null) => {
+    if (!host) return;
+    // A unix-socket directory is a path (case matters); a host name is not.
+    const h = host.startsWith('/') ? host : host.toLowerCase();
+    endpoints.push(`${h}:${port || defaultPort}`);
+  };
+  if (parts.netloc !== '') {
+    for (const entry of splitNetlocs(parts.netloc)) {
+      const p = parseNetloc(entry);
+      if (!user && p.username) user = decode(p.username);
+      add(decode(p.host), p.port);
+    }
+  }
+  if (endpoints.length === 0) for (const h of (query.get('host') ?? '').split(',')) add(h, null);
+  if (!user) user = query.get('user') ?? '';
+  return { endpoints, database: target.database, user };
+}
+
+/** A stored or given cell URL with its templates expanded; as stored when it cannot be (nova's format_db_url does the same). */
+function expandedForComparison(deps: Pick<Deps, 'registry'>, url: string): string {
+  try {
+    return deps.registry.resolveUrl({ id: -1, uuid: 'comparison', name: null, databaseConnection: url });
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Whether two cell database URLs name the same database, after template expansion: the
+ * same database name and the same user on a shared host:port.
+ *
+ * nova's rule (nova/cmd/manage.py _non_unique_transport_url_database_connection_checker)
+ * is string equality of the other cell's URL as its object layer loads it — templates
+ * expanded from [database]/connection — with the URL given. Equal strings always name the
+ * same database, so everything nova calls a duplicate is one here too; what is added is
+ * what names one database in different spellings, the duplicates that made the same hosts
+ * and instances show twice: a template and a literal URL (either way round), two
+ * templates, postgres:// and postgresql+psycopg2://, a host in capitals, a port written
+ * out or left to its default (5432), a different password or query string, another host
+ * of a multi-host URL. The user stays part of it: another role on the same database is
+ * another connection nova would make. A URL that is not PostgreSQL (or cannot be read)
+ * falls back to nova's exact comparison of the expanded strings.
+ */
+export function sameCellDatabase(deps: Pick<Deps, 'registry'>, a: string, b: string): boolean {
+  const ea = expandedForComparison(deps, a.trim());
+  const eb = expandedForComparison(deps, b.trim());
+  if (ea === eb) return true;
+  const ia = databaseIdentity(ea);
+  const ib = databaseIdentity(eb);
+  if (!ia || !ib) return false;
+  return ia.database === ib.database && ia.user === ib.user && ia.endpoints.some((e) => ib.endpoints.includes(e));
 }
 
 export type DatabaseProbe =

@@ -110,3 +110,43 @@ describe('cellar boot', () => {
     expect(out.placements[uuid].result).toBe('built');
   });
 });
+
+describe('on a deployment nova made', () => {
+  /** nova's alembic_version table is what makes an api database nova's (db/schema-owner.ts). */
+  async function asNovaMade<T>(fn: () => Promise<T>): Promise<T> {
+    await t.dep.api.sql`create table public.alembic_version (version_num varchar(32) not null primary key)`;
+    try {
+      return await fn();
+    } finally {
+      await t.dep.api.sql`drop table public.alembic_version`;
+    }
+  }
+
+  it('boot and register_compute are refused (exit 1) with the reason, and write nothing', async () => {
+    await asNovaMade(async () => {
+      const before = await countBuildRequests();
+      const boot = await cli(['boot', '--flavor', 'm1.tiny']);
+      expect(boot).toMatchObject({ code: 1, stdout: '' });
+      expect(firstLine(boot.stderr)).toBe(
+        "Booting servers is nova's job on a deployment nova made: Cellar does not stand in for nova-api/nova-conductor/nova-compute there. " +
+          'Its boot is for the deployments Cellar makes (the demo, tests); --allow-on-nova does it anyway.',
+      );
+      expect(await countBuildRequests()).toBe(before);
+
+      const reg = await cli(['register_compute', '--cell_uuid', t.cell1.uuid, '--host', 'nova-made-cmp']);
+      expect(reg.code).toBe(1);
+      expect(firstLine(reg.stderr)).toMatch(/^Registering a compute host is nova's job on a deployment nova made: Cellar does not stand in for nova-compute there\./);
+      expect(await t.cell1.handle.sql`select id from compute_nodes where host = 'nova-made-cmp'`).toEqual([]);
+    });
+  });
+
+  it('--allow-on-nova does them anyway', async () => {
+    await asNovaMade(async () => {
+      const reg = await cli(['register_compute', '--cell_uuid', t.cell1.uuid, '--host', 'nova-made-cmp', '--allow-on-nova']);
+      expect(reg.code).toBe(0);
+      const boot = await cli(['boot', '--flavor', 'm1.tiny', '--no-schedule', '--allow-on-nova']);
+      expect(boot.code).toBe(0);
+      expect(boot.stdout).toMatch(UUID);
+    });
+  });
+});

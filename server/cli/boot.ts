@@ -7,7 +7,10 @@
  * read them; where each one went is reported on stderr (or everything as JSON with
  * --json). Exit codes: 0 done (a boot buried in cell0 was still accepted, as nova's API
  * answers 202); 1 a refusal with a plain message (unknown or disabled flavor, unknown
- * cell, a bad number).
+ * cell, a bad number, a deployment nova made without --allow-on-nova).
+ *
+ * Both verbs stand in for nova's services (nova-api, nova-conductor, nova-compute): on a
+ * deployment nova made they are refused unless --allow-on-nova is given (boot/stand-in.ts).
  */
 import type { Command } from 'commander';
 import { acceptBoot } from '../boot/accept-boot';
@@ -32,6 +35,7 @@ interface BootOptions {
   name?: string;
   schedule: boolean;
   json?: boolean;
+  allowOnNova?: boolean;
 }
 
 interface RegisterOptions {
@@ -42,6 +46,7 @@ interface RegisterOptions {
   memory_mb?: string;
   local_gb?: string;
   json?: boolean;
+  allowOnNova?: boolean;
 }
 
 function placementLine(o: ScheduleResult['outcomes'][number]): string {
@@ -63,12 +68,14 @@ export function registerBootCommands(program: Command) {
     .option('--name <name>', 'server name (multi-create appends -1, -2, …)')
     .option('--no-schedule', 'only accept: leave them as pending build requests')
     .option('--json', 'print the result as JSON')
+    .option('--allow-on-nova', "do it on a deployment nova made too (refused there otherwise: booting is nova's job)")
     .action(async (o: BootOptions) => {
       const count = wholeNumber(o.count, '--count');
       const out = await withDeps(
         async (deps) => {
-          const accepted = await acceptBoot(deps, { flavor: o.flavor, count, projectId: o.project, userId: o.user, imageRef: o.image, name: o.name });
-          const scheduled = o.schedule ? await scheduleAndBuild(deps, accepted.instanceUuids) : null;
+          const allowOnNova = Boolean(o.allowOnNova);
+          const accepted = await acceptBoot(deps, { flavor: o.flavor, count, projectId: o.project, userId: o.user, imageRef: o.image, name: o.name, allowOnNova });
+          const scheduled = o.schedule ? await scheduleAndBuild(deps, accepted.instanceUuids, { allowOnNova }) : null;
           return { accepted, scheduled };
         },
         { quiet: Boolean(o.json) },
@@ -99,6 +106,7 @@ export function registerBootCommands(program: Command) {
     .option('--memory_mb <n>', 'RAM reported, in MB', '65536')
     .option('--local_gb <n>', 'local disk reported, in GB', '500')
     .option('--json', 'print the result as JSON')
+    .option('--allow-on-nova', "do it on a deployment nova made too (refused there otherwise: nova-compute registers itself)")
     .action(async (o: RegisterOptions) => {
       const input = {
         cellUuid: o.cell_uuid,
@@ -107,6 +115,7 @@ export function registerBootCommands(program: Command) {
         vcpus: wholeNumber(o.vcpus, '--vcpus'),
         memoryMb: wholeNumber(o.memory_mb, '--memory_mb'),
         localGb: wholeNumber(o.local_gb, '--local_gb'),
+        allowOnNova: Boolean(o.allowOnNova),
       };
       const r = await withDeps((deps) => registerCompute(deps, input), { quiet: Boolean(o.json) });
       if (o.json) console.log(JSON.stringify(r, null, 2));

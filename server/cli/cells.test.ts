@@ -130,6 +130,15 @@ describe('create_cell', () => {
     expect(sameTransport.stderr).toBe(DUP(cell1!.uuid));
   });
 
+  it('exits 2 for a template that names, once expanded from CELLAR_DATABASE_URL, the database another cell has', async () => {
+    const cell1 = dep.cells[0]!;
+    const before = (await dep.api.sql`select id from cell_mappings`).length;
+    const r = await cli(['create_cell', '--transport-url', rabbit(), '--database_connection', `{scheme}://{username}:{password}@{hostname}:{port}/${cell1.database}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(DUP(cell1.uuid));
+    expect((await dep.api.sql`select id from cell_mappings`).length).toBe(before);
+  });
+
   it('saves a cell whose database is not migrated yet, warning that it needs db sync (nova never connects)', async () => {
     const db = await dep.createCellDatabase({ migrated: false });
     const r = await cli(['create_cell', '--name', 'unsynced', '--transport-url', rabbit(), '--database_connection', db.url, '--verbose']);
@@ -262,6 +271,15 @@ describe('update_cell', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(DUP(other!.uuid));
     expect((await cellRow(target.uuid))!.name).toBe('upd-renamed');
+  });
+
+  it('exits 3 when a template names another cell\'s database once expanded, and changes nothing', async () => {
+    const other = dep.cells[1]!;
+    const before = await cellRow(target.uuid);
+    const r = await cli(['update_cell', '--cell_uuid', target.uuid, '--database_connection', `{scheme}://{username}:{password}@{hostname}:{port}/${other.database}`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(DUP(other.uuid));
+    expect(await cellRow(target.uuid)).toEqual(before);
   });
 
   it('exits 4 for --disable with --enable', async () => {

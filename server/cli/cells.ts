@@ -130,7 +130,9 @@ Not nova: a cell already mapped to that database is re-used instead of a second 
       'after',
       `
 Exit codes: 0 created; 1 transport or database URL missing or invalid; 2 another cell has the same
-transport URL or database connection. The duplicate check and the insert are one atomic step, so
+transport URL or, templates expanded on both sides, the same database (same database name and user
+on a shared host:port; nova expands only the stored side, so it lets a template after a literal URL
+for the same database through). The duplicate check and the insert are one atomic step, so
 concurrent runs with the same URLs create exactly one cell. Unlike nova, the database is probed and
 a warning printed when it does not answer or has no current cell schema (run: cellar db sync --cell_uuid U).`,
     )
@@ -195,7 +197,8 @@ a warning printed when it does not answer or has no current cell schema (run: ce
       'after',
       `
 Exit codes: 0 updated (also "Cell U is already disabled"); 1 cell not found; 2 a URL Cellar cannot
-use (nova prints "Invalid transport URL" and exits 0 leaving it unchanged); 3 another cell has the URL;
+use (nova prints "Invalid transport URL" and exits 0 leaving it unchanged); 3 another cell has the
+transport URL or, templates expanded, the database (as create_cell);
 4 --disable with --enable; 5 cell0 ("Cell0 cannot be disabled.").
 Unlike nova, an option that is not given is not filled in from configuration: --name changes only the name.`,
     )

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ConfigError } from '@/db/config';
 import { isCellarError } from '../errors';
 import { type MapInstancesResult, mapInstances } from '../instances/map-instances';
+import { reportUnexpected } from '../unexpected-error';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
 
@@ -56,10 +57,15 @@ export function registerMapInstancesCommands(program: Command) {
 Exit codes (nova's): 0 all instances are mapped; 1 more remain (run again); 127 --max-count is
 not a positive number; 255 the cell is unknown, does not answer, or the saved marker is not in it.
 
+The order and the marker are nova's (created_at, then id; hidden instances left out, deleted ones
+in), so a run begun by nova-manage goes on here and the other way round.
+
 Where Cellar differs from nova-manage:
   - Each batch is one read from the cell and one INSERT … ON CONFLICT DO NOTHING into the api
     database (nova: one INSERT per instance, 50 per batch); without --max-count, batches of 10,000.
   - The VIF migration's fake instance (uuid 00000000-…) is skipped, never mapped.
+  - Instances with no created_at (nova never writes one) come last and are mapped too; nova's
+    --max-count walk never reaches them.
   - A failed run keeps the marker where it was (nova deletes it first).
   - It prints a summary (nova prints nothing); --json prints it as JSON.`,
     )
@@ -79,7 +85,8 @@ Where Cellar differs from nova-manage:
           console.error(e.message);
           throw new ExitCode(e.exitCode);
         }
-        console.error(`An error has occurred: ${(e as Error)?.message ?? String(e)}`);
+        // nova's 255 for an unexpected error; the plain line, the statement only in the log.
+        console.error(reportUnexpected(e, { source: 'cli', action: 'map_instances', what: 'command failed' }).message);
         throw new ExitCode(FAILED);
       }
       if (o.json) {

@@ -45,3 +45,19 @@ describe('demo heartbeat', () => {
     expect(after.filter((s) => s.state === 'up').length).toBe(r!.reported);
   });
 });
+
+describe('demo heartbeat on a deployment nova made', () => {
+  it('does nothing there, even with a demo installation row: reporting in is nova-compute\'s job', async () => {
+    const before = await dep.cells[0]!.handle.sql<{ id: number; last_seen_up: string | null; report_count: number }[]>`
+      select id, last_seen_up::text, report_count from services order by id`;
+    // nova's alembic_version table is what makes an api database nova's (db/schema-owner.ts).
+    await dep.api.sql`create table public.alembic_version (version_num varchar(32) not null primary key)`;
+    try {
+      expect(await reportDemoServices(deps)).toBeNull();
+      const after = await dep.cells[0]!.handle.sql`select id, last_seen_up::text, report_count from services order by id`;
+      expect(after).toEqual(before);
+    } finally {
+      await dep.api.sql`drop table public.alembic_version`;
+    }
+  });
+});

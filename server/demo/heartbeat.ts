@@ -1,5 +1,6 @@
 import { installation } from '@/db/api/schema';
 import { fanOut } from '@/db/fanout';
+import { isNovaMade } from '@/db/schema-owner';
 import type { Deps } from '../deps';
 import { readCellMappings } from '../cells/mappings';
 
@@ -11,9 +12,12 @@ export const REPORT_INTERVAL_MS = 10_000;
  * look down a minute after start. Services that were alive when the demo was generated
  * (or registered since) report every report_interval, as nova-compute does; the one the
  * demo made down (last seen long before the demo was generated) stays down, and so does
- * anything forced down or deleted. Only for the embedded demo installation.
+ * anything forced down or deleted. Only for the embedded demo installation; on a
+ * deployment nova made it does nothing at all: reporting in is nova-compute's job there,
+ * and Cellar does not stand in for it (server/boot/stand-in.ts).
  */
 export async function reportDemoServices(deps: Deps): Promise<{ reported: number } | null> {
+  if (await isNovaMade(deps.api.sql)) return null;
   const [inst] = await deps.api.db.select().from(installation);
   if (!inst?.demoSeededAt) return null;
   const aliveSince = new Date(inst.demoSeededAt.getTime() - 60_000).toISOString();

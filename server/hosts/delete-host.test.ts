@@ -39,6 +39,11 @@ describe('deleteHost', () => {
     expect(r).toEqual({ host: 'cmp-1', cell: { uuid: cell1.uuid, name: 'cell1' }, nodesReset: 2, restartNotice: RESTART_NOTICES.hostMappingDeleted });
     expect(await hostMappingsByHost(dep)).toEqual({ busy: cell1.uuid });
     expect(await mappedFlags(cell1, ['cmp-1', 'busy'])).toEqual({ 'cmp-1-a': 0, 'cmp-1-b': 0, busy: 1 });
+    // compute_node_update always sets updated_at.
+    const rows = await cell1.handle.sql<{ hypervisor_hostname: string; fresh: boolean | null }[]>`
+      select hypervisor_hostname, updated_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh
+      from compute_nodes where host in ('cmp-1', 'busy') order by hypervisor_hostname`;
+    expect(rows.map((r) => [r.hypervisor_hostname, r.fresh])).toEqual([['busy', null], ['cmp-1-a', true], ['cmp-1-b', true]]);
   });
 
   it('refuses an unknown cell: rc 1', async () => {

@@ -35,6 +35,17 @@ afterEach(async () => {
 const hostsOf = (items: { host: string }[]) => items.map((i) => i.host).sort();
 
 describe('discoverHosts, per node (nova default)', () => {
+  it("writes nova's columns: each host mapping's created_at, each marked node's updated_at", async () => {
+    await addComputeHosts(cell1, [{ host: 'cols-a', createdAt: new Date('2020-01-01T00:00:00Z') }]);
+    await cell1.handle.sql`update compute_nodes set updated_at = '2020-01-01 00:00:00' where host = 'cols-a'`;
+    await discoverHosts(testDeps(dep), { actor: 'alice' });
+    const fresh = (col: string) => `${col} between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc')`;
+    const [m] = await dep.api.sql.unsafe(`select ${fresh('created_at')} as fresh, updated_at from host_mappings where host = 'cols-a'`);
+    expect(m).toEqual({ fresh: true, updated_at: null });
+    const [n] = await cell1.handle.sql.unsafe(`select mapped, ${fresh('updated_at')} as fresh from compute_nodes where host = 'cols-a'`);
+    expect(n).toEqual({ mapped: 1, fresh: true });
+  });
+
   it('maps every live unmapped compute host to its cell, sets mapped = 1, says SIGHUP, and records the run', async () => {
     await addComputeHosts(cell1, [{ host: 'c1-a' }, { host: 'c1-b', mapped: null }]);
     await addComputeHosts(cell2, [{ host: 'c2-a' }]);

@@ -17,13 +17,23 @@
  *  4. per-node only, every cell at once: ONE UPDATE compute_nodes SET mapped = 1.
  *
  * A cell that does not answer is skipped and reported; the others are still mapped.
+ *
+ * The rows are nova's: each host mapping with created_at = naive UTC now (HostMapping.
+ * create, TimestampMixin), each node marked with mapped = 1 and updated_at = now
+ * (ComputeNode.save → compute_node_update, which always sets updated_at). A run that is
+ * not a dry run is refused before it starts when Cellar's role may not insert into
+ * host_mappings (checked before the run is recorded) or, per node, update a cell's
+ * compute_nodes (checked, for a cell with a node to mark, in the same round trip as its
+ * read, before any insert).
  */
 import { type CellOutcome, type CellSummary, type DownReason, fanOut } from '@/db/fanout';
 import type { CellHandle } from '@/db/connect';
 import { type CellMapping, readCellMappings } from '../cells/mappings';
 import { RESTART_NOTICES } from '../cells/caveats';
 import type { Deps } from '../deps';
+import { cellLabel } from '../cells/mappings';
 import { isCell0 } from '../nova/constants';
+import { NEEDS, type PrivilegeReading, privilegeRefusal, readWritePrivileges, requireWritePrivileges } from '../nova/write-privileges';
 import { type DiscoverMode, failDiscoveryRun, finishDiscoveryRun, startDiscoveryRun } from './discovery-runs';
 import { readHostCells } from './host-cells';
 import { requireCell } from './require-cell';
@@ -140,6 +150,7 @@ export async function discoverHosts(deps: Deps, opts: DiscoverOptions): Promise<
   const all = await readCellMappings(deps.api);
   // An unknown --cell_uuid is refused before anything is recorded: it is not a run.
   const chosen = opts.cellUuid ? [requireCell(all, opts.cellUuid)] : all;
+  if (!opts.dryRun) await requireWritePrivileges(deps.api, 'api database', NEEDS.insertHostMappings);
   const run = await startDiscoveryRun(deps, {
     actor: opts.actor,
     mode,
@@ -173,19 +184,36 @@ async function discover(
   opts: DiscoverOptions & { mode: DiscoverMode; runId: number },
 ): Promise<DiscoverResult> {
   const cells = chosen.filter((c) => !isCell0(c.uuid));
+  // Per node, a real run writes compute_nodes.mapped: each cell that has a node to mark has
+  // its privileges checked right after its read, in the same round trip, before anything
+  // is written anywhere (a refusal is returned, so fanOut does not call the cell down).
+  const markNodes = opts.mode === 'per-node' && !opts.dryRun;
   const outcomes = await fanOut(
     deps.registry,
     cells,
-    ({ handle }) => (opts.mode === 'by-service' ? readComputeServiceHosts(handle) : readComputeNodeHosts(handle)),
+    async ({ handle }): Promise<{ hosts: CellHost[] } | { forbidden: PrivilegeReading }> => {
+      const hosts = await (opts.mode === 'by-service' ? readComputeServiceHosts(handle) : readComputeNodeHosts(handle));
+      // Only a cell with a node to mark will be written.
+      if (markNodes && hosts.some((h) => h.unmarked)) {
+        const reading = await readWritePrivileges(handle, NEEDS.setComputeNodesMapped);
+        if (reading.missing.length > 0) return { forbidden: reading };
+      }
+      return { hosts };
+    },
     { deadlineMs: deps.deadlineMs },
   );
 
   const skippedCells: SkippedCell[] = [];
   const seen: { cell: CellMapping; host: CellHost }[] = [];
+  const forbidden: { where: { cell: string }; needs: typeof NEEDS.setComputeNodesMapped; reading: PrivilegeReading }[] = [];
   outcomes.forEach((o, i) => {
     if (o.status === 'down') skippedCells.push(skipped(o));
-    else for (const host of o.value) seen.push({ cell: cells[i]!, host });
+    else if ('forbidden' in o.value) forbidden.push({ where: { cell: cellLabel(cells[i]!) }, needs: NEEDS.setComputeNodesMapped, reading: o.value.forbidden });
+    else for (const host of o.value.hosts) seen.push({ cell: cells[i]!, host });
   });
+  // Nothing half done: a cell that may not be written stops the run before any insert.
+  const refusal = privilegeRefusal(forbidden);
+  if (refusal) throw refusal;
 
   // What is mapped where right now, for every host seen: one query. It only sorts hosts
   // into "to map" and "mapped already"; the INSERT below is still guarded by the unique
@@ -256,8 +284,9 @@ async function discover(
   let inserted = new Set<string>();
   if (toMap.length > 0) {
     const rows = await deps.api.sql<{ host: string }[]>`
-      insert into host_mappings (cell_id, host)
-      select cell_id, host from unnest(${toMap.map((t) => t.cell.id)}::int[], ${toMap.map((t) => t.host.host)}::text[]) as m(cell_id, host)
+      insert into host_mappings (cell_id, host, created_at, updated_at)
+      select cell_id, host, (now() at time zone 'utc'), null
+      from unnest(${toMap.map((t) => t.cell.id)}::int[], ${toMap.map((t) => t.host.host)}::text[]) as m(cell_id, host)
       on conflict (host) do nothing
       returning host`;
     inserted = new Set(rows.map((r) => r.host));
@@ -313,7 +342,7 @@ async function markNodesMapped(deps: Deps, cells: CellMapping[], toMark: Map<str
     deps.registry,
     targets,
     ({ cell, handle }) => handle.sql`
-      update compute_nodes set mapped = 1
+      update compute_nodes set mapped = 1, updated_at = (now() at time zone 'utc')
       where deleted = 0 and host = any(${[...toMark.get(cell.uuid)!]}::text[]) and coalesce(mapped, 0) < 1`,
     { deadlineMs: deps.deadlineMs },
   );

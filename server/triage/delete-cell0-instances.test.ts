@@ -45,7 +45,7 @@ async function mapping(uuid: string) {
 
 
 describe('deleteCell0Instances: nova §5.5 end state', () => {
-  it('soft-deletes the instance and its extra and faults with deleted = id, keeps actions and events, queues the mapping, records a delete action', async () => {
+  it('soft-deletes the instance and its extra and faults with deleted = id, keeps actions and events, queues the mapping, records no delete action (a local delete)', async () => {
     const uuid = await buryInCell0(dep, {
       projectId: 'proj-a',
       faults: [
@@ -74,13 +74,9 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
     expect(r.extra).toHaveLength(1);
     for (const row of [...r.extra, ...r.faults]) expect(row).toEqual({ id: row.id, deleted: row.id, deleted_at: at });
     expect(r.faults).toHaveLength(2);
-    // instance_actions and their events are kept for audit (§2.6), and the delete is recorded.
-    expect(r.actions.map((a) => [a.action, a.deleted])).toEqual([
-      ['create', 0],
-      ['delete', 0],
-    ]);
-    expect(r.actions[1]).toMatchObject({ user_id: 'support-alice', project_id: 'proj-a', start_time: at, finish_time: null });
-    expect(r.actions[1]!.request_id).toMatch(/^req-[0-9a-f-]{36}$/);
+    // instance_actions and their events are kept for audit (§2.6). nova records a `delete`
+    // action only when the delete goes to a compute that is up; a cell0 instance's is local.
+    expect(r.actions.map((a) => [a.action, a.deleted])).toEqual([['create', 0]]);
     expect(r.events).toEqual([{ event: 'conductor_schedule_and_build_instances', deleted: 0 }]);
     // The mapping stays, queued for delete; the request spec stays until archive.
     expect(await mapping(uuid)).toEqual({ cell_id: dep.cell0.id, queued_for_delete: true });
@@ -125,14 +121,14 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('two people deleting the same instance at once: exactly one deletes it, the other is told "already deleted", one delete action', async () => {
+  it('two people deleting the same instance at once: exactly one deletes it, the other is told "already deleted"', async () => {
     for (let round = 0; round < 5; round++) {
       const uuid = await buryInCell0(dep);
       const [a, b] = await Promise.all([deleteCell0Instances(deps, [uuid]), deleteCell0Instances(deps, [uuid])]);
       const outcomes = [a, b].map((r) => (r.deleted.includes(uuid) ? 'deleted' : r.alreadyDeleted.includes(uuid) ? 'already' : 'other'));
       expect(outcomes.sort()).toEqual(['already', 'deleted']);
       const r = await related(uuid);
-      expect(r.actions.filter((x) => x.action === 'delete')).toHaveLength(1);
+      expect(r.actions.map((x) => x.action)).toEqual(['create']);
       const i = await instanceRow(uuid);
       expect(i.deleted).toBe(i.id);
       for (const row of r.faults) expect(row.deleted).toBe(row.id);
@@ -144,7 +140,7 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
     const [a, b] = await Promise.all([deleteCell0Instances(deps, uuids), deleteCell0Instances(deps, [...uuids].reverse())]);
     expect([...a.deleted, ...b.deleted].sort()).toEqual([...uuids].sort());
     expect([...a.alreadyDeleted, ...b.alreadyDeleted].sort()).toEqual([...uuids].sort());
-    const { n } = await one(dep.cell0.handle.sql<{ n: number }[]>`select count(*)::int as n from instance_actions where action = 'delete' and instance_uuid = any(${uuids})`);
+    const { n } = await one(dep.cell0.handle.sql<{ n: number }[]>`select count(*)::int as n from instances where deleted = id and uuid = any(${uuids})`);
     expect(n).toBe(uuids.length);
   });
 
@@ -162,7 +158,39 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
       expect(await mapping(u)).toEqual({ cell_id: dep.cell0.id, queued_for_delete: true });
     }
     const { n } = await one(dep.cell0.handle.sql<{ n: number }[]>`select count(*)::int as n from instance_actions where action = 'delete' and instance_uuid = any(${uuids})`);
-    expect(n).toBe(5);
+    expect(n).toBe(0);
+  });
+
+  it('in a cell database that has nova\'s other instance tables, soft-deletes and hard-deletes them as instance_destroy does', async () => {
+    const uuid = await buryInCell0(dep);
+    const sql = dep.cell0.handle.sql;
+    // A few of the tables a cell database nova made has and Cellar's does not, nova's columns.
+    await sql.unsafe(`
+      create table instance_info_caches (id serial primary key, instance_uuid varchar(36), network_info text,
+        created_at timestamp, updated_at timestamp, deleted_at timestamp, deleted integer);
+      create table instance_system_metadata (id serial primary key, instance_uuid varchar(36), key varchar(255), value varchar(255),
+        created_at timestamp, updated_at timestamp, deleted_at timestamp, deleted integer);
+      create table tags (resource_id varchar(36), tag varchar(80), primary key (resource_id, tag));
+      create table console_auth_tokens (id serial primary key, instance_uuid varchar(36), token_hash varchar(255));`);
+    try {
+      await sql`insert into instance_info_caches (instance_uuid, network_info, updated_at, deleted) values (${uuid}, '[]', '2030-01-01 00:00:00', 0)`;
+      await sql`insert into instance_system_metadata (instance_uuid, key, value, deleted) values (${uuid}, 'image_base_image_ref', 'img-1', 0), (${uuid}, 'old', 'x', 7)`;
+      await sql`insert into tags (resource_id, tag) values (${uuid}, 'a'), (${uuid}, 'b'), ('other', 'a')`;
+      await sql`insert into console_auth_tokens (instance_uuid, token_hash) values (${uuid}, 'h')`;
+
+      expect((await deleteCell0Instances(deps, [uuid])).deleted).toEqual([uuid]);
+      const at = '2031-03-04 05:06:07';
+      const [cache] = await sql`select id, deleted, deleted_at::text, updated_at::text from instance_info_caches`;
+      // soft_delete keeps updated_at as it was.
+      expect(cache).toEqual({ id: cache!.id, deleted: cache!.id, deleted_at: at, updated_at: '2030-01-01 00:00:00' });
+      const meta = await sql<{ key: string; deleted: number; id: number }[]>`select id, key, deleted from instance_system_metadata order by id`;
+      expect(meta.map((m) => [m.key, m.deleted === m.id])).toEqual([['image_base_image_ref', true], ['old', false]]);
+      expect(meta[1]!.deleted).toBe(7);
+      expect(await sql`select resource_id, tag from tags order by 1, 2`).toEqual([{ resource_id: 'other', tag: 'a' }]);
+      expect(await sql`select id from console_auth_tokens`).toEqual([]);
+    } finally {
+      await sql.unsafe('drop table instance_info_caches; drop table instance_system_metadata; drop table tags; drop table console_auth_tokens;');
+    }
   });
 
   it('each step is one statement for the whole selection, not one per instance', async () => {
@@ -185,9 +213,9 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
         { tbl: 'instances', op: 'UPDATE' },
         { tbl: 'instances', op: 'UPDATE' },
         { tbl: 'instances', op: 'UPDATE' },
-        { tbl: 'instance_extra', op: 'UPDATE' },
+        // instance_destroy's order: instance_faults before instance_extra; no instance action.
         { tbl: 'instance_faults', op: 'UPDATE' },
-        { tbl: 'instance_actions', op: 'INSERT' },
+        { tbl: 'instance_extra', op: 'UPDATE' },
       ]);
     } finally {
       await sql.unsafe('drop trigger s1 on instances; drop trigger s2 on instance_extra; drop trigger s3 on instance_faults; drop trigger s4 on instance_actions; drop function log_stmt(); drop table stmt_log;');

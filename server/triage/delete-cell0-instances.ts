@@ -3,12 +3,21 @@
  * nova's _delete → _local_delete → _do_delete → instance.destroy() does it (§5.5, §2.6),
  * step by step in nova's order, each step one statement for the whole selection:
  *
- *   1. cell0: task_state = 'deleting', progress = 0 (saved);
- *   2. cell0: vm_state = 'deleted', task_state = NULL, terminated_at = now (saved);
- *   3. api:   instance_mappings.queued_for_delete = true;
- *   4. cell0, one transaction: soft-delete (deleted = id, deleted_at = now) the instance and
- *      its instance_extra and instance_faults rows (instance_actions and their events are
- *      kept for audit), then a `delete` instance_actions row for each instance deleted.
+ *   0. both databases: may Cellar's role make these writes? (one query each; refused
+ *      before anything is written, nothing half done);
+ *   1. cell0: task_state = 'deleting', progress = 0, updated_at = now (instance.save());
+ *   2. cell0: vm_state = 'deleted', task_state = NULL, terminated_at = now, updated_at = now
+ *      (_do_delete(local=True), instance.save());
+ *   3. api:   instance_mappings.queued_for_delete = true, updated_at = now (only where it
+ *      changes: an unchanged object emits no UPDATE);
+ *   4. cell0, one transaction: instance.destroy() — the instance soft-deleted (deleted = id,
+ *      deleted_at = now, updated_at kept), then every related row nova's instance_destroy
+ *      soft-deletes or hard-deletes, in the tables this database has (destroyRelatedRows).
+ *
+ * No `delete` instance action is written: nova records one only when the delete goes to a
+ * compute that is up (compute/api.py _delete: `if not is_local_delete: _record_action_start`);
+ * a cell0 instance has no host, so its delete is local and leaves the actions as they were.
+ * Who deleted it is in Cellar's audit log.
  *
  * Who deleted an instance is decided by the database: step 4's
  * `UPDATE … WHERE deleted = 0 RETURNING uuid` returns a row to exactly one of two
@@ -18,10 +27,12 @@
  * Neutron, Cinder, Placement and Cyborg clean-up have no tables here: cell0 instances
  * never got ports, attachments or allocations past the failed boot.
  */
-import crypto from 'node:crypto';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
+import { cellLabel } from '../cells/mappings';
+import { DESTROY_NEEDS, destroyRelatedRows } from '../boot/destroy-instance';
 import { CELL0_UUID } from '../nova/constants';
+import { NEEDS, privilegeRefusal, readWritePrivileges } from '../nova/write-privileges';
 import { CELL0_UNMAPPED_MESSAGE, cell0Read, findCell0 } from './cell0-read';
 
 export interface DeleteCell0Result {
@@ -34,9 +45,15 @@ export interface DeleteCell0Result {
 }
 
 export interface DeleteCell0Options {
-  /** Recorded as the delete action's user_id (nova records the caller's context). */
+  /**
+   * Who deletes. Not written to cell0: nova records no instance action for a local delete
+   * (see above); the console's and the CLI's audit log records the caller.
+   */
   actor?: string;
 }
+
+/** What the delete writes in cell0 (step 0). */
+const CELL0_NEEDS = DESTROY_NEEDS;
 
 interface Located {
   uuid: string;
@@ -53,25 +70,37 @@ function notInCell0(m: Located | undefined, inCell0: boolean): string | null {
   return null;
 }
 
-export async function deleteCell0Instances(deps: Deps, uuids: readonly string[], opts: DeleteCell0Options = {}): Promise<DeleteCell0Result> {
+export async function deleteCell0Instances(deps: Deps, uuids: readonly string[], _opts: DeleteCell0Options = {}): Promise<DeleteCell0Result> {
   const wanted = [...new Set(uuids)];
   if (wanted.length === 0) return { deleted: [], alreadyDeleted: [], notFound: [] };
 
-  // Where each instance is, from the api database (one statement) and from cell0 (one statement).
-  const mappings = await deps.api.sql<Located[]>`
-    select m.instance_uuid as uuid, c.uuid as cell_uuid, c.name as cell_name, true as has_mapping
-    from instance_mappings m left join cell_mappings c on c.id = m.cell_id
-    where m.instance_uuid = any(${wanted})`;
-  const read = await cell0Read(deps, async ({ handle }) =>
-    handle.sql<{ uuid: string; deleted: number }[]>`select uuid, deleted from instances where uuid = any(${wanted})`,
-  );
+  // 0. The privileges of both databases, and where each instance is: from the api
+  // database (two statements) and from cell0 (one round trip: the privileges, then the rows).
+  const [apiPrivileges, mappings] = await Promise.all([
+    readWritePrivileges(deps.api, NEEDS.queueMappingsForDelete),
+    deps.api.sql<Located[]>`
+      select m.instance_uuid as uuid, c.uuid as cell_uuid, c.name as cell_name, true as has_mapping
+      from instance_mappings m left join cell_mappings c on c.id = m.cell_id
+      where m.instance_uuid = any(${wanted})`,
+  ]);
+  const read = await cell0Read(deps, async ({ handle, cell }) => ({
+    privileges: await readWritePrivileges(handle, CELL0_NEEDS),
+    rows: await handle.sql<{ uuid: string; deleted: number | null }[]>`select uuid, deleted from instances where uuid = any(${wanted})`,
+    label: cellLabel({ uuid: cell.uuid, name: cell.name }),
+  }));
   if (read.state === 'unmapped') throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
   if (read.state === 'down') {
     const d = read.down[0]!;
     throw refuse.unavailable(`cell0 did not answer (${d.reason}: ${d.message}); nothing was deleted. Try again when it answers.`);
   }
+  const forbidden = privilegeRefusal([
+    { where: 'api database', needs: NEEDS.queueMappingsForDelete, reading: apiPrivileges },
+    { where: { cell: read.data.label }, needs: CELL0_NEEDS, reading: read.data.privileges },
+  ]);
+  if (forbidden) throw forbidden;
+  const rows = read.data.rows;
   const mappingOf = new Map(mappings.map((m) => [m.uuid, m]));
-  const rowOf = new Map(read.data.map((r) => [r.uuid, r]));
+  const rowOf = new Map(rows.map((r) => [r.uuid, r]));
 
   const refusals = wanted.flatMap((u) => {
     const why = notInCell0(mappingOf.get(u), rowOf.has(u));
@@ -86,6 +115,7 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
   }
 
   const notFound = wanted.filter((u) => !rowOf.has(u));
+  // nova's `deleted` is nullable and has no server default: only 0 is live (read_deleted='no').
   const before = wanted.filter((u) => rowOf.has(u) && rowOf.get(u)!.deleted !== 0);
   const live = wanted.filter((u) => rowOf.get(u)?.deleted === 0);
   if (live.length === 0) return { deleted: [], alreadyDeleted: before, notFound };
@@ -93,7 +123,8 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
   const cell0 = await findCell0(deps);
   if (!cell0) throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
   const sql = deps.registry.handleFor(cell0).sql;
-  const now = deps.now().toISOString();
+  const at = deps.now();
+  const now = at.toISOString();
 
   // Rows are locked in id order by every step, so two overlapping bulk deletes queue
   // behind each other instead of deadlocking.
@@ -120,31 +151,18 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
       from t where m.id = t.id`;
   }
 
-  // 4. instance.destroy() and the delete action, all or nothing; the conditional UPDATE decides who deleted what.
+  // 4. instance.destroy(), all or nothing; the conditional UPDATE decides who deleted what.
+  // oslo.db's soft_delete keeps updated_at (SET updated_at = updated_at): step 2 set it.
   const won = candidates.length === 0
     ? []
     : await sql.begin(async (tx) => {
-        const gone = await tx<{ uuid: string; project_id: string | null }[]>`
+        const gone = await tx<{ uuid: string }[]>`
           with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
-          update instances i set deleted = i.id, deleted_at = ${now}::timestamp, updated_at = ${now}::timestamp
+          update instances i set deleted = i.id, deleted_at = ${now}::timestamp
           from t where i.id = t.id
-          returning i.uuid, i.project_id`;
+          returning i.uuid`;
         const ids = gone.map((g) => g.uuid);
-        if (ids.length === 0) return [];
-        await tx`update instance_extra set deleted = id, deleted_at = ${now}::timestamp
-                 where instance_uuid = any(${ids}) and deleted = 0`;
-        await tx`update instance_faults set deleted = id, deleted_at = ${now}::timestamp
-                 where instance_uuid = any(${ids}) and deleted = 0`;
-        const actions = gone.map((g) => ({
-          action: 'delete',
-          instance_uuid: g.uuid,
-          request_id: `req-${crypto.randomUUID()}`,
-          user_id: opts.actor ?? 'cellar',
-          project_id: g.project_id,
-          start_time: now,
-          created_at: now,
-        }));
-        await tx`insert into instance_actions ${tx(actions, 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'created_at')}`;
+        await destroyRelatedRows(tx, ids, at);
         return ids;
       });
 
