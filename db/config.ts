@@ -38,6 +38,8 @@ const schema = z.object({
     .min(50, 'must be at least 50 ms')
     .max(120_000, 'must be at most 120000 ms (two minutes)')
     .default(3000),
+  CELLAR_CELL_DATABASE_USER: z.string().trim().min(1).max(63, 'must be a PostgreSQL role name (at most 63 characters)').optional(),
+  CELLAR_CELL_DATABASE_PASSWORD: z.string().min(1).optional(),
   CELLAR_DATA_DIR: z.string().trim().min(1).default('.data'),
   PORT: z.coerce
     .number({ message: 'must be a TCP port number' })
@@ -93,6 +95,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
 
 function redactForMessage(variable: string, value: string): string {
   // maskUrl handles passwords holding '/', '@' or '?', and masks whole what is not a URL.
+  if (variable.endsWith('_PASSWORD')) return '****';
   return variable.endsWith('_URL') ? (maskUrl(value) ?? '') : value;
 }
 

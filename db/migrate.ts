@@ -11,8 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { drizzle } from 'drizzle-orm/postgres-js';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import postgres from 'postgres';
 import type { DbHandle } from './connect';
 import { missingColumns } from './nova-columns';
@@ -138,13 +137,33 @@ export async function readSchemaStatus(sql: postgres.Sql, family: SchemaFamily):
   };
 }
 
+/**
+ * Apply a set's pending migrations in one transaction, recorded as drizzle's migrator
+ * records them (same table, hash and created_at), but without its CREATE SCHEMA IF NOT
+ * EXISTS, which PostgreSQL checks against CREATE on the database even when the schema is
+ * there: a role that owns only the `cellar` schema (the README's read-only set-up) can
+ * then migrate it, and a current set costs no DDL at all.
+ */
 async function runSet(sql: postgres.Sql, set: MigrationSet): Promise<number> {
   const before = await setStatus(sql, set);
-  // Current: no DDL at all, not even drizzle's CREATE SCHEMA IF NOT EXISTS, so a role
-  // without CREATE on the database starts once an administrator has migrated.
   if (before.state === 'current') return 0;
-  await migrate(drizzle(sql), { migrationsFolder: migrationsFolder(set), migrationsSchema: MIGRATIONS_SCHEMA, migrationsTable: SETS[set].table });
-  return (await setStatus(sql, set)).applied - before.applied;
+  const table = `${MIGRATIONS_SCHEMA}.${SETS[set].table}`;
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder(set) });
+  const [schema] = await sql<{ present: boolean }[]>`select exists (select 1 from pg_namespace where nspname = ${MIGRATIONS_SCHEMA}) as present`;
+  if (!schema!.present) await sql.unsafe(`create schema ${MIGRATIONS_SCHEMA}`);
+  await sql.unsafe(`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
+  let applied = 0;
+  await sql.begin(async (tx) => {
+    const [last] = await tx.unsafe<{ created_at: string | null }[]>(`select created_at from ${table} order by created_at desc limit 1`);
+    const lastAt = last ? Number(last.created_at) : null;
+    for (const m of migrations) {
+      if (lastAt !== null && lastAt >= m.folderMillis) continue;
+      for (const stmt of m.sql) if (stmt.trim()) await tx.unsafe(stmt);
+      await tx.unsafe(`insert into ${table} (hash, created_at) values ($1, $2)`, [m.hash, m.folderMillis]);
+      applied++;
+    }
+  });
+  return applied;
 }
 
 /**
@@ -186,7 +205,6 @@ export async function applyMigrations(handle: DbHandle<Record<string, unknown>>,
     let applied = 0;
     if (family === 'api') {
       if (owner.owner !== 'nova') {
-        await sql`create schema if not exists cellar`;
         await baselineLegacyApiTables(sql);
         applied += await runSet(sql, 'api-tables');
       }

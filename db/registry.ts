@@ -1,5 +1,5 @@
 import { type CellHandle, openCellDatabase, type PoolOptions } from './connect';
-import { expandTemplate } from './url';
+import { expandTemplate, withCredentials } from './url';
 
 /** What the registry needs to know of a cell mapping. */
 export interface CellRef {
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   pool?: PoolOptions;
   /** A handle unused for this long is closed and forgotten. */
   forgetAfterMs?: number;
+  /** Connect to every cell as this role instead of the one its mapping names (CELLAR_CELL_DATABASE_USER). */
+  cellCredentials?: { user: string; password: string | null } | null;
 }
 
 /**
@@ -41,7 +43,9 @@ export class CellRegistry {
     if (!cell.databaseConnection) {
       throw new Error(`Cell ${cell.name ?? cell.uuid} has no database_connection.`);
     }
-    return expandTemplate(cell.databaseConnection, this.options.baseUrl);
+    const url = expandTemplate(cell.databaseConnection, this.options.baseUrl);
+    const own = this.options.cellCredentials;
+    return own ? withCredentials(url, own.user, own.password) : url;
   }
 
   handleFor(cell: CellRef): CellHandle {

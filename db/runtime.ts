@@ -36,6 +36,9 @@ export function apiDb(): ApiHandle {
 export function cellRegistry(): CellRegistry {
   runtime.registry ??= new CellRegistry({
     baseUrl: config().CELLAR_DATABASE_URL ?? null,
+    cellCredentials: config().CELLAR_CELL_DATABASE_USER
+      ? { user: config().CELLAR_CELL_DATABASE_USER!, password: config().CELLAR_CELL_DATABASE_PASSWORD ?? null }
+      : null,
     pool: { statementTimeoutMs: config().CELLAR_CELL_DEADLINE_MS + 2000, connectTimeoutS: Math.ceil(config().CELLAR_CELL_DEADLINE_MS / 1000) + 1 },
   });
   return runtime.registry;

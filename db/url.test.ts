@@ -11,6 +11,7 @@ import {
   parseNetloc,
   splitNetlocs,
   splitUrl,
+  withCredentials,
 } from './url';
 
 /** nova's list_cells mask (nova/cmd/manage.py mask_passwd_in_url): a greedy `:.*@` on the netloc. */
@@ -608,5 +609,14 @@ describe('postgresql+<driver>:// URLs', () => {
         expect(error, query).toMatchObject({ code: '42704', message: expect.stringMatching(/^unrecognized configuration parameter/) });
       }
     });
+  });
+});
+
+describe('withCredentials (CELLAR_CELL_DATABASE_USER)', () => {
+  it("puts Cellar's role in place of the mapping's, and keeps host, port, database and query", () => {
+    expect(withCredentials('postgresql+psycopg2://nova:secret@db.example:5432/nova_cell1?sslmode=require', 'cellar_ro', 'p@ss/word')).toBe(
+      'postgresql+psycopg2://cellar_ro:p%40ss%2Fword@db.example:5432/nova_cell1?sslmode=require',
+    );
+    expect(withCredentials('postgresql://db.example/nova_cell1', 'cellar_ro', null)).toBe('postgresql://cellar_ro@db.example/nova_cell1');
   });
 });

@@ -487,3 +487,15 @@ function encodeIfRaw(s: string): string {
   // Keep existing %XX escapes; encode everything else that is not unreserved.
   return s.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~%!$&'()*+;=]/g, (ch) => encodeURIComponent(ch));
 }
+
+/**
+ * The same database URL with other credentials: Cellar's own database role in place of
+ * the one a cell mapping stores (nova's), so a read-only role reads the cells too. Only
+ * the user and password change; host, port, database and query stay as stored.
+ */
+export function withCredentials(url: string, user: string, password: string | null): string {
+  const m = /^([a-z][\w+.-]*:\/\/)(?:[^@/?#]*@)?(.*)$/i.exec(url);
+  if (!m) return url;
+  const auth = encodeURIComponent(user) + (password ? `:${encodeURIComponent(password)}` : '');
+  return `${m[1]}${auth}@${m[2]}`;
+}

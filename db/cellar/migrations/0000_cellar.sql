@@ -1,5 +1,3 @@
-CREATE SCHEMA IF NOT EXISTS "cellar";
---> statement-breakpoint
 CREATE TABLE "cellar"."api_tokens" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"name" varchar(64) NOT NULL,
