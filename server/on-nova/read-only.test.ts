@@ -5,6 +5,8 @@
  * changes. The grants are the README's, word for word.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDatabase } from '@/db/connect';
@@ -26,16 +28,30 @@ let caller: ReturnType<typeof createCaller>;
 let before: Record<string, string>;
 let rowsBefore: string;
 
-/** The README's read-only GRANTs, run as the databases' owner. */
-const readOnlyGrants = (db: string, api: boolean) => [
-  `GRANT CONNECT ON DATABASE "${db}" TO ${role}`,
-  'GRANT USAGE ON SCHEMA public TO ' + role,
-  'GRANT SELECT ON ALL TABLES IN SCHEMA public TO ' + role,
-  ...(api ? [`CREATE SCHEMA IF NOT EXISTS cellar AUTHORIZATION ${role}`] : []),
-];
+/**
+ * A GRANT block of the README ("Point Cellar at your nova deployment"), word for word,
+ * for one database: its role `cellar`, password and database names made this test's.
+ */
+function readmeGrants(title: string, database: string, who: { role: string; password: string }): string[] {
+  const readme = fs.readFileSync(path.resolve('README.md'), 'utf8');
+  const block = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith(`-- ${title}`));
+  if (!block) throw new Error(`README has no GRANT block "${title}"`);
+  return block
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('--'))
+    .map((l) =>
+      l
+        .replace(/\bcellar\b(?=;| LOGIN| $)/g, who.role)
+        .replace(/ TO cellar;/g, ` TO ${who.role};`)
+        .replace(/AUTHORIZATION cellar;/, `AUTHORIZATION ${who.role};`)
+        .replace("PASSWORD 'secret'", `PASSWORD '${who.password}'`)
+        .replace(/\bnova_(api|cell1)\b/, `"${database}"`),
+    );
+}
 
 async function asAdmin(database: string, statements: string[]) {
   const sql = postgres(withDatabase(nova.serverUrl, database), { max: 1, onnotice: () => {} });
+  // The README's first line makes the role; here each block runs in its database in turn.
   try {
     for (const s of statements) await sql.unsafe(s);
   } finally {
@@ -64,9 +80,9 @@ async function novaRows(): Promise<string> {
 
 beforeAll(async () => {
   nova = await createNovaDeployment();
-  await asAdmin('postgres', [`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`]);
-  await asAdmin(nova.api.database, readOnlyGrants(nova.api.database, true));
-  for (const c of [nova.cell0, nova.cell1, nova.cell2]) await asAdmin(c.database, readOnlyGrants(c.database, false));
+  const who = { role, password };
+  await asAdmin(nova.api.database, readmeGrants('read-only, api database', nova.api.database, who));
+  for (const c of [nova.cell0, nova.cell1, nova.cell2]) await asAdmin(c.database, readmeGrants('read-only, each cell database', c.database, who));
   before = await nova.dumpPublicSchemas();
 
   const apiUrl = withCredentials(nova.api.url, role, password);
@@ -148,5 +164,62 @@ describe('a read-only database role on a nova-made deployment', () => {
   it('audits each refusal in its own schema', async () => {
     const rows = await deps.api.sql<{ action: string; outcome: string }[]>`select action, outcome from cellar.audit_log where outcome <> 'done' order by id`;
     expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['hosts.discover', 'hosts.deleteMapping', 'cells.create', 'cells.rename', 'cells.setDisabled', 'cells.delete', 'triage.cell0.delete', 'triage.buildRequests.delete']));
+  });
+});
+
+describe("a read-write database role with the README's grants", () => {
+  const rw = { role: `cellar_rw_${crypto.randomBytes(4).toString('hex')}`, password: crypto.randomBytes(12).toString('hex') };
+  let rwNova: NovaDeployment;
+  let rwDeps: Deps;
+  let rwCaller: ReturnType<typeof createCaller>;
+
+  beforeAll(async () => {
+    rwNova = await createNovaDeployment();
+    await asAdmin(rwNova.api.database, [
+      ...readmeGrants('read-only, api database', rwNova.api.database, rw),
+      ...readmeGrants('read-write, api database', rwNova.api.database, rw),
+    ]);
+    for (const c of [rwNova.cell0, rwNova.cell1, rwNova.cell2]) {
+      await asAdmin(c.database, [...readmeGrants('read-only, each cell database', c.database, rw), ...readmeGrants('read-write, each cell database', c.database, rw)]);
+    }
+    const apiUrl = withCredentials(rwNova.api.url, rw.role, rw.password);
+    const api = openApiDatabase(apiUrl, { max: 3 });
+    rwDeps = { api, registry: new CellRegistry({ baseUrl: apiUrl, cellCredentials: { user: rw.role, password: rw.password } }), deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
+    await applyMigrations(api, 'api');
+    rwCaller = createCaller({ requestId: 'read-write', deps: () => rwDeps });
+  });
+  afterAll(async () => {
+    await rwDeps?.registry.closeAll();
+    await rwDeps?.api.close();
+    await rwNova?.close();
+        await asAdmin('postgres', [`DROP ROLE IF EXISTS ${rw.role}`]).catch(() => {});
+  });
+
+  it('every write succeeds, and nova reads it back', async () => {
+    const r = await rwCaller.hosts.discover({});
+    expect(r.newlyMapped.map((h) => h.host)).toEqual(rwNova.facts.hosts.unmapped);
+    await rwCaller.hosts.deleteMapping({ cellUuid: rwNova.cell1.uuid, host: rwNova.facts.hosts.unmapped[0]! });
+    expect((await rwCaller.triage.cell0.delete({ uuids: [rwNova.facts.buried.uuid] })).deleted).toEqual([rwNova.facts.buried.uuid]);
+    await rwCaller.triage.buildRequests.delete({ instanceUuid: rwNova.facts.pending.buildRequestInstanceUuid });
+    await rwCaller.cells.rename({ uuid: rwNova.cell2.uuid, name: 'cell2-renamed' });
+    await rwCaller.cells.setDisabled({ uuid: rwNova.cell2.uuid, disabled: true });
+    process.env.CELLAR_CELL_DATABASE_USER = rw.role;
+    process.env.CELLAR_CELL_DATABASE_PASSWORD = rw.password;
+    try {
+      const m = await runCli(['map_instances', '--cell_uuid', rwNova.cell1.uuid], { apiUrl: withCredentials(rwNova.api.url, rw.role, rw.password) });
+      expect(m.code, m.stderr).toBe(0);
+    } finally {
+      delete process.env.CELLAR_CELL_DATABASE_USER;
+      delete process.env.CELLAR_CELL_DATABASE_PASSWORD;
+    }
+    // cell2 has live instances: nova's delete_cell refuses even with --force, and so does Cellar
+    // (by nova's guard, not for want of a privilege: the read-write role has them all).
+    const refused = await trpcError(rwCaller.cells.delete({ uuid: rwNova.cell2.uuid, force: true }));
+    expect(refused.code).toBe('PRECONDITION_FAILED');
+    expect(refused.message).toContain('live instances');
+    const list = await rwNova.novaManage(['cell_v2', 'list_cells']);
+    expect(list.stdout).toMatch(/cell2-renamed .*\| +True +\|/);
+    expect((await rwNova.novaManage(['cell_v2', 'verify_instance', '--uuid', rwNova.facts.byPurpose.unmapped[0]!])).code).toBe(0);
+    expect((await rwNova.novaManage(['cell_v2', 'verify_instance', '--uuid', rwNova.facts.buried.uuid])).code).toBe(3);
   });
 });
