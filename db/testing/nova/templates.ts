@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { withDatabase } from '../templates';
-import type { NovaFacts } from './nova-deployment';
+import type { NovaFacts } from './facts';
 
 /** Debian's interpreter: python3-nova lives in its dist-packages, not in a pyenv's. */
 export const NOVA_PYTHON = '/usr/bin/python3';
