@@ -1,4 +1,5 @@
 import { config, resetConfig } from '@/db/config';
+import { applyMigrations, describeMigration } from '@/db/migrate';
 import { closeRuntime } from '@/db/runtime';
 import { runtimeDeps, type Deps } from '../deps';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
@@ -39,6 +40,12 @@ async function openSession<T>(fn: (deps: Deps) => Promise<T>, opts: { quiet?: bo
   }
   const deps = runtimeDeps();
   try {
+    // Like the start: Cellar's own schema on any api database (nothing when current), so a
+    // first `cellar discover_hosts` on a nova deployment needs no console started before it.
+    if (cfg.CELLAR_API_DATABASE_URL) {
+      const r = await applyMigrations(deps.api, 'api');
+      if (r.applied > 0 && !opts.quiet) console.error(`cellar: ${describeMigration('api database', r)}`);
+    }
     return await fn(deps);
   } finally {
     let othersConnected = false;

@@ -63,3 +63,21 @@ describe("Cellar's schema beside nova's", () => {
     expect(api).toMatchObject({ state: 'current', madeBy: 'nova', release: 'nova 26 Zed', missingColumns: [] });
   });
 });
+
+describe('the CLI first, before any console start', () => {
+  it("adds Cellar's schema itself, so discover_hosts --dry-run and map_instances work on a nova deployment Cellar never saw", async () => {
+    const fresh = await cellarOnNova({ migrate: false });
+    try {
+      const env = { apiUrl: fresh.nova.api.url };
+      const dry = await runCli(['discover_hosts', '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(fresh.nova.facts.hosts.unmapped[0]);
+      expect(dry.stderr).toContain('api database: nova schema b30f573d3377 (nova 26 Zed), made by nova; Cellar schema current (applied 1 migration)');
+      const map = await runCli(['map_instances', '--cell_uuid', fresh.nova.cell1.uuid], env);
+      expect(map.code, map.stderr).toBe(0);
+      expect(map.stderr).not.toMatch(/select|insert/i);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
