@@ -121,7 +121,9 @@ test.describe('cell0 triage', () => {
       const [i] = await cell0`select deleted = id as soft_deleted, vm_state, task_state from instances where uuid = ${single}`;
       expect(i).toEqual({ soft_deleted: true, vm_state: 'deleted', task_state: null });
       const actions = await cell0`select action, user_id from instance_actions where instance_uuid = ${single} order by id`;
-      expect(actions).toEqual([expect.objectContaining({ action: 'create' }), { action: 'delete', user_id: 'support' }]);
+      // nova records no delete action for a local delete (a cell0 instance has no host); who
+      // deleted it is in Cellar's audit log.
+      expect(actions).toEqual([expect.objectContaining({ action: 'create' })]);
     } finally {
       await cell0.end({ timeout: 2 });
     }
