@@ -29,6 +29,13 @@ const dbUrl = (name: string) =>
     })
     .describe(name);
 
+/** An allocation ratio: a number above 0, as placement accepts (1.5, 16, 0.9). */
+const allocationRatio = () =>
+  z.coerce
+    .number({ message: 'must be a number, e.g. 4.0' })
+    .refine((v) => Number.isFinite(v) && v > 0, 'must be a number above 0, e.g. 4.0')
+    .refine((v) => v <= 1000, 'must be at most 1000');
+
 const schema = z.object({
   CELLAR_API_DATABASE_URL: dbUrl('CELLAR_API_DATABASE_URL').optional(),
   CELLAR_DATABASE_URL: dbUrl('CELLAR_DATABASE_URL').optional(),
@@ -54,6 +61,12 @@ const schema = z.object({
     .min(1, 'must be at least 1 second')
     .default(60),
   CELLAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // nova's [DEFAULT]initial_{cpu,ram,disk}_allocation_ratio: the ratio of a compute node
+  // that stores none (NULL or 0.0), and what register_compute writes on a new one. The
+  // defaults are nova's current ones (server/nova/capacity.ts, NOVA_INITIAL_ALLOCATION_RATIOS).
+  CELLAR_INITIAL_CPU_ALLOCATION_RATIO: allocationRatio().default(4.0),
+  CELLAR_INITIAL_RAM_ALLOCATION_RATIO: allocationRatio().default(1.0),
+  CELLAR_INITIAL_DISK_ALLOCATION_RATIO: allocationRatio().default(1.0),
 });
 
 export type CellarConfig = z.infer<typeof schema> & { dataDir: string };

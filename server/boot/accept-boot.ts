@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The API side of a boot (nova/compute/api.py::_provision_instances, cells-v2.md §5.1):
  * the servers are accepted before they have a home. For each of `count` instances, a

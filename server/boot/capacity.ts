@@ -1,23 +1,28 @@
+import 'server-only';
 /**
  * Per-cell capacity and flavor slots (seed 001: "schedule an instance to a cell based on
- * flavor slots available"). For every cell except cell0, read through fanOut under the
- * deadline: raw totals over its live compute nodes, and, over the nodes the scheduler
- * can use (nova-compute up and enabled), capacity with allocation ratios, use and what
- * is free; then for each enabled flavor how many more instances fit, summed over those
- * nodes with the scheduler's own fit function (per node: the smallest of
- * floor(free / need) over vcpus, RAM and disk).
+ * flavor slots available"), the figures of the cells page. For every cell except cell0,
+ * read through fanOut under the deadline: its live compute nodes as the scheduler reads
+ * them, under nova's capacity model (nova/capacity.ts) with the configured initial
+ * allocation ratios, summed by cell-capacity.ts over all live nodes, the schedulable
+ * ones (nova-compute up and enabled, host mapped to the cell) and the unmapped ones;
+ * then for each enabled flavor how many more instances fit, per node with the
+ * scheduler's own fit (the smallest floor(free / need) over vCPUs, RAM and disk),
+ * summed over the nodes.
  *
  * Slots on hosts not yet in host_mappings are counted apart: the scheduler may pick
  * them, but a boot placed there ends in cell0 until discover_hosts maps the host.
  */
 import { asc, eq, or, isNull } from 'drizzle-orm';
 import { flavors } from '@/db/api/schema';
-import type { DownReason } from '@/db/fanout';
+import { type CellCapacityFigures, cellCapacityFigures, type PlacedNode } from '../cells/cell-capacity';
+import { type DownCell, downCell } from '../cells/cell-ref';
 import { publicCell, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
+import { type AllocationRatios, flavorNeed, type Need, slotsOnNode } from '../nova/capacity';
 import { isCell0 } from '../nova/constants';
-import { type ComputeNode, hostMapState, type NodeStatus, readComputeNodes, readHostCells } from './compute-nodes';
-import { flavorNeed, type Need, nodeCapacity, nodeFree, slotsOnNode } from './fit';
+import { readComputeNodes, readHostCells } from './compute-nodes';
+import { type CapacityOptions, initialAllocationRatios } from './fit';
 
 export interface FlavorSlots {
   flavorId: number;
@@ -30,49 +35,32 @@ export interface FlavorSlots {
   unmappedSlots: number;
 }
 
-export interface CellFiguresRaw {
-  vcpus: number;
-  memoryMb: number;
-  localGb: number;
-  vcpusUsed: number;
-  memoryMbUsed: number;
-  localGbUsed: number;
+export interface CellCapacityReportFigures extends CellCapacityFigures {
+  flavors: FlavorSlots[];
 }
 
-export interface SchedulableFigures {
-  /** floor(total × allocation ratio), summed. */
-  capacity: { vcpus: number; memoryMb: number; localGb: number };
-  used: { vcpus: number; memoryMb: number; localGb: number };
-  free: { vcpus: number; memoryMb: number; localGb: number };
-}
-
-export interface CellCapacity {
+interface CellCapacityBase {
   cell: ReturnType<typeof publicCell>;
-  status: 'up' | 'down';
-  reason: DownReason | null;
-  message: string | null;
-  latencyMs: number;
-  /** Null when the cell did not answer. */
-  figures: {
-    nodes: Record<NodeStatus, number> & { total: number; unmapped: number; mappedElsewhere: number };
-    raw: CellFiguresRaw;
-    /** Over schedulable nodes of mapped hosts: what the scheduler can really use. */
-    schedulable: SchedulableFigures;
-    flavors: FlavorSlots[];
-  } | null;
+  /** How long the cell took to answer, or to be given up on. */
+  elapsedMs: number;
 }
+
+export type CellCapacity =
+  | (CellCapacityBase & { status: 'up'; down: null; figures: CellCapacityReportFigures })
+  | (CellCapacityBase & { status: 'down'; down: DownCell; figures: null });
 
 export interface CapacityReport {
   cells: CellCapacity[];
   /** Sum over enabled cells that answered. */
   totals: { flavors: { flavorId: number; name: string; slots: number; unmappedSlots: number }[] };
   flavors: { flavorId: number; name: string; flavorid: string; need: Need }[];
+  /** The ratios used for nodes that store none (CELLAR_INITIAL_*_ALLOCATION_RATIO). */
+  initialAllocationRatios: AllocationRatios;
   asOf: Date;
 }
 
-const zero = () => ({ vcpus: 0, memoryMb: 0, localGb: 0 });
-
-export async function cellCapacity(deps: Deps): Promise<CapacityReport> {
+export async function cellCapacity(deps: Deps & CapacityOptions): Promise<CapacityReport> {
+  const initial = initialAllocationRatios(deps);
   const [mappings, flavorRows] = await Promise.all([
     readCellMappings(deps.api),
     deps.api.db
@@ -89,11 +77,12 @@ export async function cellCapacity(deps: Deps): Promise<CapacityReport> {
     outcomes.flatMap((o) => (o.status === 'up' ? o.value.flatMap((n) => (n.host ? [n.host] : [])) : [])),
   );
 
-  const report: CellCapacity[] = outcomes.map((o, i) => {
+  const report = outcomes.map((o, i): CellCapacity => {
     const cell = cells[i]!;
-    const base = { cell: publicCell(cell), latencyMs: o.elapsedMs };
-    if (o.status === 'down') return { ...base, status: 'down', reason: o.reason, message: o.message, figures: null };
-    return { ...base, status: 'up', reason: null, message: null, figures: cellFigures(o.value, cell.uuid, hostCells, flavorNeeds) };
+    const base = { cell: publicCell(cell), elapsedMs: o.elapsedMs };
+    if (o.status === 'down') return { ...base, status: 'down', down: downCell(o), figures: null };
+    const { figures, nodes } = cellCapacityFigures(o.value, cell.uuid, hostCells, initial);
+    return { ...base, status: 'up', down: null, figures: { ...figures, flavors: flavorSlots(nodes, flavorNeeds) } };
   });
 
   const totals = flavorNeeds.map((f) => {
@@ -107,55 +96,11 @@ export async function cellCapacity(deps: Deps): Promise<CapacityReport> {
     }
     return { flavorId: f.flavorId, name: f.name, slots, unmappedSlots };
   });
-  return { cells: report, totals: { flavors: totals }, flavors: flavorNeeds, asOf: deps.now() };
+  return { cells: report, totals: { flavors: totals }, flavors: flavorNeeds, initialAllocationRatios: initial, asOf: deps.now() };
 }
 
-function cellFigures(
-  nodes: ComputeNode[],
-  cellUuid: string,
-  hostCells: Map<string, string>,
-  flavorNeeds: { flavorId: number; name: string; flavorid: string; need: Need }[],
-): NonNullable<CellCapacity['figures']> {
-  const counts = { total: nodes.length, schedulable: 0, 'service-down': 0, 'service-disabled': 0, 'no-service': 0, unmapped: 0, mappedElsewhere: 0 };
-  const raw: CellFiguresRaw = { vcpus: 0, memoryMb: 0, localGb: 0, vcpusUsed: 0, memoryMbUsed: 0, localGbUsed: 0 };
-  const schedulable: SchedulableFigures = { capacity: zero(), used: zero(), free: zero() };
-  const usable: ComputeNode[] = [];
-  const unmapped: ComputeNode[] = [];
-  for (const n of nodes) {
-    counts[n.status]++;
-    raw.vcpus += n.vcpus;
-    raw.memoryMb += n.memoryMb;
-    raw.localGb += n.localGb;
-    raw.vcpusUsed += n.vcpusUsed;
-    raw.memoryMbUsed += n.memoryMbUsed;
-    raw.localGbUsed += n.localGbUsed;
-    const mapState = hostMapState(hostCells, n.host, cellUuid);
-    if (mapState === 'unmapped') counts.unmapped++;
-    if (mapState === 'mapped-elsewhere') counts.mappedElsewhere++;
-    if (n.status !== 'schedulable' || !n.host || !n.hypervisorHostname) continue;
-    if (mapState === 'unmapped') {
-      unmapped.push(n);
-      continue;
-    }
-    if (mapState !== 'mapped') continue;
-    usable.push(n);
-    const cap = nodeCapacity(n);
-    const free = nodeFree(n);
-    schedulable.capacity.vcpus += cap.vcpus;
-    schedulable.capacity.memoryMb += cap.memoryMb;
-    schedulable.capacity.localGb += cap.localGb;
-    schedulable.used.vcpus += n.vcpusUsed;
-    schedulable.used.memoryMb += n.memoryMbUsed;
-    schedulable.used.localGb += n.localGbUsed;
-    schedulable.free.vcpus += free.vcpus;
-    schedulable.free.memoryMb += free.memoryMb;
-    schedulable.free.localGb += free.localGb;
-  }
-  const sum = (ns: ComputeNode[], need: Need) => ns.reduce((s, n) => s + slotsOnNode(n, need), 0);
-  return {
-    nodes: counts,
-    raw,
-    schedulable,
-    flavors: flavorNeeds.map((f) => ({ ...f, slots: sum(usable, f.need), unmappedSlots: sum(unmapped, f.need) })),
-  };
+/** Per node, then summed: the schedulable nodes' slots, and apart those of unmapped hosts. */
+function flavorSlots(nodes: readonly PlacedNode[], flavorNeeds: { flavorId: number; name: string; flavorid: string; need: Need }[]): FlavorSlots[] {
+  const sum = (which: PlacedNode['placement'], need: Need) => nodes.reduce((s, n) => (n.placement === which ? s + slotsOnNode(n.capacity, need) : s), 0);
+  return flavorNeeds.map((f) => ({ ...f, slots: sum('schedulable', f.need), unmappedSlots: sum('unmapped', f.need) }));
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Taking and giving back a node's capacity, in the cell database, atomically. The claim
  * is one conditional UPDATE whose WHERE is the fit function (`fitsCondition`): when
@@ -13,6 +14,7 @@
  */
 import type postgres from 'postgres';
 import type { CellHandle } from '@/db/connect';
+import type { AllocationRatios } from '../nova/capacity';
 import { fitsCondition, type Need, type NodeUsage } from './fit';
 
 interface UsageRow {
@@ -41,8 +43,11 @@ function usage(r: UsageRow): NodeUsage {
   };
 }
 
-/** Claim one instance's worth on a node. Returns the node's usage after the claim, or null when it no longer fits. */
-export async function claimOnNode(handle: CellHandle, nodeId: number, need: Need, now: Date): Promise<NodeUsage | null> {
+/**
+ * Claim one instance's worth on a node. Returns the node's usage after the claim, or null
+ * when it no longer fits. `initial`: the ratios of a node that stores none (fit.ts).
+ */
+export async function claimOnNode(handle: CellHandle, nodeId: number, need: Need, now: Date, initial: AllocationRatios): Promise<NodeUsage | null> {
   const sql = handle.sql;
   const rows = await sql<UsageRow[]>`
     update compute_nodes set
@@ -53,7 +58,7 @@ export async function claimOnNode(handle: CellHandle, nodeId: number, need: Need
       free_disk_gb = local_gb - (local_gb_used + ${need.diskGb}::int),
       running_vms = coalesce(running_vms, 0) + 1,
       updated_at = ${now.toISOString()}::timestamp
-    where id = ${nodeId} and deleted = 0 and ${fitsCondition(sql, need)}
+    where id = ${nodeId} and deleted = 0 and ${fitsCondition(sql, need, initial)}
     returning vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used, local_gb_used,
       cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio`;
   return rows[0] ? usage(rows[0]) : null;

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The compute nodes the scheduler and the capacity report look at: every live node of
  * the given cells, read through fanOut under the deadline (one query per cell, all

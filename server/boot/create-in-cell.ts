@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The conductor's `instance.create()` in a cell, for many instances at once: the
  * instances rows, instance_extra with the embedded flavor, the `create` instance action

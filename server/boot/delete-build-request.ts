@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Deleting a server that is still a build request, as nova's API does
  * (_delete_while_booting → _attempt_delete_of_buildrequest, cells-v2.md §5.4):
@@ -24,7 +25,8 @@
  */
 import type { Deps } from '../deps';
 import { isCellarError, refuse } from '../errors';
-import { cellLabel, readCellMappings } from '../cells/mappings';
+import { cellLabel } from '../cells/cell-ref';
+import { readCellMappings } from '../cells/mappings';
 import { classifyCellError } from '@/db/fanout';
 import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { DESTROY_NEEDS, destroyInstances } from './destroy-instance';

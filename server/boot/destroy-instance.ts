@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * nova's `instance.destroy()` (nova/db/main/api.py instance_destroy, cells-v2.md §2.6):
  *

@@ -1,129 +1,73 @@
 /**
- * The scheduler's fit function: does a flavor fit on a compute node, and how many times.
- * One definition serves the scheduler (which node gets the instance), the claim (the
- * conditional UPDATE that takes the capacity, `fitsCondition`) and the capacity report
- * (flavor slots), so the figures a person reads are the ones the scheduler acts on.
- *
- * Capacity of a resource = floor(total × allocation ratio); free = capacity − used.
- * nova reads a NULL (or 0.0, from computes older than Stein) ratio as the configured
- * initial ratio: cpu 16.0, ram 1.5, disk 1.0 (nova/objects/compute_node.py).
+ * The scheduler's fit: nova's capacity model (server/nova/capacity.ts) applied to the
+ * compute nodes the scheduler reads, with the initial allocation ratios Cellar is
+ * configured with, and the same test as SQL for the atomic claim (`fitsCondition`), so
+ * what a person reads on the pages is what the scheduler acts on.
  */
 import type postgres from 'postgres';
+import { config } from '@/db/config';
+import type { Deps } from '../deps';
+import {
+  type AllocationRatios,
+  fitsOnNode,
+  type Need,
+  nodeCapacity,
+  type NodeCapacity,
+  type NodeInventory,
+  slotsOnNode as slotsOnCapacity,
+} from '../nova/capacity';
 
-export const DEFAULT_ALLOCATION_RATIOS = { cpu: 16.0, ram: 1.5, disk: 1.0 } as const;
+export { type FlavorSize, flavorNeed, type Need } from '../nova/capacity';
 
 /** What the fit function reads of a compute_nodes row. */
-export interface NodeUsage {
-  vcpus: number;
-  memoryMb: number;
-  localGb: number;
-  vcpusUsed: number;
-  memoryMbUsed: number;
-  localGbUsed: number;
-  cpuAllocationRatio: number | null;
-  ramAllocationRatio: number | null;
-  diskAllocationRatio: number | null;
-}
-
-/** What one instance of a flavor takes from a node. */
-export interface Need {
-  vcpus: number;
-  memoryMb: number;
-  diskGb: number;
-}
-
-export interface Resources {
-  vcpus: number;
-  memoryMb: number;
-  localGb: number;
-}
-
-function ratio(value: number | null | undefined, fallback: number): number {
-  return value === null || value === undefined || value === 0 || !Number.isFinite(value) ? fallback : value;
-}
-
-export function effectiveRatios(n: Pick<NodeUsage, 'cpuAllocationRatio' | 'ramAllocationRatio' | 'diskAllocationRatio'>) {
-  return {
-    cpu: ratio(n.cpuAllocationRatio, DEFAULT_ALLOCATION_RATIOS.cpu),
-    ram: ratio(n.ramAllocationRatio, DEFAULT_ALLOCATION_RATIOS.ram),
-    disk: ratio(n.diskAllocationRatio, DEFAULT_ALLOCATION_RATIOS.disk),
-  };
-}
-
-/** floor(total × ratio) per resource: what the node may hand out in all. */
-export function nodeCapacity(n: NodeUsage): Resources {
-  const r = effectiveRatios(n);
-  return {
-    vcpus: Math.floor(n.vcpus * r.cpu),
-    memoryMb: Math.floor(n.memoryMb * r.ram),
-    localGb: Math.floor(n.localGb * r.disk),
-  };
-}
-
-/** Capacity − used, never below 0 (a lowered ratio can leave a node overcommitted). */
-export function nodeFree(n: NodeUsage): Resources {
-  const cap = nodeCapacity(n);
-  return {
-    vcpus: Math.max(0, cap.vcpus - n.vcpusUsed),
-    memoryMb: Math.max(0, cap.memoryMb - n.memoryMbUsed),
-    localGb: Math.max(0, cap.localGb - n.localGbUsed),
-  };
-}
+export type NodeUsage = NodeInventory;
 
 /**
- * How many more instances needing `need` fit on the node: per resource
- * floor(free / need), the smallest of them. A resource the flavor does not ask for does
- * not limit it; a flavor that asks for nothing at all (nova's API refuses such flavors)
- * fits nowhere, so it never reaches a claim.
+ * Where the initial allocation ratios come from: the caller's (a test's) when it gives
+ * them, else CELLAR_INITIAL_*_ALLOCATION_RATIO (nova's initial_*_allocation_ratio).
  */
-export function slotsOnNode(n: NodeUsage, need: Need): number {
-  const free = nodeFree(n);
-  const limits: number[] = [];
-  if (need.vcpus > 0) limits.push(Math.floor(free.vcpus / need.vcpus));
-  if (need.memoryMb > 0) limits.push(Math.floor(free.memoryMb / need.memoryMb));
-  if (need.diskGb > 0) limits.push(Math.floor(free.localGb / need.diskGb));
-  return limits.length === 0 ? 0 : Math.min(...limits);
+export interface CapacityOptions {
+  initialAllocationRatios?: AllocationRatios;
 }
 
-export function fits(n: NodeUsage, need: Need): boolean {
-  return slotsOnNode(n, need) >= 1;
+export function initialAllocationRatios(opts: Partial<Deps> & CapacityOptions = {}): AllocationRatios {
+  if (opts.initialAllocationRatios) return opts.initialAllocationRatios;
+  const c = config();
+  return { cpu: c.CELLAR_INITIAL_CPU_ALLOCATION_RATIO, ram: c.CELLAR_INITIAL_RAM_ALLOCATION_RATIO, disk: c.CELLAR_INITIAL_DISK_ALLOCATION_RATIO };
+}
+
+/** The node's figures as the scheduler sees them (a compute_nodes row: reserved is in its *_used). */
+export function nodeFigures(n: NodeUsage, initial: AllocationRatios): NodeCapacity {
+  return nodeCapacity(n, initial);
+}
+
+export function slotsOnNode(n: NodeUsage, need: Need, initial: AllocationRatios): number {
+  return slotsOnCapacity(nodeCapacity(n, initial), need);
+}
+
+export function fits(n: NodeUsage, need: Need, initial: AllocationRatios): boolean {
+  return fitsOnNode(nodeCapacity(n, initial), need);
 }
 
 /**
  * The same test as `fits`, as SQL over a compute_nodes row, for the atomic claim:
  * UPDATE … WHERE id = $id AND <this> — the database decides, so two schedulers can
- * never both take the last slot.
+ * never both take the last slot. Same arithmetic as the model: the stored ratio when it
+ * is a usable one (> 0, finite) else the initial ratio, the float8 product floored, never
+ * below 0; used + need ≤ that.
  */
-export function fitsCondition(sql: postgres.Sql, need: Need): postgres.PendingQuery<postgres.Row[]> {
-  const { cpu, ram, disk } = DEFAULT_ALLOCATION_RATIOS;
+export function fitsCondition(sql: postgres.Sql, need: Need, initial: AllocationRatios): postgres.PendingQuery<postgres.Row[]> {
+  const ratio = (column: 'cpu_allocation_ratio' | 'ram_allocation_ratio' | 'disk_allocation_ratio', fallback: number) =>
+    sql`(case when ${sql(column)} > 0 and ${sql(column)} < 'Infinity'::float8 then ${sql(column)} else ${fallback}::float8 end)`;
+  const capacity = (total: 'vcpus' | 'memory_mb' | 'local_gb', r: postgres.PendingQuery<postgres.Row[]>) =>
+    sql`greatest(0, floor(${sql(total)}::float8 * ${r}))`;
   return sql`(
     (${need.vcpus}::int > 0 or ${need.memoryMb}::int > 0 or ${need.diskGb}::int > 0)
     and (${need.vcpus}::int = 0
-      or vcpus_used + ${need.vcpus}::int <= floor(vcpus * coalesce(nullif(cpu_allocation_ratio, 0), ${cpu}::float8)))
+      or vcpus_used + ${need.vcpus}::int <= ${capacity('vcpus', ratio('cpu_allocation_ratio', initial.cpu))})
     and (${need.memoryMb}::int = 0
-      or memory_mb_used + ${need.memoryMb}::int <= floor(memory_mb * coalesce(nullif(ram_allocation_ratio, 0), ${ram}::float8)))
+      or memory_mb_used + ${need.memoryMb}::int <= ${capacity('memory_mb', ratio('ram_allocation_ratio', initial.ram))})
     and (${need.diskGb}::int = 0
-      or local_gb_used + ${need.diskGb}::int <= floor(local_gb * coalesce(nullif(disk_allocation_ratio, 0), ${disk}::float8)))
+      or local_gb_used + ${need.diskGb}::int <= ${capacity('local_gb', ratio('disk_allocation_ratio', initial.disk))})
   )`;
-}
-
-export interface FlavorSize {
-  vcpus: number;
-  memoryMb: number;
-  rootGb: number | null;
-  ephemeralGb: number | null;
-  swap: number | null;
-}
-
-/**
- * What an instance of the flavor takes, as nova's resources_from_flavor counts it:
- * DISK_GB = root (not for boot-from-volume) + ephemeral + swap rounded up to whole GB.
- */
-export function flavorNeed(f: FlavorSize, opts: { bootFromVolume?: boolean } = {}): Need {
-  const pos = (v: number | null | undefined) => Math.max(0, Math.trunc(v ?? 0));
-  return {
-    vcpus: pos(f.vcpus),
-    memoryMb: pos(f.memoryMb),
-    diskGb: (opts.bootFromVolume ? 0 : pos(f.rootGb)) + pos(f.ephemeralGb) + Math.ceil(pos(f.swap) / 1024),
-  };
 }

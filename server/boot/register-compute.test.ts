@@ -39,8 +39,9 @@ describe('registerCompute', () => {
       memoryMbUsed: 512,
       localGbUsed: 0,
       mapped: 0,
-      cpuAllocationRatio: 16,
-      ramAllocationRatio: 1.5,
+      // nova's resource tracker writes [DEFAULT]initial_*_allocation_ratio on a new node: 4.0 / 1.0 / 1.0.
+      cpuAllocationRatio: 4,
+      ramAllocationRatio: 1,
       diskAllocationRatio: 1,
       deleted: 0,
     });
@@ -58,6 +59,19 @@ describe('registerCompute', () => {
     expect(nodes[0]).toMatchObject({ vcpus: 12, vcpusUsed: 3 });
     const [svc] = await t.cell1.handle.db.select().from(services).where(eq(services.host, 'cmp-reg-2'));
     expect(svc!.reportCount).toBe(1);
+  });
+
+  it('writes the configured initial ratios on a new node only; registering again leaves the node\'s, as nova does', async () => {
+    const as16 = { ...t.deps, initialAllocationRatios: { cpu: 16, ram: 1.5, disk: 1 } };
+    const fresh = await registerCompute(as16, { cellUuid: t.cell1.uuid, host: 'cmp-reg-3' });
+    const ratiosOf = async (id: number) => {
+      const [n] = await t.cell1.handle.db.select().from(computeNodes).where(eq(computeNodes.id, id));
+      return [n!.cpuAllocationRatio, n!.ramAllocationRatio, n!.diskAllocationRatio];
+    };
+    expect(await ratiosOf(fresh.computeNodeId)).toEqual([16, 1.5, 1]);
+    const again = await registerCompute(t.deps, { cellUuid: t.cell1.uuid, host: 'cmp-reg-3' });
+    expect(again.computeNodeId).toBe(fresh.computeNodeId);
+    expect(await ratiosOf(fresh.computeNodeId)).toEqual([16, 1.5, 1]);
   });
 
   it('registering the same compute from many places at once makes one service and one node, whatever unique key the race hits', async () => {

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * A compute host registering itself with its cell, as nova-compute does when it starts:
  * its `nova-compute` service row (heartbeat now, so it is up) and its compute node with
@@ -15,9 +16,10 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
-import { cellLabel, readCellMappings } from '../cells/mappings';
+import { cellLabel, cellNotFound } from '../cells/cell-ref';
+import { readCellMappings } from '../cells/mappings';
 import { isCell0, SERVICE_VERSION } from '../nova/constants';
-import { DEFAULT_ALLOCATION_RATIOS } from './fit';
+import { type CapacityOptions, initialAllocationRatios } from './fit';
 import { refuseStandInOnNova } from './stand-in';
 
 /** nova's default reserved_host_memory_mb: the resource tracker counts it in memory_mb_used. */
@@ -72,13 +74,13 @@ async function firstOf<Row>(what: string, insert: () => Promise<Row[]>, update: 
   throw refuse.conflict(`Could not register ${what} of host ${host}: another row in the cell holds the same host under a different key.`, 1);
 }
 
-export async function registerCompute(deps: Deps, input: RegisterComputeInput): Promise<RegisteredCompute> {
+export async function registerCompute(deps: Deps & CapacityOptions, input: RegisterComputeInput): Promise<RegisteredCompute> {
   const parsed = registerComputeInput.safeParse(input);
   if (!parsed.success) throw refuse.invalid(parsed.error.issues.map((i) => i.message).join('; '), 1);
   const req = parsed.data;
   await refuseStandInOnNova(deps, 'register_compute', req.allowOnNova);
   const cell = (await readCellMappings(deps.api)).find((c) => c.uuid === req.cellUuid);
-  if (!cell) throw refuse.notFound(`Cell with uuid ${req.cellUuid} was not found.`, 1);
+  if (!cell) throw cellNotFound(req.cellUuid, 1);
   if (isCell0(cell.uuid)) {
     // nova-api logs "Found compute service … in cell0; This should never happen!" for one.
     throw refuse.invalid('cell0 holds no compute hosts: a nova-compute service registers with a real cell.', 1);
@@ -88,6 +90,10 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
   const handle = deps.registry.handleFor(cell);
 
   const ts = now.toISOString();
+  // A new node gets the ratios nova's resource tracker writes on one: [DEFAULT]initial_*_allocation_ratio
+  // (resource_tracker.py::_copy_resources, initial=True). A registration again leaves them, as nova
+  // does unless [DEFAULT]*_allocation_ratio is set (Cellar has no such setting).
+  const ratios = initialAllocationRatios(deps);
   const registered = await handle.sql.begin(async (sql) => {
     // services has two unique keys, (host, binary, deleted) and (host, topic, deleted), and
     // compute_nodes two, (host, hypervisor_hostname, deleted) and uuid. ON CONFLICT … DO
@@ -122,7 +128,7 @@ export async function registerCompute(deps: Deps, input: RegisterComputeInput): 
         values (${crypto.randomUUID()}, ${svc.id}, ${req.host}, ${hh}, ${req.vcpus}, ${req.memoryMb}, ${req.localGb},
           0, ${RESERVED_HOST_MEMORY_MB}, 0, ${req.memoryMb - RESERVED_HOST_MEMORY_MB}, ${req.localGb}, ${req.localGb}, 0, 0,
           'QEMU', 8002002, ${JSON.stringify({ arch: 'x86_64', topology: { cells: 1, sockets: 1, cores: req.vcpus, threads: 1 }, features: [] })},
-          ${DEFAULT_ALLOCATION_RATIOS.cpu}, ${DEFAULT_ALLOCATION_RATIOS.ram}, ${DEFAULT_ALLOCATION_RATIOS.disk}, 0, ${ts}::timestamp, ${ts}::timestamp, 0)
+          ${ratios.cpu}, ${ratios.ram}, ${ratios.disk}, 0, ${ts}::timestamp, ${ts}::timestamp, 0)
         on conflict do nothing
         returning id, uuid, true as created`,
       () => sql<{ id: number; uuid: string; created: boolean }[]>`

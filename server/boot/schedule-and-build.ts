@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The conductor and scheduler side of a boot (nova/conductor/manager.py::
  * schedule_and_build_instances, cells-v2.md §5.2, §5.6), for build requests accepted by
@@ -29,9 +30,9 @@
 import crypto from 'node:crypto';
 import { asc, inArray } from 'drizzle-orm';
 import { buildRequests } from '@/db/api/schema';
-import type { DownReason } from '@/db/fanout';
 import { classifyCellError } from '@/db/fanout';
-import { type CellMapping, cellLabel, readCellMappings } from '../cells/mappings';
+import { cellLabel, type DownCell, downCell } from '../cells/cell-ref';
+import { type CellMapping, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { isCell0 } from '../nova/constants';
 import { type PendingInstance, readBuildRequestInstance } from './build-request';
@@ -41,7 +42,7 @@ import { type ComputeNode, hostMapState, readComputeNodes, readHostCells } from 
 import { createInstancesInCell, type InstanceToCreate } from './create-in-cell';
 import { destroyInstances } from './destroy-instance';
 import { type BootFault, hostMappingNotFoundFault, noValidHostFault } from './faults';
-import { fits, flavorNeed, type Need } from './fit';
+import { type CapacityOptions, fits, flavorNeed, initialAllocationRatios, type Need } from './fit';
 import { refuseStandInOnNova } from './stand-in';
 import { weigh } from './weigh';
 
@@ -63,17 +64,10 @@ export type ScheduleOutcome =
   | { instanceUuid: string; result: 'unreadable'; message: string }
   | { instanceUuid: string; result: 'not-found'; message: string };
 
-export interface SkippedCell {
-  uuid: string;
-  name: string | null;
-  reason: DownReason;
-  message: string;
-}
-
 export interface ScheduleResult {
   outcomes: ScheduleOutcome[];
   /** Cells the scheduler could not consider: they did not answer (within the deadline). */
-  skippedCells: SkippedCell[];
+  skippedCells: DownCell[];
 }
 
 /** Points where a test can interleave another actor (a user delete, another conductor). */
@@ -103,10 +97,10 @@ function needOf(p: PendingInstance): Need {
   return flavorNeed(p.flavor, { bootFromVolume: p.imageRef === '' });
 }
 
-export async function scheduleAndBuild(deps: Deps, instanceUuids: readonly string[], opts: ScheduleOptions = {}): Promise<ScheduleResult> {
+export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUuids: readonly string[], opts: ScheduleOptions = {}): Promise<ScheduleResult> {
   const uuids = [...new Set(instanceUuids)];
   const outcomes = new Map<string, ScheduleOutcome>();
-  const skippedCells = new Map<string, SkippedCell>();
+  const skippedCells = new Map<string, DownCell>();
   const result = (): ScheduleResult => ({
     outcomes: uuids.map((u) => outcomes.get(u)!).filter(Boolean),
     skippedCells: [...skippedCells.values()],
@@ -164,7 +158,7 @@ export async function scheduleAndBuild(deps: Deps, instanceUuids: readonly strin
   const targets = cells.filter((c) => !isCell0(c.uuid) && !c.disabled);
   const nodeOutcomes = await readComputeNodes(deps, targets);
   const upNodes = nodeOutcomes.flatMap((o, i) => (o.status === 'up' ? o.value.map((n) => ({ n, cell: targets[i]!, cellOrder: i })) : []));
-  for (const o of nodeOutcomes) if (o.status === 'down') skippedCells.set(o.cell.uuid, { ...o.cell, reason: o.reason, message: o.message });
+  for (const o of nodeOutcomes) if (o.status === 'down') skippedCells.set(o.cell.uuid, downCell(o));
   const hostCells = await readHostCells(
     deps,
     upNodes.flatMap(({ n }) => (n.host ? [n.host] : [])),
@@ -176,15 +170,18 @@ export async function scheduleAndBuild(deps: Deps, instanceUuids: readonly strin
     .map(({ n, cell, cellOrder }) => ({ ...n, host: n.host!, hypervisorHostname: n.hypervisorHostname!, cell, cellOrder }));
 
   const lostCells = new Set<string>();
+  // nova's capacity model (server/nova/capacity.ts): the same figures the capacity pages show.
+  const initial = initialAllocationRatios(deps);
   const placeOne = async (need: Need): Promise<Candidate | null> => {
     const tried = new Set<Candidate>();
     for (;;) {
-      const fitting = candidates.filter((c) => !tried.has(c) && !lostCells.has(c.cell.uuid) && fits(c, need));
-      const best = weigh(fitting)[0];
+      const fitting = candidates.filter((c) => !tried.has(c) && !lostCells.has(c.cell.uuid) && fits(c, need, initial));
+      const best = weigh(fitting, initial)[0];
       if (!best) return null;
       tried.add(best);
+      const claimStarted = performance.now();
       try {
-        const after = await claimOnNode(deps.registry.handleFor(best.cell), best.id, need, now);
+        const after = await claimOnNode(deps.registry.handleFor(best.cell), best.id, need, now, initial);
         if (after) {
           Object.assign(best, after);
           return best;
@@ -192,7 +189,7 @@ export async function scheduleAndBuild(deps: Deps, instanceUuids: readonly strin
       } catch (e) {
         // The cell stopped answering after it was read: leave it out of this run.
         lostCells.add(best.cell.uuid);
-        skippedCells.set(best.cell.uuid, { uuid: best.cell.uuid, name: best.cell.name, ...classifyCellError(e) });
+        skippedCells.set(best.cell.uuid, { uuid: best.cell.uuid, name: best.cell.name, ...classifyCellError(e), elapsedMs: Math.round(performance.now() - claimStarted) });
       }
     }
   };

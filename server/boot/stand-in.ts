@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Cellar's boot engine stands in for nova's own services (nova-api accepting a boot,
  * nova-conductor and nova-scheduler placing it, nova-compute registering and reporting)

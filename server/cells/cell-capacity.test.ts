@@ -1,48 +1,80 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOCATION_RATIOS, nodeCapacity, sumCapacity } from './cell-capacity';
+import type { ComputeNode } from '../boot/compute-nodes';
+import { NOVA_INITIAL_ALLOCATION_RATIOS, nodeCapacity, sumCapacity } from '../nova/capacity';
+import { cellCapacityFigures } from './cell-capacity';
 
-const node = (over: Partial<Parameters<typeof nodeCapacity>[0]> = {}) =>
-  nodeCapacity({
-    vcpus: 32,
-    vcpusUsed: 40,
-    memoryMb: 131072,
-    memoryMbUsed: 65536,
-    localGb: 1000,
-    localGbUsed: 250,
-    cpuAllocationRatio: 16,
-    ramAllocationRatio: 1.5,
-    diskAllocationRatio: 1,
-    ...over,
-  });
+const CELL = 'c0ffee00-0000-4000-8000-000000000001';
+const OTHER = 'c0ffee00-0000-4000-8000-000000000002';
+let nextId = 1;
+const node = (host: string | null, o: Partial<ComputeNode> = {}): ComputeNode => ({
+  id: nextId++,
+  uuid: null,
+  host,
+  hypervisorHostname: host,
+  vcpus: 16,
+  memoryMb: 65536,
+  localGb: 500,
+  vcpusUsed: 4,
+  memoryMbUsed: 8704,
+  localGbUsed: 100,
+  runningVms: 2,
+  cpuAllocationRatio: null,
+  ramAllocationRatio: null,
+  diskAllocationRatio: null,
+  status: 'schedulable',
+  ...o,
+});
 
-describe('capacity: free = total × allocation ratio − used', () => {
-  it('per node, with the node\'s own ratios', () => {
-    const c = node();
-    expect(c.vcpus).toEqual({ total: 32, ratio: 16, ratioDefaulted: false, capacity: 512, used: 40, free: 472 });
-    expect(c.memoryMb).toEqual({ total: 131072, ratio: 1.5, ratioDefaulted: false, capacity: 196608, used: 65536, free: 131072 });
-    expect(c.diskGb).toEqual({ total: 1000, ratio: 1, ratioDefaulted: false, capacity: 1000, used: 250, free: 750 });
-  });
+describe("a cell's capacity figures: every node under nova's model, summed over all, schedulable and unmapped nodes", () => {
+  const nodes = [
+    node('up-mapped', { cpuAllocationRatio: 16, ramAllocationRatio: 1.5 }),
+    node('up-mapped-2'),
+    node('up-unmapped'),
+    node('down', { status: 'service-down' }),
+    node('off', { status: 'service-disabled' }),
+    node('orphan', { status: 'no-service' }),
+    node('elsewhere'),
+    node(null),
+  ];
+  const hostCells = new Map([
+    ['up-mapped', CELL],
+    ['up-mapped-2', CELL],
+    ['down', CELL],
+    ['off', CELL],
+    ['orphan', CELL],
+    ['elsewhere', OTHER],
+  ]);
+  const { figures, nodes: placed } = cellCapacityFigures(nodes, CELL, hostCells, NOVA_INITIAL_ALLOCATION_RATIOS);
 
-  it("a NULL or 0.0 ratio takes nova's initial allocation ratio, and says so", () => {
-    const c = node({ cpuAllocationRatio: null, ramAllocationRatio: 0, diskAllocationRatio: null });
-    expect(c.vcpus).toMatchObject({ ratio: DEFAULT_ALLOCATION_RATIOS.cpu, ratioDefaulted: true, capacity: 128, free: 88 });
-    expect(c.memoryMb).toMatchObject({ ratio: 1, ratioDefaulted: true, free: 65536 });
-  });
-
-  it('goes negative when a node is used beyond its ratio, and has no float noise', () => {
-    expect(node({ vcpus: 4, vcpusUsed: 10, cpuAllocationRatio: 2 }).vcpus.free).toBe(-2);
-    expect(node({ vcpus: 64, cpuAllocationRatio: 1.1, vcpusUsed: 0 }).vcpus.capacity).toBe(70.4);
-  });
-
-  it('sums each node with its own ratio', () => {
-    const totals = sumCapacity([node(), node({ vcpus: 8, vcpusUsed: 2, cpuAllocationRatio: 4 })]);
-    expect(totals.nodes).toBe(2);
-    expect(totals.vcpus).toEqual({ total: 40, capacity: 512 + 32, used: 42, free: 472 + 30 });
-    expect(sumCapacity([])).toEqual({
-      nodes: 0,
-      vcpus: { total: 0, capacity: 0, used: 0, free: 0 },
-      memoryMb: { total: 0, capacity: 0, used: 0, free: 0 },
-      diskGb: { total: 0, capacity: 0, used: 0, free: 0 },
+  it('places each node as the scheduler does: up, enabled and mapped here is schedulable; up and unmapped is apart', () => {
+    expect(Object.fromEntries(placed.map((p) => [p.node.host ?? '(none)', p.placement]))).toEqual({
+      'up-mapped': 'schedulable',
+      'up-mapped-2': 'schedulable',
+      'up-unmapped': 'unmapped',
+      down: 'not-schedulable',
+      off: 'not-schedulable',
+      orphan: 'not-schedulable',
+      elsewhere: 'not-schedulable',
+      '(none)': 'not-schedulable',
     });
+    expect(figures.nodes).toEqual({ total: 8, schedulable: 5, 'service-down': 1, 'service-disabled': 1, 'no-service': 1, unmapped: 2, mappedElsewhere: 1 });
+  });
+
+  it('each node with its own ratio or the initial one; totals are sums of the per-node figures', () => {
+    const [a, b] = placed;
+    expect(a!.capacity).toEqual(nodeCapacity(nodes[0]!, NOVA_INITIAL_ALLOCATION_RATIOS));
+    expect(a!.capacity.vcpus).toMatchObject({ ratio: 16, ratioDefaulted: false, capacity: 256, free: 252 });
+    expect(b!.capacity.vcpus).toMatchObject({ ratio: 4, ratioDefaulted: true, capacity: 64, free: 60 });
+    expect(figures.schedulable).toEqual(sumCapacity([a!.capacity, b!.capacity]));
+    expect(figures.schedulable.vcpus).toEqual({ total: 32, capacity: 256 + 64, used: 8, free: 252 + 60 });
+    expect(figures.schedulable.memoryMb).toEqual({ total: 131072, capacity: 98304 + 65536, used: 2 * 8704, free: 98304 + 65536 - 2 * 8704 });
+    expect(figures.unmapped).toEqual(sumCapacity([placed[2]!.capacity]));
+    expect(figures.all).toEqual(sumCapacity(placed.map((p) => p.capacity)));
+    expect(figures.all.nodes).toBe(8);
+  });
+
+  it('the initial ratios are the caller’s (CELLAR_INITIAL_*_ALLOCATION_RATIO)', () => {
+    const r = cellCapacityFigures([node('up-mapped')], CELL, hostCells, { cpu: 16, ram: 1.5, disk: 1 });
+    expect([r.figures.schedulable.vcpus.capacity, r.figures.schedulable.memoryMb.capacity]).toEqual([256, 98304]);
   });
 });

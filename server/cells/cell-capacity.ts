@@ -1,92 +1,55 @@
 /**
- * Capacity of compute nodes as the scheduler sees it: what a resource can hold is its
- * total times its allocation ratio, so free = total × ratio − used (negative when a
- * node is overcommitted beyond its ratio).
+ * A cell's capacity figures, for the cells page (boot.capacity) and a cell's page
+ * (cells.detail) alike: its live compute nodes as the scheduler reads them
+ * (boot/compute-nodes.ts), each under nova's capacity model (nova/capacity.ts), summed
+ * over three sets of nodes:
+ * - all: every live compute node of the cell;
+ * - schedulable: where the scheduler places new instances — nova-compute up and
+ *   enabled (nova's ComputeFilter) and the host mapped to this cell;
+ * - unmapped: up and enabled but the host has no host mapping yet: the scheduler may
+ *   pick it, and the boot ends in cell0 until discover_hosts maps the host.
+ * A host mapped to another cell (a broken deployment, cells-v2.md §9.4) is in `all` only.
  */
+import { type ComputeNode, hostMapState, type NodeStatus } from '../boot/compute-nodes';
+import { type AllocationRatios, type CapacityTotals, nodeCapacity, type NodeCapacity, sumCapacity } from '../nova/capacity';
 
-/**
- * nova's [DEFAULT]initial_{cpu,ram,disk}_allocation_ratio (Stein+). A compute node row
- * with a NULL or 0.0 ratio gets these, as nova's ComputeNode object does.
- */
-export const DEFAULT_ALLOCATION_RATIOS = { cpu: 4.0, ram: 1.0, disk: 1.0 } as const;
+export type { CapacityTotals, NodeCapacity, Resource, ResourceTotals } from '../nova/capacity';
 
-export interface NodeResources {
-  vcpus: number;
-  vcpusUsed: number;
-  memoryMb: number;
-  memoryMbUsed: number;
-  localGb: number;
-  localGbUsed: number;
-  cpuAllocationRatio: number | null;
-  ramAllocationRatio: number | null;
-  diskAllocationRatio: number | null;
+export type NodeCounts = Record<NodeStatus, number> & { total: number; unmapped: number; mappedElsewhere: number };
+
+/** Where a node stands for new instances, as the scheduler sees it. */
+export type NodePlacement = 'schedulable' | 'unmapped' | 'not-schedulable';
+
+export interface CellCapacityFigures {
+  nodes: NodeCounts;
+  all: CapacityTotals;
+  schedulable: CapacityTotals;
+  unmapped: CapacityTotals;
 }
 
-export interface Resource {
-  total: number;
-  ratio: number;
-  /** The ratio came from nova's default because the row has none. */
-  ratioDefaulted: boolean;
-  /** total × ratio */
-  capacity: number;
-  used: number;
-  /** total × ratio − used */
-  free: number;
+export interface PlacedNode {
+  node: ComputeNode;
+  capacity: NodeCapacity;
+  placement: NodePlacement;
 }
 
-export interface NodeCapacity {
-  vcpus: Resource;
-  memoryMb: Resource;
-  diskGb: Resource;
-}
-
-export interface ResourceTotals {
-  total: number;
-  capacity: number;
-  used: number;
-  free: number;
-}
-
-export interface CapacityTotals {
-  nodes: number;
-  vcpus: ResourceTotals;
-  memoryMb: ResourceTotals;
-  diskGb: ResourceTotals;
-}
-
-/** Ratios like 1.5 make float noise (64 × 1.1 = 70.4000…01); three decimals are plenty. */
-const tidy = (n: number) => Math.round(n * 1000) / 1000;
-
-function resource(total: number, used: number, ratio: number | null, fallback: number): Resource {
-  const ratioDefaulted = ratio === null || ratio === 0;
-  const r = ratioDefaulted ? fallback : ratio;
-  const capacity = tidy(total * r);
-  return { total, ratio: r, ratioDefaulted, capacity, used, free: tidy(capacity - used) };
-}
-
-export function nodeCapacity(n: NodeResources): NodeCapacity {
-  return {
-    vcpus: resource(n.vcpus, n.vcpusUsed, n.cpuAllocationRatio, DEFAULT_ALLOCATION_RATIOS.cpu),
-    memoryMb: resource(n.memoryMb, n.memoryMbUsed, n.ramAllocationRatio, DEFAULT_ALLOCATION_RATIOS.ram),
-    diskGb: resource(n.localGb, n.localGbUsed, n.diskAllocationRatio, DEFAULT_ALLOCATION_RATIOS.disk),
-  };
-}
-
-function sum(rs: Resource[]): ResourceTotals {
-  return {
-    total: rs.reduce((a, r) => a + r.total, 0),
-    capacity: tidy(rs.reduce((a, r) => a + r.capacity, 0)),
-    used: rs.reduce((a, r) => a + r.used, 0),
-    free: tidy(rs.reduce((a, r) => a + r.free, 0)),
-  };
-}
-
-/** The cell's totals: each node's figures with its own ratio, summed. */
-export function sumCapacity(nodes: NodeCapacity[]): CapacityTotals {
-  return {
-    nodes: nodes.length,
-    vcpus: sum(nodes.map((n) => n.vcpus)),
-    memoryMb: sum(nodes.map((n) => n.memoryMb)),
-    diskGb: sum(nodes.map((n) => n.diskGb)),
-  };
+/** Classify and sum a cell's nodes. `hostCells`: host → uuid of the cell its host mapping names. */
+export function cellCapacityFigures(
+  nodes: readonly ComputeNode[],
+  cellUuid: string,
+  hostCells: Map<string, string>,
+  initial: AllocationRatios,
+): { figures: CellCapacityFigures; nodes: PlacedNode[] } {
+  const counts: NodeCounts = { total: nodes.length, schedulable: 0, 'service-down': 0, 'service-disabled': 0, 'no-service': 0, unmapped: 0, mappedElsewhere: 0 };
+  const placed = nodes.map((node): PlacedNode => {
+    counts[node.status]++;
+    const mapState = hostMapState(hostCells, node.host, cellUuid);
+    if (mapState === 'unmapped') counts.unmapped++;
+    if (mapState === 'mapped-elsewhere') counts.mappedElsewhere++;
+    const candidate = node.status === 'schedulable' && Boolean(node.host) && Boolean(node.hypervisorHostname);
+    const placement: NodePlacement = !candidate ? 'not-schedulable' : mapState === 'mapped' ? 'schedulable' : mapState === 'unmapped' ? 'unmapped' : 'not-schedulable';
+    return { node, capacity: nodeCapacity(node, initial), placement };
+  });
+  const sum = (which?: NodePlacement) => sumCapacity(placed.filter((p) => which === undefined || p.placement === which).map((p) => p.capacity));
+  return { figures: { nodes: counts, all: sum(), schedulable: sum('schedulable'), unmapped: sum('unmapped') }, nodes: placed };
 }

@@ -127,7 +127,7 @@ describe('readCellDetail', () => {
     await dep.api.sql`update cell_mappings set database_connection = 'postgresql://nova:hunter2@127.0.0.1:1/nova' where id = ${cell1.id}`;
     try {
       const d = await readCellDetail(deps, cell1.uuid);
-      expect(d).toMatchObject({ status: 'down', reason: 'refused', computeNodes: null, capacity: null, liveInstances: null, instanceMappings: 2 });
+      expect(d).toMatchObject({ status: 'down', down: { uuid: cell1.uuid, name: cell1.name, reason: 'refused' }, computeNodes: null, capacity: null, liveInstances: null, instanceMappings: 2 });
       expect(d.hostMappings.map((h) => [h.host, h.inCellDatabase])).toEqual([
         ['cmp-a', null],
         ['cmp-c', null],

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * One cell in full: its mapping (URLs masked), its host mappings (api database), and what
  * its own database answers within the deadline: compute nodes with their nova-compute
@@ -5,13 +6,16 @@
  * does not answer still shows what the api database knows.
  */
 import type { CellHandle } from '@/db/connect';
-import { type DownReason, fanOut } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
 import { serviceState, type ServiceState } from '../nova/service-state';
-import { type CapacityTotals, type NodeCapacity, nodeCapacity, sumCapacity } from './cell-capacity';
+import { type ComputeNode, readCellComputeNodes } from '../boot/compute-nodes';
+import { type CapacityOptions, initialAllocationRatios } from '../boot/fit';
+import { type AllocationRatios, nodeCapacity, sumCapacity } from '../nova/capacity';
+import { type CapacityTotals, cellCapacityFigures, type NodeCapacity, type NodePlacement } from './cell-capacity';
+import { cellNotFound, type DownCell, downCell } from './cell-ref';
 import { type CellRow, toCellMapping } from './create-cell';
 import { publicCell } from './mappings';
 
@@ -34,7 +38,10 @@ export interface ComputeNodeView {
     lastSeenUp: Date | null;
     version: number | null;
   } | null;
+  /** nova's capacity model (nova/capacity.ts): the node's ratios, or the initial ones where it stores none. */
   capacity: NodeCapacity;
+  /** Whether the scheduler places new instances here (schedulable), may pick it though its host is unmapped, or not. */
+  placement: NodePlacement;
 }
 
 export interface HostMappingView {
@@ -47,9 +54,10 @@ export interface HostMappingView {
 export interface CellDetail {
   cell: ReturnType<typeof publicCell> & { createdAt: Date | null };
   status: 'up' | 'down';
-  reason: DownReason | null;
-  message: string | null;
-  latencyMs: number;
+  /** When down: who did not answer, why, and how long it took. */
+  down: DownCell | null;
+  /** How long the cell took to answer, or to be given up on. */
+  elapsedMs: number;
   schema: SchemaStatus | null;
   hostMappings: HostMappingView[];
   /** Instance mappings pointing at this cell (what a forced delete removes when no instance lives). */
@@ -57,7 +65,12 @@ export interface CellDetail {
   /** Instances with deleted = 0, any vm_state: what makes nova refuse to delete the cell. Null when unknown. */
   liveInstances: number | null;
   computeNodes: ComputeNodeView[] | null;
+  /** Over every live compute node. */
   capacity: CapacityTotals | null;
+  /** Over the nodes the scheduler places on (nova-compute up and enabled, host mapped here): the cells page's figures. */
+  schedulableCapacity: CapacityTotals | null;
+  /** The ratios of a node that stores none (CELLAR_INITIAL_*_ALLOCATION_RATIO). */
+  initialAllocationRatios: AllocationRatios;
   asOf: Date;
 }
 
@@ -90,15 +103,17 @@ interface NodeRow {
 interface CellAnswer {
   schema: SchemaStatus;
   nodes: NodeRow[] | null;
+  /** The same nodes as the scheduler reads them (boot/compute-nodes.ts), for the schedulable figures. */
+  schedulerNodes: ComputeNode[] | null;
   serviceHosts: string[];
   liveInstances: number | null;
 }
 
-async function readCell(handle: CellHandle): Promise<CellAnswer> {
+async function readCell(handle: CellHandle, now: Date, serviceDownTimeS: number): Promise<CellAnswer> {
   const schema = await readSchemaStatus(handle.sql, 'cell');
   // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
-  if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { schema, nodes: null, serviceHosts: [], liveInstances: null };
-  const [nodes, services, live] = await Promise.all([
+  if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { schema, nodes: null, schedulerNodes: null, serviceHosts: [], liveInstances: null };
+  const [nodes, schedulerNodes, services, live] = await Promise.all([
     // The node's nova-compute service is found by host, as nova does (service_id is legacy).
     handle.sql<NodeRow[]>`
       select n.id, n.uuid, n.host, n.hypervisor_hostname, n.hypervisor_type, n.hypervisor_version,
@@ -114,31 +129,34 @@ async function readCell(handle: CellHandle): Promise<CellAnswer> {
       ) s on true
       where n.deleted = 0
       order by n.host, n.hypervisor_hostname, n.id`,
+    readCellComputeNodes(handle, now, serviceDownTimeS),
     handle.sql<{ host: string }[]>`
       select distinct host from services where "binary" = 'nova-compute' and deleted = 0 and host is not null`,
     handle.sql<{ n: number }[]>`select count(*)::int as n from instances where deleted = 0`,
   ]);
-  return { schema, nodes, serviceHosts: services.map((s) => s.host), liveInstances: live[0]!.n };
+  return { schema, nodes, schedulerNodes, serviceHosts: services.map((s) => s.host), liveInstances: live[0]!.n };
 }
 
-export async function readCellDetail(deps: Deps, uuid: string): Promise<CellDetail> {
+export async function readCellDetail(deps: Deps & CapacityOptions, uuid: string): Promise<CellDetail> {
+  const initial = initialAllocationRatios(deps);
   const [row] = await deps.api.sql<CellRow[]>`
     select id, uuid, name, transport_url, database_connection, disabled, created_at
     from cell_mappings where uuid = ${uuid}`;
-  if (!row) throw refuse.notFound(`Cell with uuid ${uuid} was not found.`, 1);
+  if (!row) throw cellNotFound(uuid, 1);
   const cell = toCellMapping(row);
 
   const [hostRows, counts, outcomes] = await Promise.all([
     deps.api.sql<{ host: string; created_at: string | null }[]>`
       select host, created_at from host_mappings where cell_id = ${cell.id} order by host`,
     deps.api.sql<{ n: number }[]>`select count(*)::int as n from instance_mappings where cell_id = ${cell.id}`,
-    fanOut(deps.registry, [cell], ({ handle }) => readCell(handle), { deadlineMs: deps.deadlineMs }),
+    fanOut(deps.registry, [cell], ({ handle }) => readCell(handle, deps.now(), deps.serviceDownTimeS), { deadlineMs: deps.deadlineMs }),
   ]);
   const outcome = outcomes[0]!;
   const base = {
     cell: { ...publicCell(cell), createdAt: cell.createdAt },
     instanceMappings: counts[0]!.n,
-    latencyMs: outcome.elapsedMs,
+    elapsedMs: outcome.elapsedMs,
+    initialAllocationRatios: initial,
     asOf: deps.now(),
   };
 
@@ -146,13 +164,13 @@ export async function readCellDetail(deps: Deps, uuid: string): Promise<CellDeta
     return {
       ...base,
       status: 'down',
-      reason: outcome.reason,
-      message: outcome.message,
+      down: downCell(outcome),
       schema: null,
       hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: null })),
       liveInstances: null,
       computeNodes: null,
       capacity: null,
+      schedulableCapacity: null,
     };
   }
 
@@ -169,6 +187,11 @@ export async function readCellDetail(deps: Deps, uuid: string): Promise<CellDeta
           where h.host = any(${nodeHosts}::text[])`;
   const mappingOf = new Map(mappings.map((m) => [m.host, m]));
   const now = deps.now();
+  // The schedulable figures exactly as the cells page and the scheduler count them.
+  const placed = answer.schedulerNodes
+    ? cellCapacityFigures(answer.schedulerNodes, cell.uuid, new Map(mappings.map((m) => [m.host, m.uuid])), initial)
+    : null;
+  const placementOf = new Map((placed?.nodes ?? []).map((p) => [p.node.id, p.placement]));
 
   const computeNodes: ComputeNodeView[] = nodes.map((n) => {
     const m = n.host ? mappingOf.get(n.host) : undefined;
@@ -192,29 +215,33 @@ export async function readCellDetail(deps: Deps, uuid: string): Promise<CellDeta
               lastSeenUp: utcDate(n.last_seen_up),
               version: n.version,
             },
-      capacity: nodeCapacity({
-        vcpus: n.vcpus,
-        vcpusUsed: n.vcpus_used,
-        memoryMb: n.memory_mb,
-        memoryMbUsed: n.memory_mb_used,
-        localGb: n.local_gb,
-        localGbUsed: n.local_gb_used,
-        cpuAllocationRatio: n.cpu_allocation_ratio,
-        ramAllocationRatio: n.ram_allocation_ratio,
-        diskAllocationRatio: n.disk_allocation_ratio,
-      }),
+      capacity: nodeCapacity(
+        {
+          vcpus: n.vcpus,
+          vcpusUsed: n.vcpus_used,
+          memoryMb: n.memory_mb,
+          memoryMbUsed: n.memory_mb_used,
+          localGb: n.local_gb,
+          localGbUsed: n.local_gb_used,
+          cpuAllocationRatio: n.cpu_allocation_ratio,
+          ramAllocationRatio: n.ram_allocation_ratio,
+          diskAllocationRatio: n.disk_allocation_ratio,
+        },
+        initial,
+      ),
+      placement: placementOf.get(n.id) ?? 'not-schedulable',
     };
   });
 
   return {
     ...base,
     status: 'up',
-    reason: null,
-    message: null,
+    down: null,
     schema: answer.schema,
     hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: cellHosts.has(h.host) })),
     liveInstances: answer.liveInstances,
     computeNodes: answer.nodes === null ? null : computeNodes,
     capacity: answer.nodes === null ? null : sumCapacity(computeNodes.map((n) => n.capacity)),
+    schedulableCapacity: placed ? placed.figures.schedulable : null,
   };
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 import { installation } from '@/db/api/schema';
 import { fanOut } from '@/db/fanout';
 import { isNovaMade } from '@/db/schema-owner';

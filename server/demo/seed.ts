@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The demo deployment: fills an api database and three cell databases (cell0, cell1,
  * cell2; schemas migrated, cell mappings already present) with a realistic, varied nova
@@ -33,6 +34,7 @@ import {
   services,
 } from '../../db/cell/schema';
 import type { ApiHandle, CellHandle } from '../../db/connect';
+import { NOVA_INITIAL_ALLOCATION_RATIOS } from '../nova/capacity';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER, NO_VALID_HOST, POWER_STATE, SERVICE_VERSION } from '../nova/constants';
 import {
   buildRequestInstancePrimitive,
@@ -325,25 +327,47 @@ interface HostDef {
   version?: number;
   /** For general placement: relative weight (0 = never). */
   weight: number;
+  /** What its compute_nodes row stores in cpu/ram/disk_allocation_ratio. */
+  ratios: StoredRatios;
 }
+
+/** compute_nodes.cpu/ram/disk_allocation_ratio as a row holds them: NULL and 0.0 mean "none stored". */
+interface StoredRatios {
+  cpu: number | null;
+  ram: number | null;
+  disk: number | null;
+}
+
+/**
+ * A realistic mix, each read by nova's capacity model (server/nova/capacity.ts):
+ * the oldest hosts keep what nova 26 and earlier wrote as initial ratios (16.0 / 1.5 /
+ * 1.0); hosts registered since nova's current initial ratios (4.0 / 1.0 / 1.0); the GPU
+ * host pinned to 1.0 by its operator; and rows storing none — NULL, or 0.0 as computes
+ * older than Stein wrote — which take the configured initial ratios.
+ */
+const RATIOS_OLD_DEFAULTS: StoredRatios = { cpu: 16.0, ram: 1.5, disk: 1.0 };
+const RATIOS_INITIAL: StoredRatios = { ...NOVA_INITIAL_ALLOCATION_RATIOS };
+const RATIOS_PINNED: StoredRatios = { cpu: 1.0, ram: 1.0, disk: 1.0 };
+const RATIOS_NULL: StoredRatios = { cpu: null, ram: null, disk: null };
+const RATIOS_ZERO: StoredRatios = { cpu: 0.0, ram: 0.0, disk: 0.0 };
 
 const DISABLED_REASON = 'Maintenance: DIMM replacement, ticket OPS-1432';
 
 const HOSTS: HostDef[] = [
-  { cell: 'cell1', host: 'cell1-cmp-001.dc1.example.net', ip: '10.10.1.11', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1 },
-  { cell: 'cell1', host: 'cell1-cmp-002.dc1.example.net', ip: '10.10.1.12', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1 },
-  { cell: 'cell1', host: 'cell1-cmp-003.dc1.example.net', ip: '10.10.1.13', profile: 'B', mapped: true, createdAgoMs: 301 * DAY, weight: 1.4, version: SERVICE_VERSION - 1 },
-  { cell: 'cell1', host: 'cell1-cmp-004.dc1.example.net', ip: '10.10.1.14', profile: 'B', mapped: true, down: true, createdAgoMs: 301 * DAY, weight: 0 },
-  { cell: 'cell1', host: 'cell1-cmp-005.dc1.example.net', ip: '10.10.1.15', profile: 'A', mapped: true, createdAgoMs: 187 * DAY, weight: 1 },
-  { cell: 'cell1', host: 'cell1-gpu-001.dc1.example.net', ip: '10.10.1.41', profile: 'GPU', mapped: true, createdAgoMs: 205 * DAY, weight: 0 },
-  { cell: 'cell1', host: 'cell1-cmp-006.dc1.example.net', ip: '10.10.1.16', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 41 * MINUTE, weight: 0 },
-  { cell: 'cell1', host: 'cell1-cmp-007.dc1.example.net', ip: '10.10.1.17', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 38 * MINUTE, weight: 0 },
-  { cell: 'cell2', host: 'cell2-cmp-001.dc1.example.net', ip: '10.20.1.11', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1 },
-  { cell: 'cell2', host: 'cell2-cmp-002.dc1.example.net', ip: '10.20.1.12', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1 },
-  { cell: 'cell2', host: 'cell2-cmp-003.dc1.example.net', ip: '10.20.1.13', profile: 'A', mapped: true, disabledReason: DISABLED_REASON, createdAgoMs: 240 * DAY, weight: 0.2 },
-  { cell: 'cell2', host: 'cell2-cmp-004.dc1.example.net', ip: '10.20.1.14', profile: 'A', mapped: true, createdAgoMs: 96 * DAY, weight: 1 },
-  { cell: 'cell2', host: 'cell2-bm-001.dc1.example.net', ip: '10.20.1.51', profile: 'ironic', mapped: true, createdAgoMs: 150 * DAY, weight: 0 },
-  { cell: 'cell2', host: 'cell2-cmp-005.dc1.example.net', ip: '10.20.1.15', profile: 'C', mapped: false, createdAgoMs: 2 * DAY + 5 * HOUR, weight: 0 },
+  { cell: 'cell1', host: 'cell1-cmp-001.dc1.example.net', ip: '10.10.1.11', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1, ratios: RATIOS_OLD_DEFAULTS },
+  { cell: 'cell1', host: 'cell1-cmp-002.dc1.example.net', ip: '10.10.1.12', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1, ratios: RATIOS_OLD_DEFAULTS },
+  { cell: 'cell1', host: 'cell1-cmp-003.dc1.example.net', ip: '10.10.1.13', profile: 'B', mapped: true, createdAgoMs: 301 * DAY, weight: 1.4, version: SERVICE_VERSION - 1, ratios: RATIOS_NULL },
+  { cell: 'cell1', host: 'cell1-cmp-004.dc1.example.net', ip: '10.10.1.14', profile: 'B', mapped: true, down: true, createdAgoMs: 301 * DAY, weight: 0, ratios: RATIOS_NULL },
+  { cell: 'cell1', host: 'cell1-cmp-005.dc1.example.net', ip: '10.10.1.15', profile: 'A', mapped: true, createdAgoMs: 187 * DAY, weight: 1, ratios: RATIOS_INITIAL },
+  { cell: 'cell1', host: 'cell1-gpu-001.dc1.example.net', ip: '10.10.1.41', profile: 'GPU', mapped: true, createdAgoMs: 205 * DAY, weight: 0, ratios: RATIOS_PINNED },
+  { cell: 'cell1', host: 'cell1-cmp-006.dc1.example.net', ip: '10.10.1.16', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 41 * MINUTE, weight: 0, ratios: RATIOS_INITIAL },
+  { cell: 'cell1', host: 'cell1-cmp-007.dc1.example.net', ip: '10.10.1.17', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 38 * MINUTE, weight: 0, ratios: RATIOS_INITIAL },
+  { cell: 'cell2', host: 'cell2-cmp-001.dc1.example.net', ip: '10.20.1.11', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1, ratios: RATIOS_ZERO },
+  { cell: 'cell2', host: 'cell2-cmp-002.dc1.example.net', ip: '10.20.1.12', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1, ratios: RATIOS_INITIAL },
+  { cell: 'cell2', host: 'cell2-cmp-003.dc1.example.net', ip: '10.20.1.13', profile: 'A', mapped: true, disabledReason: DISABLED_REASON, createdAgoMs: 240 * DAY, weight: 0.2, ratios: RATIOS_OLD_DEFAULTS },
+  { cell: 'cell2', host: 'cell2-cmp-004.dc1.example.net', ip: '10.20.1.14', profile: 'A', mapped: true, createdAgoMs: 96 * DAY, weight: 1, ratios: RATIOS_INITIAL },
+  { cell: 'cell2', host: 'cell2-bm-001.dc1.example.net', ip: '10.20.1.51', profile: 'ironic', mapped: true, createdAgoMs: 150 * DAY, weight: 0, ratios: RATIOS_INITIAL },
+  { cell: 'cell2', host: 'cell2-cmp-005.dc1.example.net', ip: '10.20.1.15', profile: 'C', mapped: false, createdAgoMs: 2 * DAY + 5 * HOUR, weight: 0, ratios: RATIOS_INITIAL },
 ];
 
 const IRONIC_NODES = [demoUuid('ironic-node', 'bm-001-a'), demoUuid('ironic-node', 'bm-001-b')];
@@ -575,9 +599,9 @@ function planServicesAndNodes(p: Planner, cell: CellKey, placed: InstancePlan[])
           hypervisorVersion: 1,
           cpuInfo: '{}',
           hostIp: h.ip,
-          cpuAllocationRatio: 16.0,
-          ramAllocationRatio: 1.5,
-          diskAllocationRatio: 1.0,
+          cpuAllocationRatio: h.ratios.cpu,
+          ramAllocationRatio: h.ratios.ram,
+          diskAllocationRatio: h.ratios.disk,
           stats: JSON.stringify({ cpu_arch: 'x86_64', resource_class: 'baremetal.gen2', num_instances: '0' }),
           metrics: '[]',
           supportedInstances: JSON.stringify([['x86_64', 'baremetal', 'hvm']]),
@@ -610,9 +634,9 @@ function planServicesAndNodes(p: Planner, cell: CellKey, placed: InstancePlan[])
         hypervisorVersion: 8002002,
         cpuInfo: cpuInfo(prof),
         hostIp: h.ip,
-        cpuAllocationRatio: 16.0,
-        ramAllocationRatio: 1.5,
-        diskAllocationRatio: 1.0,
+        cpuAllocationRatio: h.ratios.cpu,
+        ramAllocationRatio: h.ratios.ram,
+        diskAllocationRatio: h.ratios.disk,
         stats: JSON.stringify(stats),
         metrics: '[]',
         pciStats:

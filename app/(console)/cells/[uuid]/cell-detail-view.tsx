@@ -2,19 +2,20 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { RequireRole } from '@/app/_components/require-role';
-import { MapInstancesPanel } from '@/app/_components/map-instances-panel';
-import { FlavorSlots } from '../../../_components/flavor-slots';
 import { useState } from 'react';
 import { CellNotices } from '../../../_components/cell-notices';
 import { CopyButton } from '../../../_components/copy-button';
+import { FlavorSlots } from '../../../_components/flavor-slots';
+import { MapInstancesPanel } from '../../../_components/map-instances-panel';
+import { QueryState } from '../../../_components/query-state';
+import { RequireRole } from '../../../_components/require-role';
 import { RestartNotice } from '../../../_components/restart-notice';
 import { ClockTime, Time } from '../../../_components/time';
-import { Button, ErrorBox, Loading, PageHeader } from '../../../_components/ui';
+import { Button, PageHeader, Table, Td, Th } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
-import type { CellDetail } from '@/server/cells/cell-detail';
+import { type CellDetail, cellLabel, formatAmount, RESOURCE_KINDS, RESOURCE_NAMES } from '@/server/cells/contract';
 import { CellActions, type DeletedCell } from './cell-actions';
-import { CapacityTable, ComputeNodesTable } from './compute-nodes';
+import { ComputeNodesTable } from './compute-nodes';
 import { HostMappingsTable } from './host-mappings';
 
 export function CellDetailView({ uuid }: { uuid: string }) {
@@ -45,20 +46,27 @@ export function CellDetailView({ uuid }: { uuid: string }) {
       </section>
     );
   }
-  if (q.isPending) return <Loading what="the cell" />;
-  if (q.isError) {
-    return (
-      <div className="space-y-3">
-        <PageHeader title="Cell" />
-        <ErrorBox title={q.error.data?.code === 'NOT_FOUND' ? 'Not found' : 'Could not load the cell'} message={q.error.message} />
+  const notFound = (e: { data?: { code?: string } | null }) => e.data?.code === 'NOT_FOUND';
+  return (
+    <QueryState
+      query={q}
+      what="the cell"
+      errorTitle={(e) => (notFound(e) ? 'Not found' : 'Could not load the cell')}
+      retry={(e) => !notFound(e)}
+      errorActions={
         <Link href="/" className="text-sm text-sky-700 underline dark:text-sky-400">
           Back to the cells
         </Link>
-      </div>
-    );
-  }
-  const d = q.data;
-  const label = d.cell.name ?? d.cell.uuid;
+      }
+    >
+      {(d) => <CellPage d={d} refresh={{ run: () => void q.refetch(), busy: q.isFetching }} onDeleted={setDeleted} />}
+    </QueryState>
+  );
+}
+
+/** The cell's page once its detail is here. */
+function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: () => void; busy: boolean }; onDeleted: (c: DeletedCell) => void }) {
+  const label = cellLabel(d.cell);
   return (
     <div className="space-y-6">
       <div>
@@ -71,24 +79,24 @@ export function CellDetailView({ uuid }: { uuid: string }) {
           <span role="status" aria-live="polite">
             as of <ClockTime value={d.asOf} />
           </span>
-          <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
-            {q.isFetching ? 'Refreshing…' : 'Refresh'}
+          <Button onClick={refresh.run} disabled={refresh.busy}>
+            {refresh.busy ? 'Refreshing…' : 'Refresh'}
           </Button>
         </PageHeader>
         <Summary d={d} />
       </div>
 
-      {d.status === 'down' ? (
+      {d.down ? (
         <CellNotices
-          down={[{ uuid: d.cell.uuid, name: d.cell.name, reason: d.reason, message: d.message, latencyMs: d.latencyMs }]}
+          down={[d.down]}
           answered={0}
           total={1}
-          onRetry={() => void q.refetch()}
+          onRetry={refresh.run}
         />
       ) : null}
 
       <RequireRole role="operator">
-        <CellActions detail={d} onDeleted={setDeleted} />
+        <CellActions detail={d} onDeleted={onDeleted} />
       </RequireRole>
       {d.status === 'up' && d.computeNodes !== null ? <MapInstancesPanel cellUuid={d.cell.uuid} cellName={d.cell.name} /> : null}
 
@@ -109,7 +117,7 @@ export function CellDetailView({ uuid }: { uuid: string }) {
         </p>
       ) : null}
 
-      {d.capacity && d.capacity.nodes > 0 ? <CapacityTable totals={d.capacity} label={label} /> : null}
+      {d.capacity && d.capacity.nodes > 0 ? <CellCapacity d={d} label={label} /> : null}
       {!d.cell.isCell0 && d.status === 'up' && d.computeNodes ? <FlavorSlots cellUuid={d.cell.uuid} /> : null}
       {d.computeNodes && !(d.cell.isCell0 && d.computeNodes.length === 0) ? <ComputeNodesTable nodes={d.computeNodes} label={label} /> : null}
       <HostMappingsTable detail={d} />
@@ -145,10 +153,10 @@ function Summary({ d }: { d: CellDetail }) {
         <dt className="text-zinc-500">Reachable</dt>
         <dd>
           {d.status === 'up' ? (
-            <span className="text-emerald-700 dark:text-emerald-400">● up · {d.latencyMs} ms</span>
+            <span className="text-emerald-700 dark:text-emerald-400">● up · {d.elapsedMs} ms</span>
           ) : (
             <span className="text-red-700 dark:text-red-400">
-              ● down · {d.reason} ({d.latencyMs} ms)
+              ● down · {d.down?.reason} ({d.elapsedMs} ms)
             </span>
           )}
         </dd>
@@ -172,5 +180,55 @@ function Summary({ d }: { d: CellDetail }) {
         </div>
       ) : null}
     </dl>
+  );
+}
+
+/**
+ * The cell's capacity under nova's model (server/nova/capacity.ts): each node's figures
+ * with its own ratios, summed; the last column only over the nodes the scheduler places
+ * on — the figures of the cells page and of the flavor slots below.
+ */
+function CellCapacity({ d, label }: { d: CellDetail; label: string }) {
+  const all = d.capacity!;
+  const schedulable = d.schedulableCapacity;
+  const r = d.initialAllocationRatios;
+  return (
+    <section aria-label="Capacity" className="space-y-2">
+      <h2 className="text-lg font-semibold">Capacity</h2>
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
+        Per node, capacity = ⌊total × allocation ratio⌋ with the ratios the node stores (where it stores none, the initial ratios: cpu {r.cpu},
+        ram {r.ram}, disk {r.disk}), and free = capacity − used; a cell&apos;s figures are its nodes&apos; summed, an overcommitted node adding no
+        free room. Over all {all.nodes} live compute node{all.nodes === 1 ? '' : 's'}; the last column over the{' '}
+        {schedulable ? `${schedulable.nodes} ` : ''}
+        node{schedulable?.nodes === 1 ? '' : 's'} the scheduler places on (nova-compute up and enabled, host mapped to this cell), as on the Cells
+        page.
+      </p>
+      <Table
+        label={`Capacity of cell ${label}`}
+        head={
+          <>
+            <Th>Resource</Th>
+            <Th className="text-right">Total</Th>
+            <Th className="text-right">Capacity (× ratio)</Th>
+            <Th className="text-right">Used</Th>
+            <Th className="text-right">Free</Th>
+            <Th className="text-right">Free where the scheduler places</Th>
+          </>
+        }
+      >
+        {RESOURCE_KINDS.map((k) => (
+          <tr key={k}>
+            <th scope="row" className="px-3 py-2 text-left font-medium">
+              {RESOURCE_NAMES[k]}
+            </th>
+            <Td className="text-right tabular-nums">{formatAmount(k, all[k].total)}</Td>
+            <Td className="text-right tabular-nums">{formatAmount(k, all[k].capacity)}</Td>
+            <Td className="text-right tabular-nums">{formatAmount(k, all[k].used)}</Td>
+            <Td className="text-right tabular-nums">{formatAmount(k, all[k].free)}</Td>
+            <Td className="text-right tabular-nums font-medium">{schedulable ? formatAmount(k, schedulable[k].free) : '—'}</Td>
+          </tr>
+        ))}
+      </Table>
+    </section>
   );
 }
