@@ -1,7 +1,8 @@
+import 'server-only';
 import { eq } from 'drizzle-orm';
 import { cellMappings } from '@/db/api/schema';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
+import { cellNotFound } from '../cells/cell-ref';
 
 /**
  * A cell's URLs exactly as stored in cell_mappings, passwords included: for an operator
@@ -13,6 +14,6 @@ export async function revealCellUrls(deps: Pick<Deps, 'api'>, cellUuid: string) 
     .select({ uuid: cellMappings.uuid, name: cellMappings.name, transportUrl: cellMappings.transportUrl, databaseConnection: cellMappings.databaseConnection })
     .from(cellMappings)
     .where(eq(cellMappings.uuid, cellUuid));
-  if (!row) throw refuse.notFound(`Cell with uuid ${cellUuid} was not found.`);
+  if (!row) throw cellNotFound(cellUuid, 1);
   return row;
 }

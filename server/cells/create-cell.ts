@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * create_cell (nova-manage cell_v2): a new cell mapping with a fresh uuid, refused when
  * another cell already has the same transport URL or, after template expansion, the same

@@ -1,7 +1,8 @@
+import 'server-only';
 import { applyMigrations, describeMigration, readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
-import { cellLabel, readCellMappings } from './mappings';
+import { cellLabel, cellNotFound } from './cell-ref';
+import { readCellMappings } from './mappings';
 
 export interface SyncResult {
   target: string;
@@ -31,7 +32,7 @@ export async function syncApiSchema(deps: Deps): Promise<SyncResult> {
 export async function syncCellSchemas(deps: Deps, opts: { cellUuid?: string }): Promise<SyncResult[]> {
   const all = await readCellMappings(deps.api);
   const cells = opts.cellUuid ? all.filter((c) => c.uuid === opts.cellUuid) : all;
-  if (opts.cellUuid && cells.length === 0) throw refuse.notFound(`Cell with uuid ${opts.cellUuid} was not found.`, 1);
+  if (opts.cellUuid && cells.length === 0) throw cellNotFound(opts.cellUuid, 1);
   return Promise.all(
     cells.map(async (cell): Promise<SyncResult> => {
       const target = `cell ${cellLabel(cell)} (${cell.uuid})`;

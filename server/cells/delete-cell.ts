@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * delete_cell (nova-manage cell_v2), with nova's checks in nova's order and exit codes:
  * 1 not found, 2 hosts mapped (unless forced), 3 live instances (even when forced),
@@ -12,16 +13,16 @@
  * may not make these writes (the api database at once, the cell's before its UPDATE).
  */
 import type { CellHandle } from '@/db/connect';
-import { fanOut } from '@/db/fanout';
 import type { Deps } from '../deps';
-import { type CellarError, refuse } from '../errors';
+import { refuse } from '../errors';
 import { NEEDS, privilegeRefusal, readWritePrivileges, requireWritePrivileges } from '../nova/write-privileges';
+import { askOneCell } from './ask-one-cell';
 import { RESTART_NOTICES } from './caveats';
 import { type CellRow, toCellMapping } from './create-cell';
-import { cellLabel } from './mappings';
+import { cellLabel, cellNotFound, type CellSummary } from './cell-ref';
 
 export interface DeleteCellResult {
-  cell: { uuid: string; name: string | null };
+  cell: CellSummary;
   deleted: { instanceMappings: number; hostMappings: number };
   /** Compute nodes set back to mapped = 0 so a later discover_hosts finds them again. */
   computeNodesUnmapped: number;
@@ -32,13 +33,13 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /**
  * One round trip to the cell: its live instances, and when nothing lives there and it is
- * asked for, unmap its nodes — after checking that Cellar's role may (a refusal is
- * returned, not thrown, so that fanOut does not take it for a cell that is down).
+ * asked for, unmap its nodes — after checking that Cellar's role may (askOneCell carries
+ * that refusal through, so it is not taken for a cell that is down).
  */
-async function inspectCell(handle: CellHandle, unmap: boolean, label: string): Promise<{ live: number; unmapped: number } | { refusal: CellarError }> {
+async function inspectCell(handle: CellHandle, unmap: boolean, label: string): Promise<{ live: number; unmapped: number }> {
   if (unmap) {
     const refusal = privilegeRefusal([{ where: { cell: label }, needs: NEEDS.setComputeNodesMapped, reading: await readWritePrivileges(handle, NEEDS.setComputeNodesMapped) }]);
-    if (refusal) return { refusal };
+    if (refusal) throw refusal;
   }
   return handle.sql.begin(async (tx) => {
     // nova's InstanceList.get_all: deleted = 0, whatever the vm_state (soft-delete included).
@@ -65,7 +66,7 @@ export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: 
     const [row] = await tx<CellRow[]>`
       select id, uuid, name, transport_url, database_connection, disabled, created_at
       from cell_mappings where uuid = ${input.cellUuid} for update`;
-    if (!row) throw refuse.notFound(`Cell with uuid ${input.cellUuid} was not found.`, 1);
+    if (!row) throw cellNotFound(input.cellUuid, 1);
     const cell = toCellMapping(row);
     const label = cellLabel(cell);
     const [counts] = await tx<{ hosts: number; instances: number }[]>`
@@ -84,19 +85,14 @@ export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: 
     const unmap = force && hosts > 0;
     let unmapped = 0;
     if (instances > 0 || unmap) {
-      const [outcome] = await fanOut(deps.registry, [cell], ({ handle }) => inspectCell(handle, unmap, label), { deadlineMs: deps.deadlineMs });
-      if (!outcome || outcome.status === 'down') {
-        const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
-        throw refuse.unavailable(
+      const inspected = await askOneCell(deps, cell, ({ handle }) => inspectCell(handle, unmap, label), {
+        consequence:
           instances > 0
-            ? `Cell ${label} does not answer (${why}), so Cellar cannot prove it has no live instances; nothing was deleted.`
-            : `Cell ${label} does not answer (${why}), so its compute nodes cannot be set back to unmapped; nothing was deleted.`,
-          1,
-          { reason: outcome?.status === 'down' ? outcome.reason : 'error' },
-        );
-      }
-      if ('refusal' in outcome.value) throw outcome.value.refusal;
-      const { live } = outcome.value;
+            ? 'Cellar cannot prove it has no live instances, so nothing was deleted'
+            : 'its compute nodes cannot be set back to unmapped, so nothing was deleted',
+        exitCode: 1,
+      });
+      const { live } = inspected;
       if (live > 0) {
         throw refuse.precondition(
           `Cell ${label} still has ${plural(live, 'live instance')}; delete them first. Forcing never deletes a cell with live instances.`,
@@ -116,7 +112,7 @@ export async function deleteCell(deps: Deps, input: { cellUuid: string; force?: 
           },
         );
       }
-      unmapped = outcome.value.unmapped;
+      unmapped = inspected.unmapped;
     }
 
     const deletedInstanceMappings = await tx`delete from instance_mappings where cell_id = ${cell.id}`;

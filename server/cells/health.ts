@@ -1,11 +1,12 @@
+import 'server-only';
 import { fanOut, type DownReason } from '@/db/fanout';
 import type { Deps } from '../deps';
 import { readCellMappings } from './mappings';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
-  api: { status: 'up' | 'down'; latencyMs: number; reason?: string };
-  cells: { uuid: string; name: string | null; status: 'up' | 'down'; latencyMs: number; reason: DownReason | null }[];
+  api: { status: 'up' | 'down'; elapsedMs: number; reason?: string };
+  cells: { uuid: string; name: string | null; status: 'up' | 'down'; elapsedMs: number; reason: DownReason | null }[];
 }
 
 /** Liveness for load balancers: the api database, then every cell at once under the deadline. */
@@ -18,11 +19,11 @@ export async function checkHealth(deps: Deps): Promise<HealthReport> {
     const timeout = (e as Error).message === 'deadline';
     return {
       status: 'degraded',
-      api: { status: 'down', latencyMs: Math.round(performance.now() - started), reason: timeout ? 'timeout' : 'error' },
+      api: { status: 'down', elapsedMs: Math.round(performance.now() - started), reason: timeout ? 'timeout' : 'error' },
       cells: [],
     };
   }
-  const apiLatency = Math.round(performance.now() - started);
+  const apiElapsed = Math.round(performance.now() - started);
   const outcomes = await fanOut(deps.registry, mappings, async ({ handle }) => handle.sql`select 1`, {
     deadlineMs: deps.deadlineMs,
   });
@@ -30,12 +31,12 @@ export async function checkHealth(deps: Deps): Promise<HealthReport> {
     uuid: o.cell.uuid,
     name: o.cell.name,
     status: o.status,
-    latencyMs: o.elapsedMs,
+    elapsedMs: o.elapsedMs,
     reason: o.status === 'down' ? o.reason : null,
   }));
   return {
     status: cells.every((c) => c.status === 'up') ? 'ok' : 'degraded',
-    api: { status: 'up', latencyMs: apiLatency },
+    api: { status: 'up', elapsedMs: apiElapsed },
     cells,
   };
 }

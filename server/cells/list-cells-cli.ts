@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * list_cells (nova-manage cell_v2): every cell mapping sorted by name (a NULL name sorts
  * as ''), URLs masked unless verbose. Masking is maskUrl's, per netloc, not nova's greedy

@@ -1,11 +1,13 @@
+import 'server-only';
 import { sql } from 'drizzle-orm';
 import { cellObservations } from '@/db/api/schema';
 import type { CellHandle } from '@/db/connect';
-import { fanOut, type DownReason } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { FAKE_INSTANCE_UUID } from '../nova/constants';
+import { type DownCell, downCell } from './cell-ref';
 import { publicCell, readCellMappings } from './mappings';
 
 export interface CellFigures {
@@ -13,17 +15,24 @@ export interface CellFigures {
   computeNodes: number;
 }
 
-export interface CellListRow extends ReturnType<typeof publicCell> {
+interface CellListCommon extends ReturnType<typeof publicCell> {
   hostMappings: number;
-  status: 'up' | 'down';
-  latencyMs: number;
-  reason: DownReason | null;
-  message: string | null;
-  figures: CellFigures | null;
-  schema: SchemaStatus | null;
-  /** When down: the last figures seen while it answered, and when. */
-  lastKnown: { figures: CellFigures; observedAt: Date } | null;
+  /** How long the cell took to answer, or to be given up on. */
+  elapsedMs: number;
 }
+
+/** A cell that answered, or a down cell (`DownCell`) with what the api database still knows. */
+export type CellListRow = CellListCommon &
+  (
+    | { status: 'up'; reason: null; message: null; figures: CellFigures | null; schema: SchemaStatus; lastKnown: null }
+    | (DownCell & {
+        status: 'down';
+        figures: null;
+        schema: null;
+        /** The last figures seen while it answered, and when. */
+        lastKnown: { figures: CellFigures; observedAt: Date } | null;
+      })
+  );
 
 export interface CellList {
   cells: CellListRow[];
@@ -79,16 +88,15 @@ export async function listCells(deps: Deps): Promise<CellList> {
 
   const cells = mappings.map((m, i): CellListRow => {
     const o = outcomes[i]!;
-    const base = { ...publicCell(m), hostMappings: hosts.get(m.uuid) ?? 0, latencyMs: o.elapsedMs };
+    const base = { ...publicCell(m), hostMappings: hosts.get(m.uuid) ?? 0, elapsedMs: o.elapsedMs };
     if (o.status === 'up') {
       return { ...base, status: 'up', reason: null, message: null, figures: o.value.figures, schema: o.value.schema, lastKnown: null };
     }
     const last = seen.get(m.uuid);
     return {
       ...base,
+      ...downCell(o),
       status: 'down',
-      reason: o.reason,
-      message: o.message,
       figures: null,
       schema: null,
       lastKnown: last ? { figures: last.figures as unknown as CellFigures, observedAt: utcDate(last.observedAt)! } : null,

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * map_cell0 (nova-manage cell_v2): the cell0 mapping, with nova's fixed uuid, the name
  * 'cell0' and the transport 'none:///'. Mapping it twice is not an error: nova prints

@@ -1,3 +1,4 @@
+import 'server-only';
 import { asc } from 'drizzle-orm';
 import { cellMappings } from '@/db/api/schema';
 import type { ApiHandle } from '@/db/connect';
@@ -35,9 +36,4 @@ export function publicCell(c: CellMapping) {
     transportUrl: maskUrl(c.transportUrl),
     databaseConnection: maskUrl(c.databaseConnection),
   };
-}
-
-/** A cell as people name it: its name, or its uuid when it has none (simple_cell_setup leaves it NULL). */
-export function cellLabel(c: { name: string | null; uuid: string }): string {
-  return c.name ?? c.uuid;
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * simple_cell_setup (nova-manage cell_v2): map cell0 and migrate its database, map the
  * cell whose database is the configured one (nova: [database]/connection; Cellar:
@@ -12,11 +13,11 @@
  * instance_mappings.
  */
 import crypto from 'node:crypto';
-import { classifyCellError, fanOut } from '@/db/fanout';
+import { classifyCellError } from '@/db/fanout';
 import { applyMigrations } from '@/db/migrate';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
 import { mapInstances, type MapInstancesResult } from '../instances/map-instances';
+import { askOneCell } from './ask-one-cell';
 import { RESTART_NOTICES } from './caveats';
 import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { insertCellMapping } from './create-cell';
@@ -116,9 +117,9 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
 async function readComputeHosts(deps: Deps, databaseConnection: string): Promise<string[] | 'not-a-cell'> {
   const ref = { id: -1, uuid: `candidate-${crypto.randomUUID()}`, name: 'CELLAR_DATABASE_URL', databaseConnection };
   try {
-    const [outcome] = await fanOut(
-      deps.registry,
-      [ref],
+    return await askOneCell(
+      deps,
+      ref,
       async ({ handle }) => {
         const [t] = await handle.sql<{ present: boolean }[]>`select to_regclass('public.compute_nodes') is not null as present`;
         if (!t?.present) return 'not-a-cell' as const;
@@ -126,13 +127,8 @@ async function readComputeHosts(deps: Deps, databaseConnection: string): Promise
           select distinct host from compute_nodes where deleted = 0 and host is not null order by host`;
         return rows.map((r) => r.host);
       },
-      { deadlineMs: deps.deadlineMs },
+      { consequence: 'its cell and its hosts were not mapped', exitCode: 1 },
     );
-    if (!outcome || outcome.status === 'down') {
-      const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
-      throw refuse.unavailable(`The cell database CELLAR_DATABASE_URL names does not answer (${why}).`, 1);
-    }
-    return outcome.value;
   } finally {
     await deps.registry.forget(ref.uuid);
   }

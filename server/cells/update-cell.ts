@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * update_cell (nova-manage cell_v2): rename, re-point, disable or enable a cell, with
  * nova's checks in nova's order and exit codes. Unlike nova, nothing falls back to a
@@ -13,6 +14,7 @@ import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { isCell0 } from '../nova/constants';
 import { RESTART_NOTICES } from './caveats';
+import { cellNotFound } from './cell-ref';
 import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
 import { type CellRow, duplicateCell, duplicateCellMessage, lockCellMappings, MAX_NAME, toCellMapping } from './create-cell';
 import { publicCell } from './mappings';
@@ -63,7 +65,7 @@ export async function updateCell(deps: Deps, input: UpdateCellInput): Promise<Up
     const [before] = await tx<CellRow[]>`
       select id, uuid, name, transport_url, database_connection, disabled, created_at
       from cell_mappings where uuid = ${input.cellUuid} for update`;
-    if (!before) throw refuse.notFound(`Cell with uuid ${input.cellUuid} was not found.`, 1);
+    if (!before) throw cellNotFound(input.cellUuid, 1);
 
     const transportUrl = transportUrlIn === null ? null : validateTransportUrl(transportUrlIn, 2);
     const databaseConnection = databaseConnectionIn === null ? null : validateDatabaseConnection(deps, databaseConnectionIn, 2);

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Checks of a cell's URLs before they are saved: the transport URL as oslo.messaging
  * parses it, the database URL as Cellar connects to it, and a probe of the candidate

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { CellHandle } from '@/db/connect';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';

@@ -4,18 +4,13 @@
  * nova-compute services in cell0, cells that do not answer, schemas that are not current.
  * Pure: it compares what run-checks read (one fan-out) as sets in memory.
  */
-import type { DownReason } from '@/db/fanout';
 import type { SchemaState } from '@/db/migrate';
 import type { SchemaOwner } from '@/db/schema-owner';
+import { cellLabel, type CellSummary, type DownCell } from '../cells/cell-ref';
 import { CELL0_UUID } from '../nova/constants';
 import { serviceState, type ServiceState } from '../nova/service-state';
 import type { CellHosts } from './cell-facts';
 import { type Check, listSome, plural } from './result';
-
-export interface CellRefLite {
-  uuid: string;
-  name: string | null;
-}
 
 export interface HostMappingRow {
   id: number;
@@ -26,21 +21,12 @@ export interface HostMappingRow {
 
 /** One cell as run-checks saw it. */
 export type CellView =
-  | { cell: CellRefLite; status: 'up'; schema: { state: SchemaState; madeBy: SchemaOwner; summary: string; applied: number; expected: number }; hosts: CellHosts | null; unreadable: string | null }
-  | { cell: CellRefLite; status: 'down'; reason: DownReason; message: string; elapsedMs: number };
+  | { cell: CellSummary; status: 'up'; schema: { state: SchemaState; madeBy: SchemaOwner; summary: string; applied: number; expected: number }; hosts: CellHosts | null; unreadable: string | null }
+  | { cell: CellSummary; status: 'down'; down: DownCell };
 
-export interface DownCellFinding {
-  uuid: string;
-  name: string | null;
-  reason: DownReason;
-  message: string;
-  latencyMs: number;
-  /** Host mappings to this cell that could not be compared with it. */
-  hostMappingsNotCompared: number;
-}
 
 export interface SchemaFinding {
-  cell: CellRefLite;
+  cell: CellSummary;
   state: Exclude<SchemaState, 'current'>;
   /** Who made the cell's schema: a nova-made one is nova's to upgrade. */
   madeBy: SchemaOwner;
@@ -52,28 +38,28 @@ export interface SchemaFinding {
 }
 
 export interface StaleHostMapping {
-  cell: CellRefLite;
+  cell: CellSummary;
   host: string;
   createdAt: Date | null;
 }
 
 export interface MisplacedHostMapping {
   /** The cell the mapping points to, whose database does not have the host. */
-  cell: CellRefLite;
+  cell: CellSummary;
   host: string;
   /** The cells whose databases do have it live. */
-  foundIn: CellRefLite[];
+  foundIn: CellSummary[];
 }
 
 export interface HostInSeveralCells {
   host: string;
-  cells: CellRefLite[];
+  cells: CellSummary[];
   /** The cell the host mapping points to, or null when the host is not mapped. */
-  mappedTo: CellRefLite | null;
+  mappedTo: CellSummary | null;
 }
 
 export interface Cell0ComputeService {
-  cell: CellRefLite;
+  cell: CellSummary;
   host: string;
   version: number;
   state: ServiceState;
@@ -82,14 +68,15 @@ export interface Cell0ComputeService {
 }
 
 export interface Drift {
-  downCells: DownCellFinding[];
+  /** Cells that did not answer, each with the host mappings to it that could not be compared with it. */
+  downCells: (DownCell & { hostMappingsNotCompared: number })[];
   schemas: SchemaFinding[];
   staleHostMappings: StaleHostMapping[];
   misplacedHostMappings: MisplacedHostMapping[];
   hostsInSeveralCells: HostInSeveralCells[];
   cell0ComputeServices: Cell0ComputeService[];
   /** Not drift: live compute-node hosts with no host mapping, counted per cell (the unmapped-computes page lists them). */
-  unmappedComputeHosts: { total: number; byCell: { cell: CellRefLite; count: number }[] };
+  unmappedComputeHosts: { total: number; byCell: { cell: CellSummary; count: number }[] };
 }
 
 const byHost = <T extends { host: string }>(a: T, b: T) => a.host.localeCompare(b.host);
@@ -112,7 +99,7 @@ export function findDrift(input: {
   const readable = new Map<string, CellHosts>();
   for (const c of cells) if (c.status === 'up' && c.hosts) readable.set(c.cell.uuid, c.hosts);
 
-  const presentIn = new Map<string, CellRefLite[]>();
+  const presentIn = new Map<string, CellSummary[]>();
   for (const c of cells) {
     const hosts = readable.get(c.cell.uuid);
     if (!hosts || c.cell.uuid === CELL0_UUID) continue;
@@ -161,17 +148,13 @@ export function findDrift(input: {
         }))
       : [];
 
-  const downCells: DownCellFinding[] = [];
+  const downCells: Drift['downCells'] = [];
   const schemas: SchemaFinding[] = [];
-  const unmappedByCell: { cell: CellRefLite; count: number }[] = [];
+  const unmappedByCell: { cell: CellSummary; count: number }[] = [];
   for (const c of cells) {
     if (c.status === 'down') {
       downCells.push({
-        uuid: c.cell.uuid,
-        name: c.cell.name,
-        reason: c.reason,
-        message: c.message,
-        latencyMs: c.elapsedMs,
+        ...c.down,
         hostMappingsNotCompared: mappingsPerCell.get(c.cell.uuid) ?? 0,
       });
       continue;
@@ -196,8 +179,6 @@ export function findDrift(input: {
   };
 }
 
-const label = (c: CellRefLite) => c.name ?? c.uuid;
-
 /** Each drift kind as a check row: a warning when it found something, else a success with nothing to say. */
 export function driftChecks(d: Drift): Check[] {
   const row = (id: Check['id'], name: string, found: number, details: () => string): Check => ({
@@ -211,12 +192,12 @@ export function driftChecks(d: Drift): Check[] {
       d.downCells
         .map(
           (c) =>
-            `${label(c)} did not answer (${c.reason}: ${c.message})${c.hostMappingsNotCompared ? `; ${plural(c.hostMappingsNotCompared, 'host mapping')} to it not compared` : ''}.`,
+            `${cellLabel(c)} did not answer (${c.reason}: ${c.message})${c.hostMappingsNotCompared ? `; ${plural(c.hostMappingsNotCompared, 'host mapping')} to it not compared` : ''}.`,
         )
         .join(' '),
     ),
     row('cell_schemas', 'Cell schemas', d.schemas.length, () => {
-      const listed = d.schemas.map((s) => `${label(s.cell)}: ${s.summary}`).join('; ');
+      const listed = d.schemas.map((s) => `${cellLabel(s.cell)}: ${s.summary}`).join('; ');
       const ours = d.schemas.filter((s) => s.madeBy !== 'nova');
       const syncable = ours.some((s) => s.state !== 'ahead');
       const advice = [
@@ -227,13 +208,13 @@ export function driftChecks(d: Drift): Check[] {
       return `${listed}.${advice}`;
     }),
     row('stale_host_mappings', 'Stale host mappings', d.staleHostMappings.length, () =>
-      `${plural(d.staleHostMappings.length, 'host mapping')} ${d.staleHostMappings.length === 1 ? 'names a host' : 'name hosts'} that no cell that answered has a live compute node or nova-compute service for: ${listSome(d.staleHostMappings.map((m) => `${m.host} (${label(m.cell)})`))}. Remove with 'cellar delete_host --cell_uuid <uuid> --host <host>'.`,
+      `${plural(d.staleHostMappings.length, 'host mapping')} ${d.staleHostMappings.length === 1 ? 'names a host' : 'name hosts'} that no cell that answered has a live compute node or nova-compute service for: ${listSome(d.staleHostMappings.map((m) => `${m.host} (${cellLabel(m.cell)})`))}. Remove with 'cellar delete_host --cell_uuid <uuid> --host <host>'.`,
     ),
     row('misplaced_host_mappings', 'Host mappings to the wrong cell', d.misplacedHostMappings.length, () =>
-      `${plural(d.misplacedHostMappings.length, 'host mapping')} ${d.misplacedHostMappings.length === 1 ? 'points' : 'point'} at a cell whose database does not have the host, while another cell's does: ${listSome(d.misplacedHostMappings.map((m) => `${m.host} (mapped to ${label(m.cell)}, found in ${m.foundIn.map(label).join(', ')})`))}. Delete the mapping, then run 'cellar discover_hosts' for the cell the host is in.`,
+      `${plural(d.misplacedHostMappings.length, 'host mapping')} ${d.misplacedHostMappings.length === 1 ? 'points' : 'point'} at a cell whose database does not have the host, while another cell's does: ${listSome(d.misplacedHostMappings.map((m) => `${m.host} (mapped to ${cellLabel(m.cell)}, found in ${m.foundIn.map(cellLabel).join(', ')})`))}. Delete the mapping, then run 'cellar discover_hosts' for the cell the host is in.`,
     ),
     row('hosts_in_several_cells', 'Hosts in more than one cell', d.hostsInSeveralCells.length, () =>
-      `${plural(d.hostsInSeveralCells.length, 'host')} ${d.hostsInSeveralCells.length === 1 ? 'is' : 'are'} live in more than one cell, and a host mapping can name only one: ${listSome(d.hostsInSeveralCells.map((h) => `${h.host} (${h.cells.map(label).join(', ')})`))}.`,
+      `${plural(d.hostsInSeveralCells.length, 'host')} ${d.hostsInSeveralCells.length === 1 ? 'is' : 'are'} live in more than one cell, and a host mapping can name only one: ${listSome(d.hostsInSeveralCells.map((h) => `${h.host} (${h.cells.map(cellLabel).join(', ')})`))}.`,
     ),
     row('cell0_compute_services', 'Compute services in cell0', d.cell0ComputeServices.length, () =>
       // nova's own log line (nova/compute/api.py, _service_get_all_cells), then the cause.

@@ -1,3 +1,4 @@
+import type { CellSummary } from '../cells/cell-ref';
 import { SERVICE_VERSION } from '../nova/constants';
 import { type Check, listSome } from './result';
 
@@ -29,7 +30,7 @@ export function oldestSupportedFor(current: number): ReleaseAlias {
 }
 
 export interface ComputeVersion {
-  cell: { uuid: string; name: string | null };
+  cell: CellSummary;
   host: string;
   version: number;
   forcedDown: boolean;

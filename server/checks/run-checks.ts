@@ -1,6 +1,8 @@
+import 'server-only';
 import { fanOut } from '@/db/fanout';
 import { utcDate } from '@/db/timestamps';
-import { cellLabel, readCellMappings } from '../cells/mappings';
+import { cellLabel, downCell } from '../cells/cell-ref';
+import { readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { isNovaMade } from '@/db/schema-owner';
 import { CELL0_UUID, SERVICE_VERSION } from '../nova/constants';
@@ -42,7 +44,7 @@ export async function runChecks(deps: Deps): Promise<ChecksReport> {
   const cells: CellView[] = outcomes.map((o) =>
     o.status === 'up'
       ? { cell: o.cell, status: 'up', schema: o.value.schema, hosts: o.value.hosts, unreadable: o.value.unreadable }
-      : { cell: o.cell, status: 'down', reason: o.reason, message: o.message, elapsedMs: o.elapsedMs },
+      : { cell: o.cell, status: 'down', down: downCell(o) },
   );
   const readable = cells.flatMap((c) => (c.status === 'up' && c.hosts ? [{ cell: c.cell, hosts: c.hosts }] : []));
   const unread = cells.filter((c) => c.status === 'down' || !c.hosts).map((c) => c.cell);

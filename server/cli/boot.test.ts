@@ -39,6 +39,8 @@ describe('cellar register_compute', () => {
     const r = await cli(['register_compute', '--cell_uuid', missing, '--host', 'h']);
     expect(r.code).toBe(1);
     expect(firstLine(r.stderr)).toBe(`Cell with uuid ${missing} was not found.`);
+    const junk = await cli(['register_compute', '--cell_uuid', 'cell1', '--host', 'h']);
+    expect([junk.code, firstLine(junk.stderr)]).toEqual([1, '--cell_uuid: a cell uuid looks like 8-4-4-4-12 hexadecimal digits, got "cell1".']);
     const bad = await cli(['register_compute', '--cell_uuid', t.cell1.uuid, '--host', 'h', '--vcpus', 'lots']);
     expect(bad.code).toBe(1);
     expect(firstLine(bad.stderr)).toBe('--vcpus must be a whole number, got "lots".');

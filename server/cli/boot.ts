@@ -16,8 +16,16 @@ import type { Command } from 'commander';
 import { acceptBoot } from '../boot/accept-boot';
 import { registerCompute } from '../boot/register-compute';
 import { type ScheduleResult, scheduleAndBuild } from '../boot/schedule-and-build';
+import { cellLabel, cellUuidSchema } from '../cells/cell-ref';
 import { refuse } from '../errors';
 import { withDeps } from './session';
+
+/** A cell uuid from an option (nova's 8-4-4-4-12 form), or a refusal naming the option. */
+function cellUuid(value: string, flag: string): string {
+  const r = cellUuidSchema.safeParse(value.trim());
+  if (!r.success) throw refuse.invalid(`${flag}: ${r.error.issues[0]!.message}, got "${value}".`, 1);
+  return r.data;
+}
 
 /** A whole number from an option, or a refusal naming the option. */
 function wholeNumber(value: string | undefined, flag: string): number | undefined {
@@ -88,7 +96,7 @@ export function registerBootCommands(program: Command) {
       }
       for (const u of accepted.instanceUuids) console.log(u);
       if (scheduled) {
-        for (const s of scheduled.skippedCells) console.error(`Cell ${s.name ?? s.uuid} (${s.uuid}) did not answer and was skipped: ${s.message}`);
+        for (const s of scheduled.skippedCells) console.error(`Cell ${cellLabel(s)} (${s.uuid}) did not answer and was skipped: ${s.message}`);
         for (const x of scheduled.outcomes) console.error(placementLine(x));
       }
     });
@@ -109,7 +117,7 @@ export function registerBootCommands(program: Command) {
     .option('--allow-on-nova', "do it on a deployment nova made too (refused there otherwise: nova-compute registers itself)")
     .action(async (o: RegisterOptions) => {
       const input = {
-        cellUuid: o.cell_uuid,
+        cellUuid: cellUuid(o.cell_uuid, '--cell_uuid'),
         host: o.host,
         hypervisorHostname: o.hypervisor_hostname,
         vcpus: wholeNumber(o.vcpus, '--vcpus'),

@@ -240,6 +240,11 @@ describe('update_cell', () => {
     expect(r.stderr).toBe(`Cell with uuid ${UNKNOWN} was not found.`);
   });
 
+  it('exits 1 for a --cell_uuid that is not a uuid', async () => {
+    const r = await cli(['update_cell', '--cell_uuid', 'upd', '--name', 'x']);
+    expect([r.code, r.stderr]).toEqual([1, '--cell_uuid: a cell uuid looks like 8-4-4-4-12 hexadecimal digits']);
+  });
+
   it('--name changes only the name, even with CELLAR_DATABASE_URL pointing elsewhere (nova would rewrite the URLs)', async () => {
     const elsewhere = (await dep.createCellDatabase()).url;
     const r = await cli(['update_cell', '--cell_uuid', target.uuid, '--name', 'upd-renamed'], elsewhere);
@@ -341,6 +346,8 @@ describe('delete_cell', () => {
     const r = await cli(['delete_cell', '--cell_uuid', UNKNOWN]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`Cell with uuid ${UNKNOWN} was not found.`);
+    const junk = await cli(['delete_cell', '--cell_uuid', `${UNKNOWN}0`]);
+    expect([junk.code, junk.stderr]).toEqual([1, '--cell_uuid: a cell uuid looks like 8-4-4-4-12 hexadecimal digits']);
   });
 
   it('exits 2 when hosts are mapped to it, without --force', async () => {
@@ -398,7 +405,7 @@ describe('delete_cell', () => {
     await dep.api.sql`update cell_mappings set database_connection = 'postgresql://nova:pw@127.0.0.1:1/gone' where id = ${c.id}`;
     const r = await cli(['delete_cell', '--cell_uuid', c.uuid, '--force']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Cell del-\d+ does not answer \(refused: connection refused\), so Cellar cannot prove it has no live instances; nothing was deleted\.$/);
+    expect(r.stderr).toMatch(/^Cell del-\d+ does not answer \(refused: connection refused\); Cellar cannot prove it has no live instances, so nothing was deleted\.$/);
     expect(await counts(c)).toEqual({ hosts: 0, instances: 1, cells: 1 });
   });
 });

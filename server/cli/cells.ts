@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { config } from '@/db/config';
 import { isCellarError } from '../errors';
+import { cellUuidSchema } from '../cells/cell-ref';
 import { createCell } from '../cells/create-cell';
 import { deleteCell } from '../cells/delete-cell';
 import { listCellMappings } from '../cells/list-cells-cli';
@@ -59,7 +60,7 @@ function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> 
 
 const text = z.string().trim();
 const optionalText = text.optional();
-const cellUuidOption = text.min(1, 'a cell uuid is required').max(36, 'a cell uuid is at most 36 characters');
+const cellUuidOption = text.min(1, 'a cell uuid is required').pipe(cellUuidSchema);
 
 function requireTransportUrl(given: string | undefined): string {
   if (given?.trim()) return given;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '@/db/config';
 import { classifyCellError } from '@/db/fanout';
-import type { CellRefLite } from '../checks/drift';
+import { cellLabel, type CellSummary } from '../cells/cell-ref';
 import { OLDEST_SUPPORTED_SERVICE_VERSION, SERVICE_VERSION_ALIASES } from '../checks/old-computes';
 import { SERVICE_VERSION } from '../nova/constants';
 import { type Check, RESULT_CODE, RESULT_LABEL } from '../checks/result';
@@ -62,8 +62,7 @@ export function upgradeCheckTable(checks: readonly Check[]): string {
   return [rule, row(header), rule, ...blocks.flatMap((b) => [...b.map(row), rule])].join('\n');
 }
 
-const name = (c: CellRefLite) => c.name;
-const label = (c: CellRefLite) => c.name ?? c.uuid;
+const name = (c: CellSummary) => c.name;
 const iso = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC` : null);
 
 /** The findings behind each warning or failure, as nova-manage-style tables. */
@@ -81,7 +80,7 @@ export function findingTables(r: ChecksReport): string[] {
   section(
     `Warning: Cells answering (${d.downCells.length} did not answer)`,
     ['Cell Name', 'Cell UUID', 'Reason', 'Message', 'Elapsed (ms)', 'Host mappings not compared'],
-    d.downCells.map((c) => [c.name, c.uuid, c.reason, c.message, c.latencyMs, c.hostMappingsNotCompared]),
+    d.downCells.map((c) => [c.name, c.uuid, c.reason, c.message, c.elapsedMs, c.hostMappingsNotCompared]),
   );
   section(
     `Warning: Cell schemas (${d.schemas.length} not current)`,
@@ -96,12 +95,12 @@ export function findingTables(r: ChecksReport): string[] {
   section(
     `Warning: Host mappings to the wrong cell (${d.misplacedHostMappings.length})`,
     ['Cell Name', 'Cell UUID', 'Hostname', 'Found In'],
-    d.misplacedHostMappings.map((m) => [name(m.cell), m.cell.uuid, m.host, m.foundIn.map(label).join(', ')]),
+    d.misplacedHostMappings.map((m) => [name(m.cell), m.cell.uuid, m.host, m.foundIn.map(cellLabel).join(', ')]),
   );
   section(
     `Warning: Hosts in more than one cell (${d.hostsInSeveralCells.length})`,
     ['Hostname', 'Cells', 'Mapped To'],
-    d.hostsInSeveralCells.map((h) => [h.host, h.cells.map(label).join(', '), h.mappedTo ? label(h.mappedTo) : null]),
+    d.hostsInSeveralCells.map((h) => [h.host, h.cells.map(cellLabel).join(', '), h.mappedTo ? cellLabel(h.mappedTo) : null]),
   );
   section(
     `Warning: Compute services in cell0 (${d.cell0ComputeServices.length})`,
@@ -132,7 +131,7 @@ function printReport(r: ChecksReport) {
   console.log('');
   if (u.total > 0) {
     console.log(
-      `Unmapped compute hosts: ${u.total} (${u.byCell.map((c) => `${label(c.cell)}: ${c.count}`).join(', ')}); run 'cellar discover_hosts' to map them.`,
+      `Unmapped compute hosts: ${u.total} (${u.byCell.map((c) => `${cellLabel(c.cell)}: ${c.count}`).join(', ')}); run 'cellar discover_hosts' to map them.`,
     );
   }
   console.log(`${r.cells.answered} of ${r.cells.total} cells answered; as of ${iso(r.asOf)}.`);

@@ -33,6 +33,8 @@ describe('cellar db sync', () => {
     const r = await runCli(['db', 'sync', '--cell_uuid', '9d0c0b7e-0000-4000-8000-000000000000'], { apiUrl: dep.apiUrl });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Cell with uuid 9d0c0b7e-0000-4000-8000-000000000000 was not found.');
+    const junk = await runCli(['db', 'sync', '--cell_uuid', 'cell1'], { apiUrl: dep.apiUrl });
+    expect([junk.code, junk.stderr]).toEqual([1, '--cell_uuid: a cell uuid looks like 8-4-4-4-12 hexadecimal digits']);
   });
 
   it('with --all-cells reports a cell it cannot reach and exits 1, after migrating the others', async () => {

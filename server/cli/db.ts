@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cellUuidSchema } from '../cells/cell-ref';
 import { syncApiSchema, syncCellSchemas, type SyncResult } from '../cells/db-sync';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
@@ -26,8 +27,14 @@ export function registerDbCommands(program: Command) {
         console.error('Use either --cell_uuid or --all-cells, not both.');
         throw new ExitCode(1);
       }
+      const parsed = o.cell_uuid === undefined ? undefined : cellUuidSchema.safeParse(o.cell_uuid.trim());
+      if (parsed && !parsed.success) {
+        console.error(`--cell_uuid: ${parsed.error.issues[0]!.message}`);
+        throw new ExitCode(1);
+      }
+      const cellUuid = parsed?.data;
       const results = await withDeps(async (deps) => {
-        if (o.cell_uuid) return syncCellSchemas(deps, { cellUuid: o.cell_uuid });
+        if (cellUuid) return syncCellSchemas(deps, { cellUuid });
         const api = await syncApiSchema(deps);
         return o.allCells ? [api, ...(await syncCellSchemas(deps, {}))] : [api];
       });

@@ -60,6 +60,12 @@ describe('cellar list_hosts', () => {
     const r = await cli(['list_hosts', '--cell_uuid', UNKNOWN]);
     expect(r).toMatchObject({ code: 1, stdout: '', stderr: `Cell with uuid ${UNKNOWN} was not found.` });
   });
+
+  it('refuses a --cell_uuid that is not a uuid before asking anything, exit 1 (list_hosts, delete_host, discover_hosts)', async () => {
+    for (const args of [['list_hosts'], ['delete_host', '--host', 'cmp-1'], ['discover_hosts']]) {
+      expect(await cli([...args, '--cell_uuid', 'not-a-uuid'])).toMatchObject({ code: 1, stdout: '', stderr: 'a cell uuid looks like 8-4-4-4-12 hexadecimal digits' });
+    }
+  });
 });
 
 describe('cellar delete_host', () => {

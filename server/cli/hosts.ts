@@ -2,6 +2,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { type CellSummary, cellUuidSchema } from '../cells/cell-ref';
 import { deleteHost } from '../hosts/delete-host';
 import { type AlreadyMapped, type DiscoverResult, discoverExitCode, discoverHosts } from '../hosts/discover-hosts';
 import { listHostMappings } from '../hosts/list-host-mappings';
@@ -9,7 +10,7 @@ import { ExitCode } from './exit';
 import { withDeps } from './session';
 import { prettyTable } from './table';
 
-const cellUuidOption = z.string().trim().min(1, '--cell_uuid needs a cell uuid').max(255, '--cell_uuid is at most 255 characters');
+const cellUuidOption = z.string().trim().min(1, '--cell_uuid needs a cell uuid').pipe(cellUuidSchema);
 const hostOption = z.string().trim().min(1, '--host needs a host name').max(255, '--host is at most 255 characters');
 
 /** Options through zod: a bad value is one plain line on stderr and exit 1, never a trace. */
@@ -20,7 +21,7 @@ function parseOptions<S extends z.ZodType>(schema: S, options: unknown): z.infer
   throw new ExitCode(1);
 }
 
-const named = (c: { name: string | null; uuid: string }) => (c.name ? `'${c.name}' (${c.uuid})` : c.uuid);
+const named = (c: CellSummary) => (c.name ? `'${c.name}' (${c.uuid})` : c.uuid);
 
 function whereMapped(a: AlreadyMapped): string {
   if (!a.mappedTo) return 'and unmapped again since';

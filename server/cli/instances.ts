@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cellLabel } from '../cells/mappings';
+import { cellLabel } from '../cells/cell-ref';
 import { lookupInstance, verifyInstanceLines } from '../instances/lookup-instance';
 import { ExitCode } from './exit';
 import { withDeps } from './session';

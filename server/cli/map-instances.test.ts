@@ -67,6 +67,8 @@ describe('cellar map_instances', () => {
     expect([r.code, r.stderr]).toEqual([255, `Cell with uuid ${UNKNOWN} was not found.`]);
     const empty = await cli(['map_instances', '--cell_uuid', '  ']);
     expect([empty.code, empty.stderr]).toEqual([255, 'Must supply a cell uuid with --cell_uuid']);
+    const junk = await cli(['map_instances', '--cell_uuid', 'nope']);
+    expect([junk.code, junk.stderr]).toEqual([255, 'a cell uuid looks like 8-4-4-4-12 hexadecimal digits']);
   });
 
   it('without --max-count maps every instance (deleted ones too, never the fake one) and exits 0; again, maps nothing twice', async () => {

@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '@/db/config';
+import { cellUuidSchema } from '../cells/cell-ref';
 import { isCellarError } from '../errors';
 import { type MapInstancesResult, mapInstances } from '../instances/map-instances';
 import { reportUnexpected } from '../unexpected-error';
@@ -19,7 +20,7 @@ const FAILED = 255;
 
 const options = z.object({
   // nova looks the uuid up and fails with 255 when it is not there; so do we, with the same code for junk.
-  cell_uuid: z.string().trim().min(1, 'Must supply a cell uuid with --cell_uuid').max(255, 'A cell uuid is at most 255 characters'),
+  cell_uuid: z.string().trim().min(1, 'Must supply a cell uuid with --cell_uuid').pipe(cellUuidSchema),
   // nova: int(max_count), anything int() refuses counting as -1; mapInstances then refuses it with 127.
   maxCount: z
     .string()

@@ -1,3 +1,4 @@
+import 'server-only';
 import { config, resetConfig } from '@/db/config';
 import { applyMigrations, describeMigration } from '@/db/migrate';
 import { closeRuntime } from '@/db/runtime';

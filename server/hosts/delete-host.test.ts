@@ -86,7 +86,7 @@ describe('deleteHost', () => {
       expect(e.kind).toBe('unavailable');
       expect(e.exitCode).toBe(1);
       expect(e.message).toBe(
-        'Cell cell1 did not answer (refused: connection refused), so its instances on cmp-1 cannot be checked; the host mapping was not deleted.',
+        'Cell cell1 does not answer (refused: connection refused); its instances on cmp-1 cannot be checked, so the host mapping was not deleted.',
       );
       expect(await hostMappingsByHost(dep)).toEqual({ 'cmp-1': cell1.uuid, busy: cell1.uuid });
     } finally {

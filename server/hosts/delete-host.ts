@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * delete_host (nova-manage cell_v2, cells-v2.md §4, §9.18): nova's checks in nova's order
  * with its exit codes and messages, then its side effect: the host's compute nodes back to
@@ -8,18 +9,18 @@
  * host_mappings row is deleted. Refused before it starts when Cellar's role may not:
  * the api database is checked first, the cell's in the same round trip as its checks.
  */
-import { fanOut } from '@/db/fanout';
+import { askOneCell } from '../cells/ask-one-cell';
+import { cellLabel, type CellSummary } from '../cells/cell-ref';
 import { readCellMappings } from '../cells/mappings';
 import { RESTART_NOTICES } from '../cells/caveats';
 import type { Deps } from '../deps';
-import { type CellarError, refuse } from '../errors';
-import { cellLabel } from '../cells/mappings';
+import { refuse } from '../errors';
 import { NEEDS, privilegeRefusal, readWritePrivileges, requireWritePrivileges } from '../nova/write-privileges';
 import { requireCell } from './require-cell';
 
 export interface DeleteHostResult {
   host: string;
-  cell: { uuid: string; name: string | null };
+  cell: CellSummary;
   /** Live compute nodes of the host set back to mapped = 0. */
   nodesReset: number;
   restartNotice: string;
@@ -38,14 +39,14 @@ export async function deleteHost(deps: Deps, { cellUuid, host }: { cellUuid: str
   // One statement in the cell: count the host's instances and, only when there are none,
   // reset its nodes. nova's get_by_host reads deleted = 0 rows, so a soft-deleted (still
   // restorable) instance also keeps the host.
-  const [outcome] = await fanOut(
-    deps.registry,
-    [cell],
-    async ({ handle }): Promise<{ instances: number; reset: number } | { refusal: CellarError }> => {
+  const checked = await askOneCell(
+    deps,
+    cell,
+    async ({ handle }) => {
       const refusal = privilegeRefusal([
         { where: { cell: cellLabel(cell) }, needs: NEEDS.setComputeNodesMapped, reading: await readWritePrivileges(handle, NEEDS.setComputeNodesMapped) },
       ]);
-      if (refusal) return { refusal };
+      if (refusal) throw refusal;
       const [row] = await handle.sql<{ instances: number; reset: number }[]>`
         with live as (select count(*)::int as n from instances where host = ${host} and deleted = 0),
         reset as (
@@ -55,16 +56,8 @@ export async function deleteHost(deps: Deps, { cellUuid, host }: { cellUuid: str
         select (select n from live) as instances, (select count(*)::int from reset) as reset`;
       return row!;
     },
-    { deadlineMs: deps.deadlineMs },
+    { consequence: `its instances on ${host} cannot be checked, so the host mapping was not deleted`, exitCode: 1 },
   );
-  if (outcome!.status === 'down') {
-    throw refuse.unavailable(
-      `Cell ${cell.name ?? cell.uuid} did not answer (${outcome!.reason}: ${outcome!.message}), so its instances on ${host} cannot be checked; the host mapping was not deleted.`,
-      1,
-    );
-  }
-  const checked = outcome!.value;
-  if ('refusal' in checked) throw checked.refusal;
   if (checked.instances > 0) throw refuse.conflict(`There are instances on the host ${host}.`, 4);
 
   // Conditional on the cell: a mapping moved or deleted since the checks above is reported

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * discover_hosts (nova-manage cell_v2, cells-v2.md §4 and §2.4), set-based and race-safe.
  *
@@ -26,12 +27,12 @@
  * compute_nodes (checked, for a cell with a node to mark, in the same round trip as its
  * read, before any insert).
  */
-import { type CellOutcome, type CellSummary, type DownReason, fanOut } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import type { CellHandle } from '@/db/connect';
+import { cellLabel, type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
 import { type CellMapping, readCellMappings } from '../cells/mappings';
 import { RESTART_NOTICES } from '../cells/caveats';
 import type { Deps } from '../deps';
-import { cellLabel } from '../cells/mappings';
 import { isCell0 } from '../nova/constants';
 import { NEEDS, type PrivilegeReading, privilegeRefusal, readWritePrivileges, requireWritePrivileges } from '../nova/write-privileges';
 import { type DiscoverMode, failDiscoveryRun, finishDiscoveryRun, startDiscoveryRun } from './discovery-runs';
@@ -66,14 +67,6 @@ export interface AlreadyMapped extends HostInCell {
   drift: boolean;
 }
 
-export interface SkippedCell {
-  uuid: string;
-  name: string | null;
-  reason: DownReason;
-  message: string;
-  elapsedMs: number;
-}
-
 export interface DiscoverResult {
   runId: number;
   mode: DiscoverMode;
@@ -98,9 +91,9 @@ export interface DiscoverResult {
    */
   mappedElsewhere: AlreadyMapped[];
   /** Cells that did not answer: skipped, their hosts not looked at. */
-  skippedCells: SkippedCell[];
+  skippedCells: DownCell[];
   /** Cells whose compute nodes could not be marked mapped = 1 afterwards (their hosts are mapped). */
-  markFailures: SkippedCell[];
+  markFailures: DownCell[];
   outcome: 'mapped' | 'nothing-to-map' | 'dry-run';
   /** Set when hosts were mapped: nova's schedulers only see them after a SIGHUP. */
   restartNotice: string | null;
@@ -138,12 +131,6 @@ async function readComputeServiceHosts(handle: CellHandle): Promise<CellHost[]> 
 
 const summary = (c: CellMapping): CellSummary => ({ uuid: c.uuid, name: c.name });
 const asItem = (s: { cell: CellMapping; host: CellHost }): HostInCell => ({ host: s.host.host, cell: summary(s.cell), sourceUuid: s.host.uuid });
-const skipped = (o: Extract<CellOutcome<unknown>, { status: 'down' }>): SkippedCell => ({
-  ...o.cell,
-  reason: o.reason,
-  message: o.message,
-  elapsedMs: o.elapsedMs,
-});
 
 export async function discoverHosts(deps: Deps, opts: DiscoverOptions): Promise<DiscoverResult> {
   const mode: DiscoverMode = opts.byService ? 'by-service' : 'per-node';
@@ -203,11 +190,11 @@ async function discover(
     { deadlineMs: deps.deadlineMs },
   );
 
-  const skippedCells: SkippedCell[] = [];
+  const skippedCells: DownCell[] = [];
   const seen: { cell: CellMapping; host: CellHost }[] = [];
   const forbidden: { where: { cell: string }; needs: typeof NEEDS.setComputeNodesMapped; reading: PrivilegeReading }[] = [];
   outcomes.forEach((o, i) => {
-    if (o.status === 'down') skippedCells.push(skipped(o));
+    if (o.status === 'down') skippedCells.push(downCell(o));
     else if ('forbidden' in o.value) forbidden.push({ where: { cell: cellLabel(cells[i]!) }, needs: NEEDS.setComputeNodesMapped, reading: o.value.forbidden });
     else for (const host of o.value.hosts) seen.push({ cell: cells[i]!, host });
   });
@@ -335,7 +322,7 @@ async function discover(
  * "this node's host is mapped to this cell", which is true for all of them. Nodes of a host
  * mapped to ANOTHER cell are left at 0: that is drift, and stays visible to every run.
  */
-async function markNodesMapped(deps: Deps, cells: CellMapping[], toMark: Map<string, Set<string>>): Promise<SkippedCell[]> {
+async function markNodesMapped(deps: Deps, cells: CellMapping[], toMark: Map<string, Set<string>>): Promise<DownCell[]> {
   const targets = cells.filter((c) => toMark.has(c.uuid));
   if (targets.length === 0) return [];
   const outcomes = await fanOut(
@@ -346,7 +333,7 @@ async function markNodesMapped(deps: Deps, cells: CellMapping[], toMark: Map<str
       where deleted = 0 and host = any(${[...toMark.get(cell.uuid)!]}::text[]) and coalesce(mapped, 0) < 1`,
     { deadlineMs: deps.deadlineMs },
   );
-  return outcomes.flatMap((o) => (o.status === 'down' ? [skipped(o)] : []));
+  return outcomes.flatMap((o) => (o.status === 'down' ? [downCell(o)] : []));
 }
 
 /**

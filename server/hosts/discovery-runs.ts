@@ -1,6 +1,8 @@
+import 'server-only';
 import { desc, eq } from 'drizzle-orm';
 import { discoveryRuns } from '@/db/api/schema';
 import { utcDate } from '@/db/timestamps';
+import type { DownCell } from '../cells/cell-ref';
 import type { Deps } from '../deps';
 
 export type DiscoverMode = 'per-node' | 'by-service';
@@ -25,7 +27,8 @@ export interface DiscoveryRun {
 }
 
 export type DiscoveryRunDetails = {
-  skipped?: { uuid: string; name: string | null; reason: string; message: string }[];
+  /** The cells that did not answer (their elapsed time is not kept). */
+  skipped?: Omit<DownCell, 'elapsedMs'>[];
   mappedElsewhere?: number;
   error?: string;
 };

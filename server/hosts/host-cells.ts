@@ -1,5 +1,6 @@
+import 'server-only';
 import type { ApiHandle } from '@/db/connect';
-import type { CellSummary } from '@/db/fanout';
+import type { CellSummary } from '../cells/cell-ref';
 
 /** host → the cell it is mapped to, for those of `hosts` that have a host mapping: one query. */
 export async function readHostCells(api: ApiHandle, hosts: string[]): Promise<Map<string, CellSummary>> {

@@ -1,13 +1,14 @@
+import 'server-only';
 import { and, count, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import { cellMappings, hostMappings } from '@/db/api/schema';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { isCell0 } from '../nova/constants';
-import { cellNotFound } from './require-cell';
+import { cellNotFound, type CellSummary } from '../cells/cell-ref';
 
 export interface HostMappingRow {
   host: string;
-  cell: { uuid: string; name: string | null; isCell0: boolean };
+  cell: CellSummary & { isCell0: boolean };
   createdAt: Date | null;
 }
 
@@ -47,7 +48,7 @@ export async function listHostMappings(deps: Deps, q: HostMappingsQuery = {}): P
   const filters: SQL[] = [];
   if (q.cellUuid) {
     const [cell] = await deps.api.db.select({ id: cellMappings.id }).from(cellMappings).where(eq(cellMappings.uuid, q.cellUuid));
-    if (!cell) throw cellNotFound(q.cellUuid);
+    if (!cell) throw cellNotFound(q.cellUuid, 1);
     filters.push(eq(hostMappings.cellId, cell.id));
   }
   if (q.hostContains) filters.push(ilike(hostMappings.host, likeContains(q.hostContains)));

@@ -1,11 +1,13 @@
+import 'server-only';
 /**
  * Unmapped computes (cells-v2.md §2.4, §9.4): live compute-node hosts that have no
  * host_mappings row, across every cell except cell0. Never `compute_nodes.mapped` alone:
  * it is a hint that goes stale both ways.
  */
-import { fanOut, type CellSummary, type DownReason } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import type { CellHandle } from '@/db/connect';
 import { utcDate } from '@/db/timestamps';
+import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
 import { readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { isCell0 } from '../nova/constants';
@@ -29,19 +31,11 @@ export interface UnmappedCompute {
   } | null;
 }
 
-export interface CellDown {
-  uuid: string;
-  name: string | null;
-  reason: DownReason;
-  message: string;
-  latencyMs: number;
-}
-
 export interface UnmappedComputes {
   computes: UnmappedCompute[];
   /** Every cell that can hold computes (all but cell0), for choosing where to discover. */
   cells: CellSummary[];
-  down: CellDown[];
+  down: DownCell[];
   answered: number;
   total: number;
   asOf: Date;
@@ -103,9 +97,7 @@ export async function listUnmappedComputes(deps: Deps): Promise<UnmappedComputes
   const computes = outcomes
     .flatMap((o) => (o.status === 'up' ? o.value.filter((n) => !mapped.has(n.host)).map((n) => toUnmapped(o.cell, n, now, deps.serviceDownTimeS)) : []))
     .sort((a, b) => a.host.localeCompare(b.host) || (a.hypervisorHostname ?? '').localeCompare(b.hypervisorHostname ?? ''));
-  const down = outcomes.flatMap((o) =>
-    o.status === 'down' ? [{ uuid: o.cell.uuid, name: o.cell.name, reason: o.reason, message: o.message, latencyMs: o.elapsedMs }] : [],
-  );
+  const down = outcomes.flatMap((o) => (o.status === 'down' ? [downCell(o)] : []));
   return {
     computes,
     cells: cells.map((c) => ({ uuid: c.uuid, name: c.name })),

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * What the api database still knows of the instances of cells that did not answer
  * (nova 2.69, get_not_deleted_by_cell_and_project): their mappings not queued for

@@ -207,7 +207,8 @@ describe('listInstances with a cell that does not answer', () => {
     await withCell2Down(async () => {
       const e = await refusal(listInstances(deps, { marker: u(2, 1) }));
       expect(e.kind).toBe('unavailable');
-      expect(e.message).toContain(`The page marker ${u(2, 1)} is an instance of cell cell2, which did not answer`);
+      expect(e.message).toMatch(/^Cell cell2 does not answer \(refused: .*\); the page marker /);
+      expect(e.message).toContain(`the page marker ${u(2, 1)} is one of its instances, so the list cannot continue from it until the cell answers.`);
       expect(e.message).not.toContain('s3cret');
     });
   });

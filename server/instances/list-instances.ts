@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The global instance list across every cell, cell0 included (nova's admin list):
  * merged by one sort with uuid as the final tie-break, paged by keyset markers, each
@@ -9,9 +10,10 @@
  * walk, so the paging of the cells that answered is never disturbed by them.
  */
 import { z } from 'zod';
-import { type DownReason, fanOut } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import type { CellRef } from '@/db/registry';
 import { utcDate } from '@/db/timestamps';
+import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
 import { readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { VM_STATES } from '../nova/constants';
@@ -48,15 +50,10 @@ export const listInstancesInput = z.object({
 });
 export type ListInstancesInput = z.input<typeof listInstancesInput>;
 
-export interface CellRefSummary {
-  uuid: string;
-  name: string | null;
-}
-
 export interface InstanceRow {
   uuid: string;
   name: string | null;
-  cell: CellRefSummary;
+  cell: CellSummary;
   /** nova's API status (ACTIVE, SHUTOFF, SOFT_DELETED, …). */
   status: string;
   vmState: string | null;
@@ -77,7 +74,7 @@ export interface InstanceRow {
 /** An instance of a cell that did not answer, as the api database knows it. */
 export interface UnknownInstanceRow {
   uuid: string;
-  cell: CellRefSummary;
+  cell: CellSummary;
   status: typeof UNKNOWN_STATUS;
   projectId: string;
   userId: string | null;
@@ -85,25 +82,19 @@ export interface UnknownInstanceRow {
   createdAt: Date | null;
 }
 
-export interface DownCellNotice {
-  uuid: string;
-  name: string | null;
-  reason: DownReason;
-  message: string;
-  latencyMs: number;
-  /** It answered the first batch and failed a later one: the page ends at the last row read. */
-  onRefill: boolean;
-  /** Instances the api database maps to it (within the project filter); null when it failed on a refill. */
-  mappedInstances: number | null;
-  /** Its UNKNOWN rows are not shown because filters other than project cannot be checked without the cell. */
-  unknownOmittedByFilters: boolean;
-}
-
 export interface InstanceListPage {
   rows: InstanceRow[];
   /** First page only: instances of cells that did not answer, placed before the rows as nova does. */
   unknown: UnknownInstanceRow[];
-  down: DownCellNotice[];
+  /** The cells that did not answer, with what the list says of their instances. */
+  down: (DownCell & {
+    /** It answered the first batch and failed a later one: the page ends at the last row read. */
+    onRefill: boolean;
+    /** Instances the api database maps to it (within the project filter); null when it failed on a refill. */
+    mappedInstances: number | null;
+    /** Its UNKNOWN rows are not shown because filters other than project cannot be checked without the cell. */
+    unknownOmittedByFilters: boolean;
+  })[];
   answered: number;
   total: number;
   /** The uuid to ask for the next page with, or null at the end. */
@@ -143,12 +134,6 @@ function toRow(cell: CellRef, r: CellInstanceRow): InstanceRow {
   };
 }
 
-interface Down {
-  reason: DownReason;
-  message: string;
-  elapsedMs: number;
-}
-
 export async function listInstances(deps: Deps, input: ListInstancesInput, opts: ListInstancesOptions = {}): Promise<InstanceListPage> {
   const q = listInstancesInput.parse(input);
   const started = performance.now();
@@ -160,7 +145,7 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
   const after = q.marker ? await resolveMarker(deps, sort, q.marker, remaining()) : null;
   const batchSize = cellBatchSize(q.limit, cells.length, opts.minBatch ?? MIN_CELL_BATCH);
 
-  const merged = await mergeCellStreams<CellRef, CellInstanceRow, Down>({
+  const merged = await mergeCellStreams<CellRef, CellInstanceRow, DownCell>({
     cells,
     after,
     limit: q.limit,
@@ -169,7 +154,10 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
     fetchRound: async (asks) => {
       const budget = remaining();
       if (budget <= 0) {
-        return asks.map(() => ({ ok: false, down: { reason: 'timeout', message: `no answer within ${deps.deadlineMs} ms`, elapsedMs: 0 } }));
+        return asks.map(({ cell }) => ({
+          ok: false,
+          down: { uuid: cell.uuid, name: cell.name, reason: 'timeout', message: `no answer within ${deps.deadlineMs} ms`, elapsedMs: 0 },
+        }));
       }
       const byCell = new Map(asks.map((a) => [a.cell.uuid, a]));
       const outcomes = await fanOut(
@@ -181,16 +169,15 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
         },
         { deadlineMs: budget },
       );
-      return outcomes.map((o): CellAnswer<CellInstanceRow, Down> =>
+      return outcomes.map((o): CellAnswer<CellInstanceRow, DownCell> =>
         o.status === 'up'
           ? { ok: true, rows: o.value }
           : {
               ok: false,
               down: {
-                reason: o.reason,
+                ...downCell(o),
                 // The budget left for a round is not the deadline people configured.
                 message: o.reason === 'timeout' ? `no answer within ${deps.deadlineMs} ms` : o.message,
-                elapsedMs: o.elapsedMs,
               },
             },
       );
@@ -216,12 +203,8 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
       createdAt: m.createdAt,
     })),
   );
-  const down: DownCellNotice[] = merged.failed.map((f) => ({
-    uuid: f.cell.uuid,
-    name: f.cell.name,
-    reason: f.down.reason,
-    message: f.down.message,
-    latencyMs: f.down.elapsedMs,
+  const down: InstanceListPage['down'] = merged.failed.map((f) => ({
+    ...f.down,
     onRefill: f.onRefill,
     mappedInstances: f.onRefill ? null : (mapped.get(f.cell.id)?.count ?? 0),
     unknownOmittedByFilters: !f.onRefill && !onlyProjectFilter,

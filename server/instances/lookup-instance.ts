@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Where is this instance? nova-manage cell_v2 verify_instance's outcomes (cells-v2.md §4,
  * §5.3), in plain words for the console and in nova's words and exit codes for the CLI:
@@ -11,9 +12,9 @@
  * A cell that does not answer is its own outcome (nova's command dies with 255 there).
  * The map_instances marker and the VIF migration's fake instance are not instances.
  */
-import { fanOut, type DownReason } from '@/db/fanout';
+import { fanOut } from '@/db/fanout';
 import { utcDate } from '@/db/timestamps';
-import { cellLabel } from '../cells/mappings';
+import { cellLabel, type CellSummary, type DownCell } from '../cells/cell-ref';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
@@ -21,11 +22,6 @@ import { readFlavorFromPrimitive } from '../nova/primitives';
 import { instanceUuid } from './instance-uuid';
 import { TIMESTAMP_TEXT } from './read-cell-batch';
 import { statusFromState } from './status';
-
-export interface LookupCell {
-  uuid: string;
-  name: string | null;
-}
 
 export interface LookupMapping {
   projectId: string;
@@ -58,14 +54,14 @@ export interface LookupInstanceRow {
 }
 
 export type LookupOutcome =
-  | { kind: 'in_cell'; uuid: string; cell: LookupCell; mapping: LookupMapping; instance: LookupInstanceRow }
+  | { kind: 'in_cell'; uuid: string; cell: CellSummary; mapping: LookupMapping; instance: LookupInstanceRow }
   | { kind: 'not_mapped'; uuid: string }
   | { kind: 'not_an_instance'; uuid: string }
   | { kind: 'scheduling'; uuid: string; mapping: LookupMapping; buildRequest: LookupBuildRequest }
   | { kind: 'orphaned'; uuid: string; mapping: LookupMapping }
-  | { kind: 'deleted'; uuid: string; cell: LookupCell; mapping: LookupMapping; instance: LookupInstanceRow }
-  | { kind: 'archived'; uuid: string; cell: LookupCell; mapping: LookupMapping }
-  | { kind: 'cell_down'; uuid: string; cell: LookupCell; mapping: LookupMapping; reason: DownReason; message: string; elapsedMs: number };
+  | { kind: 'deleted'; uuid: string; cell: CellSummary; mapping: LookupMapping; instance: LookupInstanceRow }
+  | { kind: 'archived'; uuid: string; cell: CellSummary; mapping: LookupMapping }
+  | ({ kind: 'cell_down'; uuid: string; cell: CellSummary; mapping: LookupMapping } & Pick<DownCell, 'reason' | 'message' | 'elapsedMs'>);
 
 export type LookupResult = LookupOutcome & {
   /** verify_instance's exit code for this outcome (255 where nova's command would crash). */
@@ -229,7 +225,7 @@ export async function lookupInstance(deps: Deps, rawUuid: string): Promise<Looku
   }
 
   const cellRef = { id: row.cell_id, uuid: row.cell_uuid, name: row.cell_name, databaseConnection: row.database_connection };
-  const cell: LookupCell = { uuid: row.cell_uuid, name: row.cell_name };
+  const cell: CellSummary = { uuid: row.cell_uuid, name: row.cell_name };
   const [outcome] = await fanOut(
     deps.registry,
     [cellRef],

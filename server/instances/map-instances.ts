@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * map_instances (nova-manage cell_v2): give every instance of a cell, deleted ones
  * included, an instance mapping to that cell. nova reads instances by created_at and
@@ -35,8 +36,9 @@
  * when Cellar's role may not insert into and delete from instance_mappings.
  */
 import type postgres from 'postgres';
-import { fanOut } from '@/db/fanout';
 import type { Deps } from '../deps';
+import { askOneCell } from '../cells/ask-one-cell';
+import { cellLabel, cellNotFound } from '../cells/cell-ref';
 import { refuse } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { NEEDS, requireWritePrivileges } from '../nova/write-privileges';
@@ -89,7 +91,7 @@ export async function mapInstances(deps: Deps, input: MapInstancesInput): Promis
 
   const [cell] = await deps.api.sql<{ id: number; uuid: string; name: string | null; database_connection: string | null }[]>`
     select id, uuid, name, database_connection from cell_mappings where uuid = ${input.cellUuid}`;
-  if (!cell) throw refuse.notFound(`Cell with uuid ${input.cellUuid} was not found.`, FAILED);
+  if (!cell) throw cellNotFound(input.cellUuid, FAILED);
   const ref = { id: cell.id, uuid: cell.uuid, name: cell.name, databaseConnection: cell.database_connection };
 
   const markers = await deps.api.sql<{ instance_uuid: string }[]>`
@@ -97,9 +99,9 @@ export async function mapInstances(deps: Deps, input: MapInstancesInput): Promis
   let marker = input.reset || markers.length === 0 ? null : markers[0]!.instance_uuid.replace(/ /g, '-');
 
   const readBatch = async (after: string | null): Promise<InstanceRow[]> => {
-    const [outcome] = await fanOut(
-      deps.registry,
-      [ref],
+    const rows = await askOneCell(
+      deps,
+      ref,
       async ({ handle }) => {
         // nova's query; its marker criteria as one row comparison: (created_at, id) >
         // (m.created_at, m.id) is `created_at > m OR (created_at = m AND id > m.id)`.
@@ -133,19 +135,12 @@ export async function mapInstances(deps: Deps, input: MapInstancesInput): Promis
         if (at.created_at === null) return page(null, undated(at.id));
         return page(dated({ id: at.id, createdAt: at.created_at }), undated(null));
       },
-      { deadlineMs: deps.deadlineMs },
+      { consequence: 'no instances were mapped from it in this batch', exitCode: FAILED },
     );
-    if (!outcome || outcome.status === 'down') {
-      const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
-      throw refuse.unavailable(`Cell ${cell.name ?? cell.uuid} does not answer (${why}); no instances were mapped from it in this batch.`, FAILED);
+    if (rows === null) {
+      throw refuse.precondition(`The map_instances marker (instance ${after}) is not in cell ${cellLabel(ref)}; run again with --reset to start over.`, FAILED);
     }
-    if (outcome.value === null) {
-      throw refuse.precondition(
-        `The map_instances marker (instance ${after}) is not in cell ${cell.name ?? cell.uuid}; run again with --reset to start over.`,
-        FAILED,
-      );
-    }
-    return outcome.value;
+    return rows;
   };
 
   const result: MapInstancesResult = { exitCode: 0, scanned: 0, mapped: 0, alreadyMapped: 0, skipped: 0, marker: null };

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * One batch of one cell's live instances in the global order, strictly after a position:
  * one SQL statement per batch, walking the (created_at DESC NULLS LAST, uuid) index with

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * A list marker is the uuid of the last row of the previous page. Like nova's
  * get_marker_record, it is found through instance_mappings in the one cell that holds
@@ -5,10 +6,9 @@
  * nobody knows is an error ("marker not found"), never an empty page that would look
  * like the end of the list.
  */
-import { fanOut } from '@/db/fanout';
 import type { Deps } from '../deps';
+import { askOneCell } from '../cells/ask-one-cell';
 import { refuse } from '../errors';
-import { cellLabel } from '../cells/mappings';
 import { INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { readSortPosition } from './read-cell-batch';
 import type { Position, SortSpec } from './sort-order';
@@ -26,16 +26,12 @@ export async function resolveMarker(deps: Deps, sort: SortSpec, marker: string, 
     where m.instance_uuid = ${marker} and m.project_id <> ${INSTANCE_MIGRATION_MARKER}`;
   if (!mapping) throw markerNotFound(marker);
   const cell = { id: mapping.id, uuid: mapping.uuid, name: mapping.name, databaseConnection: mapping.database_connection };
-  const [outcome] = await fanOut(deps.registry, [cell], ({ handle }) => readSortPosition(handle.sql, sort, marker), {
+  const position = await askOneCell(deps, cell, ({ handle }) => readSortPosition(handle.sql, sort, marker), {
+    consequence: `the page marker ${marker} is one of its instances, so the list cannot continue from it until the cell answers. Start again from the first page to see the other cells`,
+    exitCode: 1,
     deadlineMs: Math.max(1, deadlineMs),
+    details: { marker },
   });
-  if (outcome!.status === 'down') {
-    throw refuse.unavailable(
-      `The page marker ${marker} is an instance of cell ${cellLabel(cell)}, which did not answer (${outcome!.reason}: ${outcome!.message}); the list cannot continue from it until the cell answers. Start again from the first page to see the other cells.`,
-      1,
-      { marker, cellUuid: cell.uuid },
-    );
-  }
-  if (!outcome!.value) throw markerNotFound(marker);
-  return outcome!.value;
+  if (!position) throw markerNotFound(marker);
+  return position;
 }

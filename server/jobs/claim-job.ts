@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Deps } from '../deps';
 import { type ClaimedJob, JOB_COLUMNS, type JobRow, toClaimedJob } from './job';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Deps } from '../deps';
 import { JOB_COLUMNS, type Job, type JobRow, toJob } from './job';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The job runner: claims jobs from cellar.jobs and runs them, one at a time per runner,
  * until stopped. Any number of runners (console processes, tests) can share one api

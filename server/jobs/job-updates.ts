@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * What a runner writes about a job it holds: heartbeats, progress, the end. Every write is
  * conditional on the claim (state running, started_at as the claim wrote it), so a runner

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * map_instances as a background job: the console's "Map instances" on a cell. The body
  * calls mapInstances (the CLI's code) one batch at a time and stores its progress after
@@ -13,9 +14,9 @@
  * runs. The lock belongs to a database session, so a killed process lets go of it at once.
  */
 import { z } from 'zod';
-import { fanOut } from '@/db/fanout';
+import { askOneCell } from '../cells/ask-one-cell';
+import { cellNotFound } from '../cells/cell-ref';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
 import { MAP_ALL_BATCH, type MapInstancesResult, mapInstances, saveMarker } from '../instances/map-instances';
 import type { JobBody } from './job-body';
 
@@ -45,19 +46,12 @@ export function readMapInstancesProgress(progress: Record<string, unknown>): Map
 async function countInstances(deps: Deps, cellUuid: string): Promise<number> {
   const [cell] = await deps.api.sql<{ id: number; uuid: string; name: string | null; database_connection: string | null }[]>`
     select id, uuid, name, database_connection from cell_mappings where uuid = ${cellUuid}`;
-  if (!cell) throw refuse.notFound(`Cell with uuid ${cellUuid} was not found.`, 255);
+  if (!cell) throw cellNotFound(cellUuid, 255);
   const ref = { id: cell.id, uuid: cell.uuid, name: cell.name, databaseConnection: cell.database_connection };
-  const [outcome] = await fanOut(
-    deps.registry,
-    [ref],
-    async ({ handle }) => (await handle.sql<{ n: number }[]>`select count(*)::int as n from instances`)[0]!.n,
-    { deadlineMs: deps.deadlineMs },
-  );
-  if (!outcome || outcome.status === 'down') {
-    const why = outcome?.status === 'down' ? `${outcome.reason}: ${outcome.message}` : 'no answer';
-    throw refuse.unavailable(`Cell ${cell.name ?? cell.uuid} does not answer (${why}); no instances were mapped.`, 255);
-  }
-  return outcome.value;
+  return askOneCell(deps, ref, async ({ handle }) => (await handle.sql<{ n: number }[]>`select count(*)::int as n from instances`)[0]!.n, {
+    consequence: 'no instances were mapped',
+    exitCode: 255,
+  });
 }
 
 /** One batch of mapInstances from `marker` (null: from the oldest), holding the marker lock. */

@@ -1,6 +1,6 @@
-import { cellLabel } from '../cells/mappings';
+import 'server-only';
+import { cellLabel, cellNotFound, type CellSummary } from '../cells/cell-ref';
 import type { Deps } from '../deps';
-import { refuse } from '../errors';
 import { enqueueJob } from './enqueue-job';
 import type { Job } from './job';
 import { listJobs } from './list-jobs';
@@ -27,8 +27,8 @@ export function mapInstancesJobView(job: Job): MapInstancesJob {
  * the work). Pressing it while one is queued or running returns that one, not a second.
  */
 export async function startMapInstances(deps: Deps, input: { cellUuid: string; actor: string | null }): Promise<StartMapInstancesResult> {
-  const [cell] = await deps.api.sql<{ uuid: string; name: string | null }[]>`select uuid, name from cell_mappings where uuid = ${input.cellUuid}`;
-  if (!cell) throw refuse.notFound(`Cell with uuid ${input.cellUuid} was not found.`, 255);
+  const [cell] = await deps.api.sql<CellSummary[]>`select uuid, name from cell_mappings where uuid = ${input.cellUuid}`;
+  if (!cell) throw cellNotFound(input.cellUuid, 255);
   const { job, created } = await enqueueJob(deps, { kind: MAP_INSTANCES_JOB, target: cell.uuid, actor: input.actor });
   return {
     job: mapInstancesJobView(job),

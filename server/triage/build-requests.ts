@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Pending build requests (§1.4, §9.6–9.8): boots accepted by the API that no conductor
  * has placed yet. Everything here is in the api database.
@@ -9,6 +10,7 @@
  * - Instance mappings with no cell and no build request are orphans (§5.4 step 6), except
  *   map_instances' marker and the VIF migration's fake instance, which are never shown.
  */
+import type { CellSummary } from '../cells/cell-ref';
 import type { Deps } from '../deps';
 import { utcDate } from '@/db/timestamps';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
@@ -32,7 +34,7 @@ export interface PendingBuildRequest {
   imageRef: string | null;
   availabilityZone: string | null;
   /** When the mapping already has a cell, the conductor is mid-way (§5.2): where it went. */
-  mappedCell: { uuid: string; name: string | null } | null;
+  mappedCell: CellSummary | null;
 }
 
 export interface OrphanMapping {

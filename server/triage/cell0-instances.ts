@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * cell0's instances, the graveyard of boots that found no home (§2.2, §2.3, §9.9): each
  * live row with its LATEST fault (MAX(id) among deleted = 0, as nova's

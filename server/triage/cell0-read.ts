@@ -1,12 +1,14 @@
+import 'server-only';
 /**
  * Reading cell0 the way every triage view does: find cell0's mapping by its fixed uuid,
- * ask it through fanOut under the deadline, and when it does not answer say so with a
+ * ask it under the deadline (askOneCellOutcome), and when it does not answer say so with a
  * count of its instances from the api database (nova's UNKNOWN records, §6.3).
  */
 import type postgres from 'postgres';
-import { type CellWork, fanOut } from '@/db/fanout';
+import type { CellWork } from '@/db/fanout';
 import type { Deps } from '../deps';
-import { isCellarError } from '../errors';
+import { askOneCellOutcome } from '../cells/ask-one-cell';
+import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
 import { type CellMapping, readCellMappings } from '../cells/mappings';
 import { CELL0_UUID, FAKE_INSTANCE_UUID } from '../nova/constants';
 import { readFlavorFromPrimitive } from '../nova/primitives';
@@ -22,22 +24,9 @@ export interface Cell0Filters {
   group?: string;
 }
 
-export interface DownCell {
-  uuid: string;
-  name: string | null;
-  reason: string | null;
-  message: string | null;
-  latencyMs: number;
-}
-
-export interface Cell0Ref {
-  uuid: string;
-  name: string | null;
-}
-
 export type Cell0ReadResult<T> =
-  | { state: 'up'; cell0: Cell0Ref; asOf: Date; data: T }
-  | { state: 'down'; cell0: Cell0Ref; asOf: Date; down: DownCell[]; unknownCount: number }
+  | { state: 'up'; cell0: CellSummary; asOf: Date; data: T }
+  | { state: 'down'; cell0: CellSummary; asOf: Date; down: DownCell[]; unknownCount: number }
   | { state: 'unmapped'; asOf: Date };
 
 export const CELL0_UNMAPPED_MESSAGE = 'cell0 is not mapped: run `cellar map_cell0` (or simple_cell_setup) first.';
@@ -59,40 +48,21 @@ export async function countUnknownInCell0(deps: Deps, cell0Id: number): Promise<
   return row?.n ?? 0;
 }
 
-type Attempt<T> = { ok: T } | { refusal: unknown };
-
 /**
- * Run `work` against cell0 through fanOut. A refusal thrown by the work (a CellarError)
- * is the caller's answer, not a down cell, so it is carried past fanOut and rethrown.
+ * Run `work` against cell0 under the deadline. A refusal thrown by the work (a CellarError)
+ * is the caller's answer, not a down cell, so it is thrown as it is.
  */
 export async function cell0Read<T>(deps: Deps, work: (w: CellWork) => Promise<T>): Promise<Cell0ReadResult<T>> {
   const cell0 = await findCell0(deps);
   if (!cell0) return { state: 'unmapped', asOf: deps.now() };
-  const [outcome] = await fanOut<Attempt<T>>(
-    deps.registry,
-    [cell0],
-    async (w) => {
-      try {
-        return { ok: await work(w) };
-      } catch (e) {
-        if (isCellarError(e)) return { refusal: e };
-        throw e;
-      }
-    },
-    { deadlineMs: deps.deadlineMs },
-  );
+  const outcome = await askOneCellOutcome(deps, cell0, work);
   const ref = { uuid: cell0.uuid, name: cell0.name };
-  if (outcome!.status === 'up') {
-    const v = outcome!.value;
-    if ('refusal' in v) throw v.refusal;
-    return { state: 'up', cell0: ref, asOf: deps.now(), data: v.ok };
-  }
-  const o = outcome!;
+  if (outcome.status === 'up') return { state: 'up', cell0: ref, asOf: deps.now(), data: outcome.value };
   return {
     state: 'down',
     cell0: ref,
     asOf: deps.now(),
-    down: [{ uuid: o.cell.uuid, name: o.cell.name, reason: o.reason, message: o.message, latencyMs: o.elapsedMs }],
+    down: [downCell(outcome)],
     unknownCount: await countUnknownInCell0(deps, cell0.id),
   };
 }

@@ -265,7 +265,7 @@ describe('deleteCell0Instances: refusals', () => {
     try {
       const e = await refusalOf(deleteCell0Instances(deps, [uuid]));
       expect(e.kind).toBe('unavailable');
-      expect(e.message).toMatch(/^cell0 did not answer \(refused: connection refused\); nothing was deleted/);
+      expect(e.message).toMatch(/^Cell cell0 does not answer \(refused: connection refused\); nothing was deleted\. Try again when it answers\.$/);
       expect(e.message).not.toContain('s3cret');
       expect(await mapping(uuid)).toEqual({ cell_id: dep.cell0.id, queued_for_delete: false });
     } finally {

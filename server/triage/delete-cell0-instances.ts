@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Delete cell0 instances: the only action nova allows on them (cells-cell0 spec), done as
  * nova's _delete → _local_delete → _do_delete → instance.destroy() does it (§5.5, §2.6),
@@ -29,11 +30,12 @@
  */
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
-import { cellLabel } from '../cells/mappings';
+import { askOneCell } from '../cells/ask-one-cell';
+import { cellLabel } from '../cells/cell-ref';
 import { DESTROY_NEEDS, destroyRelatedRows } from '../boot/destroy-instance';
 import { CELL0_UUID } from '../nova/constants';
 import { NEEDS, privilegeRefusal, readWritePrivileges } from '../nova/write-privileges';
-import { CELL0_UNMAPPED_MESSAGE, cell0Read, findCell0 } from './cell0-read';
+import { CELL0_UNMAPPED_MESSAGE, findCell0 } from './cell0-read';
 
 export interface DeleteCell0Result {
   /** Deleted by this call. */
@@ -66,7 +68,7 @@ interface Located {
 function notInCell0(m: Located | undefined, inCell0: boolean): string | null {
   if (!m) return inCell0 ? 'has no instance mapping, and nova does not delete an instance it cannot map (During local delete, failed to find instance mapping)' : null;
   if (m.cell_uuid === null) return 'is not scheduled yet: it is a build request (delete it from Build requests)';
-  if (m.cell_uuid !== CELL0_UUID) return `is in cell ${m.cell_name ?? m.cell_uuid}, not in cell0`;
+  if (m.cell_uuid !== CELL0_UUID) return `is in cell ${cellLabel({ uuid: m.cell_uuid, name: m.cell_name })}, not in cell0`;
   return null;
 }
 
@@ -83,22 +85,23 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
       from instance_mappings m left join cell_mappings c on c.id = m.cell_id
       where m.instance_uuid = any(${wanted})`,
   ]);
-  const read = await cell0Read(deps, async ({ handle, cell }) => ({
-    privileges: await readWritePrivileges(handle, CELL0_NEEDS),
-    rows: await handle.sql<{ uuid: string; deleted: number | null }[]>`select uuid, deleted from instances where uuid = any(${wanted})`,
-    label: cellLabel({ uuid: cell.uuid, name: cell.name }),
-  }));
-  if (read.state === 'unmapped') throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
-  if (read.state === 'down') {
-    const d = read.down[0]!;
-    throw refuse.unavailable(`cell0 did not answer (${d.reason}: ${d.message}); nothing was deleted. Try again when it answers.`);
-  }
+  const cell0 = await findCell0(deps);
+  if (!cell0) throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
+  const read = await askOneCell(
+    deps,
+    cell0,
+    async ({ handle }) => ({
+      privileges: await readWritePrivileges(handle, CELL0_NEEDS),
+      rows: await handle.sql<{ uuid: string; deleted: number | null }[]>`select uuid, deleted from instances where uuid = any(${wanted})`,
+    }),
+    { consequence: 'nothing was deleted. Try again when it answers', exitCode: 1 },
+  );
   const forbidden = privilegeRefusal([
     { where: 'api database', needs: NEEDS.queueMappingsForDelete, reading: apiPrivileges },
-    { where: { cell: read.data.label }, needs: CELL0_NEEDS, reading: read.data.privileges },
+    { where: { cell: cellLabel(cell0) }, needs: CELL0_NEEDS, reading: read.privileges },
   ]);
   if (forbidden) throw forbidden;
-  const rows = read.data.rows;
+  const rows = read.rows;
   const mappingOf = new Map(mappings.map((m) => [m.uuid, m]));
   const rowOf = new Map(rows.map((r) => [r.uuid, r]));
 
@@ -120,8 +123,6 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
   const live = wanted.filter((u) => rowOf.get(u)?.deleted === 0);
   if (live.length === 0) return { deleted: [], alreadyDeleted: before, notFound };
 
-  const cell0 = await findCell0(deps);
-  if (!cell0) throw refuse.precondition(CELL0_UNMAPPED_MESSAGE);
   const sql = deps.registry.handleFor(cell0).sql;
   const at = deps.now();
   const now = at.toISOString();

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The fault evidence of cell0 instances, exported before they are deleted (console-ux
  * "Dangerous actions"): CSV (RFC 4180) and JSON, each saying which cells did not answer.
@@ -5,7 +6,8 @@
 import { isoTime } from '../nova/primitives';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
-import { type Cell0Filters, cell0Read, CELL0_UNMAPPED_MESSAGE, type DownCell } from './cell0-read';
+import { cellLabel, type DownCell } from '../cells/cell-ref';
+import { type Cell0Filters, cell0Read, CELL0_UNMAPPED_MESSAGE } from './cell0-read';
 import { type Cell0Instance, type Cell0Sort, collectCell0Rows, readCell0Rows, toCell0Instance } from './cell0-instances';
 
 /** More than a support engineer reads; a bigger export is a database dump, not evidence. */
@@ -73,7 +75,7 @@ export function csvField(value: string | number | null | undefined): string {
 export function toCsv(records: readonly Record_[], missing: readonly DownCell[]): string {
   const lines: string[] = [];
   // Said before the header, where a person opening the file cannot miss it.
-  for (const m of missing) lines.push(`# cell ${m.name ?? m.uuid} (${m.uuid}) did not answer: ${m.reason}; its instances are not in this export`);
+  for (const m of missing) lines.push(`# cell ${cellLabel(m)} (${m.uuid}) did not answer: ${m.reason}; its instances are not in this export`);
   lines.push(EXPORT_COLUMNS.join(','));
   for (const r of records) lines.push(EXPORT_COLUMNS.map((c) => csvField(r[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;

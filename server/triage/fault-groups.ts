@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Failures in cell0 grouped by normalised fault text (console-ux "Triage"): a spike of
  * "No valid host was found" in one flavor is one row with its count, first and last seen,

@@ -6,14 +6,14 @@ import { useQueryStates } from 'nuqs';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
+import { SelectField, TextField } from '../../_components/fields';
+import { QueryState } from '../../_components/query-state';
 import { useHasRole } from '../../_components/require-role';
 import { ClockTime, Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { Cell0Instance } from '@/server/triage/cell0-instances';
-import type { DownCell } from '@/server/triage/cell0-read';
-import type { DeleteCell0Result } from '@/server/triage/delete-cell0-instances';
-import type { Breakdown, FaultGroup } from '@/server/triage/fault-groups';
+import type { DownCell } from '@/server/cells/contract';
+import type { Breakdown, Cell0Instance, DeleteCell0Result, FaultGroup } from '@/server/triage/contract';
 import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
 import { FaultText } from './fault-text';
 import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
@@ -85,7 +85,6 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  const input = 'mt-1 block w-56 rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
   return (
     <form
       role="search"
@@ -96,18 +95,20 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
         void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '' });
       }}
     >
-      <label className="text-xs text-zinc-600 dark:text-zinc-400">
-        Fault text <kbd className="ml-1 rounded border px-1 font-mono text-[10px]">/</kbd>
-        <input ref={faultRef} value={fault} onChange={(e) => setFault(e.target.value)} placeholder="e.g. No valid host" className={input} />
-      </label>
-      <label className="text-xs text-zinc-600 dark:text-zinc-400">
-        Flavor
-        <input value={flavor} onChange={(e) => setFlavor(e.target.value)} placeholder="e.g. m1.xlarge" className={input} />
-      </label>
-      <label className="text-xs text-zinc-600 dark:text-zinc-400">
-        Project
-        <input value={project} onChange={(e) => setProject(e.target.value)} placeholder="project id" className={`${input} font-mono`} />
-      </label>
+      <TextField
+        ref={faultRef}
+        label={
+          <>
+            Fault text <kbd className="ml-1 rounded border px-1 font-mono text-[10px]">/</kbd>
+          </>
+        }
+        value={fault}
+        onChange={(e) => setFault(e.target.value)}
+        placeholder="e.g. No valid host"
+        controlClassName="w-56"
+      />
+      <TextField label="Flavor" value={flavor} onChange={(e) => setFlavor(e.target.value)} placeholder="e.g. m1.xlarge" controlClassName="w-56" />
+      <TextField label="Project" value={project} onChange={(e) => setProject(e.target.value)} placeholder="project id" controlClassName="w-56 font-mono" />
       <Button type="submit" variant="primary">
         Apply filters
       </Button>
@@ -126,10 +127,10 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
   );
 }
 
-function DownNotice({ down, unknownCount }: { down: DownCell[]; unknownCount: number }) {
+function DownNotice({ down, unknownCount, onRetry }: { down: DownCell[]; unknownCount: number; onRetry: () => void }) {
   return (
     <>
-      <CellNotices down={down} answered={0} total={1} />
+      <CellNotices down={down} answered={0} total={1} onRetry={onRetry} />
       <EmptyBox>
         cell0 did not answer, so its instances and faults cannot be shown now. The api database maps{' '}
         <strong>
@@ -161,8 +162,6 @@ function exportHref(format: 'csv' | 'json', search: Cell0Search, uuids: string[]
 
 function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSearch: SetSearch; onDeleted: (r: DeleteCell0Result) => void }) {
   const trpc = useTRPC();
-  // Deleting and exporting are support's (the server refuses others regardless).
-  const canDelete = useHasRole('support');
   const input = cell0ListInput(search);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [targets, setTargets] = useState<DeleteTarget[]>([]);
@@ -180,19 +179,66 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
     });
   }, [pageKey]);
 
-  if (q.isPending) return <Loading what="cell0 instances" />;
-  if (q.isError) {
-    return (
-      <div className="space-y-2">
-        <ErrorBox title="Could not list cell0" message={q.error.message} />
-        {search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>Back to the first page</Button> : null}
-      </div>
-    );
-  }
-  const data = q.data;
-  if (data.state === 'unmapped') return UNMAPPED;
-  if (data.state === 'down') return <DownNotice down={data.down} unknownCount={data.unknownCount} />;
+  return (
+    <QueryState
+      query={q}
+      what="cell0 instances"
+      errorTitle="Could not list cell0"
+      errorActions={search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>Back to the first page</Button> : null}
+    >
+      {(data) =>
+        data.state === 'unmapped' ? (
+          UNMAPPED
+        ) : data.state === 'down' ? (
+          <DownNotice down={data.down} unknownCount={data.unknownCount} onRetry={() => void q.refetch()} />
+        ) : (
+          <Cell0List
+            page={data.data}
+            asOf={data.asOf}
+            rows={rows}
+            search={search}
+            setSearch={setSearch}
+            selected={selected}
+            setSelected={setSelected}
+            targets={targets}
+            setTargets={setTargets}
+            refresh={{ run: () => void q.refetch(), busy: q.isFetching }}
+            onDeleted={onDeleted}
+          />
+        )
+      }
+    </QueryState>
+  );
+}
 
+function Cell0List({
+  page,
+  asOf,
+  rows,
+  search,
+  setSearch,
+  selected,
+  setSelected,
+  targets,
+  setTargets,
+  refresh,
+  onDeleted,
+}: {
+  page: { nextMarker: string | null };
+  asOf: Date;
+  rows: Cell0Instance[];
+  search: Cell0Search;
+  setSearch: SetSearch;
+  selected: Set<string>;
+  setSelected: React.Dispatch<React.SetStateAction<Set<string>>>;
+  targets: DeleteTarget[];
+  setTargets: (t: DeleteTarget[]) => void;
+  refresh: { run: () => void; busy: boolean };
+  onDeleted: (r: DeleteCell0Result) => void;
+}) {
+  // Deleting and exporting are support's (the server refuses others regardless).
+  const canDelete = useHasRole('support');
+  const input = cell0ListInput(search);
   const filtered = Boolean(input.fault || input.flavor || input.project || input.group);
   const chosen = rows.filter((r) => selected.has(r.uuid));
   const toggle = (uuid: string, on: boolean) =>
@@ -209,36 +255,28 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
       <div className="mb-2 flex flex-wrap items-center justify-between gap-3 text-sm">
         <span role="status" aria-live="polite" className="text-zinc-600 dark:text-zinc-400">
           {rows.length === 0 ? 'No instances' : `${rows.length} instance${rows.length === 1 ? '' : 's'} on this page`}
-          {search.marker ? ' (not the first page)' : ''} · as of <ClockTime value={data.asOf} />
+          {search.marker ? ' (not the first page)' : ''} · as of <ClockTime value={asOf} />
         </span>
         <div className="flex flex-wrap items-center gap-2">
-          <label className="text-xs text-zinc-600 dark:text-zinc-400">
-            Sort by age{' '}
-            <select
-              value={search.sort}
-              onChange={(e) => void setSearch({ sort: e.target.value as Cell0Search['sort'], marker: '' })}
-              className="rounded border border-zinc-300 px-1 py-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
-            >
-              <option value="age">newest first</option>
-              <option value="-age">oldest first</option>
-            </select>
-          </label>
-          <label className="text-xs text-zinc-600 dark:text-zinc-400">
-            Page size{' '}
-            <select
-              value={input.limit}
-              onChange={(e) => void setSearch({ size: Number(e.target.value), marker: '' })}
-              className="rounded border border-zinc-300 px-1 py-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
-            >
-              {CELL0_PAGE_SIZES.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-          <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
-            {q.isFetching ? 'Refreshing…' : 'Refresh'}
+          <SelectField
+            inline
+            label="Sort by age"
+            value={search.sort}
+            onChange={(e) => void setSearch({ sort: e.target.value as Cell0Search['sort'], marker: '' })}
+            options={[
+              { value: 'age', label: 'newest first' },
+              { value: '-age', label: 'oldest first' },
+            ]}
+          />
+          <SelectField
+            inline
+            label="Page size"
+            value={input.limit}
+            onChange={(e) => void setSearch({ size: Number(e.target.value), marker: '' })}
+            options={CELL0_PAGE_SIZES}
+          />
+          <Button onClick={refresh.run} disabled={refresh.busy}>
+            {refresh.busy ? 'Refreshing…' : 'Refresh'}
           </Button>
         </div>
       </div>
@@ -313,9 +351,7 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
 
       <nav aria-label="Pages" className="mt-3 flex gap-2">
         {search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>First page</Button> : null}
-        {data.data.nextMarker ? (
-          <Button onClick={() => void setSearch({ marker: data.data.nextMarker! })}>Next page</Button>
-        ) : null}
+        {page.nextMarker ? <Button onClick={() => void setSearch({ marker: page.nextMarker! })}>Next page</Button> : null}
       </nav>
 
       <DeleteInstancesDialog
@@ -404,17 +440,39 @@ function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; lab
 function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.triage.cell0.groups.queryOptions(cell0Filters(search), { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }));
-  if (q.isPending) return <Loading what="fault groups" />;
-  if (q.isError) return <ErrorBox title="Could not group cell0's faults" message={q.error.message} />;
-  const data = q.data;
-  if (data.state === 'unmapped') return UNMAPPED;
-  if (data.state === 'down') return <DownNotice down={data.down} unknownCount={data.unknownCount} />;
-  const { groups, instances } = data.data;
+  return (
+    <QueryState query={q} what="fault groups" errorTitle="Could not group cell0's faults">
+      {(data) =>
+        data.state === 'unmapped' ? (
+          UNMAPPED
+        ) : data.state === 'down' ? (
+          <DownNotice down={data.down} unknownCount={data.unknownCount} onRetry={() => void q.refetch()} />
+        ) : (
+          <GroupsTable groups={data.data.groups} instances={data.data.instances} asOf={data.asOf} search={search} setSearch={setSearch} />
+        )
+      }
+    </QueryState>
+  );
+}
+
+function GroupsTable({
+  groups,
+  instances,
+  asOf,
+  search,
+  setSearch,
+}: {
+  groups: FaultGroup[];
+  instances: number;
+  asOf: Date;
+  search: Cell0Search;
+  setSearch: SetSearch;
+}) {
   const open = (g: FaultGroup) => void setSearch({ view: 'list', group: g.key, marker: '' });
   return (
     <div>
       <p role="status" aria-live="polite" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={data.asOf} />
+        {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={asOf} />
       </p>
       {groups.length === 0 ? (
         <EmptyBox>{cell0Filters(search).fault || search.flavor || search.project ? 'No cell0 instance matches these filters.' : 'No errored instances in cell0: every boot found a home.'}</EmptyBox>

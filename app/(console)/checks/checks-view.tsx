@@ -3,54 +3,22 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { CellNotices } from '../../_components/cell-notices';
+import { CellLink, CellLinks, HostLink } from '../../_components/links';
+import { QueryState } from '../../_components/query-state';
 import { ClockTime, Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { CheckResult } from '@/server/checks/result';
-import type { ChecksReport } from '@/server/checks/run-checks';
+import { cellLabel } from '@/server/cells/contract';
+import { type CheckResult, type ChecksReport, RESULT_CODE, RESULT_LABEL } from '@/server/checks/contract';
 
 const RESULT_STYLE: Record<CheckResult, string> = {
   success: 'text-emerald-700 dark:text-emerald-400',
   warning: 'font-medium text-amber-700 dark:text-amber-400',
   failure: 'font-medium text-red-700 dark:text-red-400',
 };
-const RESULT_TEXT: Record<CheckResult, string> = { success: 'Success', warning: 'Warning', failure: 'Failure' };
-const EXIT_CODE: Record<CheckResult, number> = { success: 0, warning: 1, failure: 2 };
 
 function Result({ result }: { result: CheckResult }) {
-  return <span className={RESULT_STYLE[result]}>{RESULT_TEXT[result]}</span>;
-}
-
-type CellRef = { uuid: string; name: string | null };
-
-function CellLink({ cell }: { cell: CellRef }) {
-  return (
-    <Link href={`/cells/${cell.uuid}`} className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
-      {cell.name ?? <span className="font-mono text-xs">{cell.uuid}</span>}
-    </Link>
-  );
-}
-
-function HostLink({ host }: { host: string }) {
-  return (
-    <Link href={`/hosts?host=${encodeURIComponent(host)}`} className="font-mono text-xs text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
-      {host}
-    </Link>
-  );
-}
-
-function CellList({ cells }: { cells: CellRef[] }) {
-  return (
-    <>
-      {cells.map((c, i) => (
-        <span key={c.uuid}>
-          {i > 0 ? ', ' : null}
-          <CellLink cell={c} />
-        </span>
-      ))}
-    </>
-  );
+  return <span className={RESULT_STYLE[result]}>{RESULT_LABEL[result]}</span>;
 }
 
 /** One drift list: a heading, why it matters, and its table, or a calm line saying there is nothing. */
@@ -92,18 +60,19 @@ export function ChecksView() {
         </Button>
       </PageHeader>
 
-      {q.isPending ? (
-        <Loading what="checks" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not run the checks" message={q.error.message} />
-      ) : (
-        <Report report={q.data} onRetry={() => void q.refetch()} />
-      )}
+      <QueryState
+        query={q}
+        what="checks"
+        errorTitle="Could not run the checks"
+        cells={(r) => ({ down: r.drift.downCells, answered: r.cells.answered, total: r.cells.total })}
+      >
+        {(r) => <Report report={r} />}
+      </QueryState>
     </div>
   );
 }
 
-function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => void }) {
+function Report({ report: r }: { report: ChecksReport }) {
   const d = r.drift;
   const old = r.oldComputes;
   return (
@@ -111,11 +80,9 @@ function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => v
       <p role="status" aria-label="Overall result" className="mb-3 text-sm">
         Overall: <Result result={r.result} />{' '}
         <span className="text-zinc-500">
-          (<code>cellar status</code> exits {EXIT_CODE[r.result]})
+          (<code>cellar status</code> exits {RESULT_CODE[r.result]})
         </span>
       </p>
-
-      <CellNotices down={d.downCells} answered={r.cells.answered} total={r.cells.total} onRetry={onRetry} />
 
       <Table label="Checks" head={<><Th>Check</Th><Th>Result</Th><Th>Details</Th></>}>
         {r.checks.map((c) => (
@@ -138,7 +105,7 @@ function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => v
             {d.unmappedComputeHosts.byCell.map((c, i) => (
               <span key={c.cell.uuid}>
                 {i > 0 ? ', ' : null}
-                {c.cell.name ?? c.cell.uuid}: {c.count}
+                {cellLabel(c.cell)}: {c.count}
               </span>
             ))}
             ): <Link href="/computes" className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">see the unmapped computes</Link>.
@@ -185,7 +152,7 @@ function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => v
               <Td><CellLink cell={c} /></Td>
               <Td>{c.reason}</Td>
               <Td className="font-mono text-xs">{c.message}</Td>
-              <Td className="text-right tabular-nums">{c.latencyMs} ms</Td>
+              <Td className="text-right tabular-nums">{c.elapsedMs} ms</Td>
               <Td className="text-right tabular-nums">{c.hostMappingsNotCompared}</Td>
             </tr>
           ))}
@@ -247,7 +214,7 @@ function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => v
             <tr key={m.host}>
               <Td><CellLink cell={m.cell} /></Td>
               <Td><HostLink host={m.host} /></Td>
-              <Td><CellList cells={m.foundIn} /></Td>
+              <Td><CellLinks cells={m.foundIn} /></Td>
             </tr>
           ))}
         </Table>
@@ -264,7 +231,7 @@ function Report({ report: r, onRetry }: { report: ChecksReport; onRetry: () => v
           {d.hostsInSeveralCells.map((h) => (
             <tr key={h.host}>
               <Td><HostLink host={h.host} /></Td>
-              <Td><CellList cells={h.cells} /></Td>
+              <Td><CellLinks cells={h.cells} /></Td>
               <Td>{h.mappedTo ? <CellLink cell={h.mappedTo} /> : <span className="text-zinc-500">not mapped</span>}</Td>
             </tr>
           ))}

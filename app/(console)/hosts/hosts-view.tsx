@@ -1,23 +1,25 @@
 'use client';
 
-import { RequireRole } from '@/app/_components/require-role';
-
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useEffect, useRef, useState } from 'react';
-import { CellNotices } from '../../_components/cell-notices';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
+import { SelectField, TextField } from '../../_components/fields';
+import { CellLink } from '../../_components/links';
+import { QueryState } from '../../_components/query-state';
+import { RequireRole } from '../../_components/require-role';
 import { RestartNotice } from '../../_components/restart-notice';
 import { Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import { HOST_PAGE_SIZES } from '@/server/hosts/host-page-sizes';
-import type { HostMappingRow } from '@/server/hosts/list-host-mappings';
+import { type CellSummary, cellLabel } from '@/server/cells/contract';
+import { HOST_PAGE_SIZES, type HostMappingRow } from '@/server/hosts/contract';
 import { hostsSearchParams, mappingsInput } from './search-params';
 
-const cellName = (c: { name: string | null; uuid: string }) => c.name ?? c.uuid;
+/** What a cell that does not answer means on this page. */
+const DOWN_HERE = 'host mappings in this cell cannot be deleted until it answers';
 
 export function HostsView() {
   const trpc = useTRPC();
@@ -32,7 +34,7 @@ export function HostsView() {
     trpc.hosts.deleteMapping.mutationOptions({
       onSuccess: async (r) => {
         setTarget(null);
-        setDeleted({ host: r.host, cell: cellName(r.cell), notice: r.restartNotice, nodesReset: r.nodesReset });
+        setDeleted({ host: r.host, cell: cellLabel(r.cell), notice: r.restartNotice, nodesReset: r.nodesReset });
         await queryClient.invalidateQueries({ queryKey: trpc.hosts.pathKey() });
       },
     }),
@@ -68,14 +70,22 @@ export function HostsView() {
         </div>
       ) : null}
 
-      {reach.data ? (
-        <CellNotices
-          down={down.map((c) => ({ uuid: c.uuid, name: c.name, reason: c.reason, message: 'host mappings in this cell cannot be deleted until it answers', latencyMs: c.latencyMs }))}
-          answered={cells.length - down.length}
-          total={cells.length}
-          onRetry={() => void reach.refetch()}
-        />
-      ) : null}
+      {/* Which cells answer: a down cell's mappings cannot be deleted. Nothing to show while it loads. */}
+      <QueryState
+        query={reach}
+        what="which cells answer"
+        errorTitle="Could not check which cells answer"
+        loading={null}
+        cells={(r) => ({
+          down: r.cells
+            .filter((c) => c.status === 'down')
+            .map((c) => ({ uuid: c.uuid, name: c.name, reason: c.reason ?? 'error', message: DOWN_HERE, elapsedMs: c.elapsedMs })),
+          answered: r.cells.filter((c) => c.status === 'up').length,
+          total: r.cells.length,
+        })}
+      >
+        {() => null}
+      </QueryState>
 
       <Filters
         cells={cells.map((c) => ({ uuid: c.uuid, name: c.name }))}
@@ -87,22 +97,23 @@ export function HostsView() {
         onSize={(size) => page({ size })}
       />
 
-      {q.isPending ? (
-        <Loading what="host mappings" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not load the host mappings" message={q.error.message} />
-      ) : q.data.rows.length === 0 ? (
-        <EmptyBox>
-          {filtered || input.after || input.before ? (
+      <QueryState
+        query={q}
+        what="host mappings"
+        errorTitle="Could not load the host mappings"
+        isEmpty={(d) => d.rows.length === 0}
+        empty={
+          filtered || input.after || input.before ? (
             'No host mappings match these filters.'
           ) : (
             <>
               No host mappings yet. Map compute hosts from <Link className="underline" href="/computes">Unmapped computes</Link>, or run{' '}
               <code>cellar discover_hosts</code>.
             </>
-          )}
-        </EmptyBox>
-      ) : (
+          )
+        }
+      >
+        {(d) => (
         <>
           <Table
             label="Host mappings"
@@ -118,15 +129,17 @@ export function HostsView() {
               </>
             }
           >
-            {q.data.rows.map((r) => (
+            {d.rows.map((r) => (
               <tr key={r.host}>
                 <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
                   {r.host}
                 </th>
-                <Td>{cellName(r.cell)}</Td>
+                <Td>
+                  <CellLink cell={r.cell} />
+                </Td>
                 <Td className="whitespace-nowrap font-mono text-xs">
                   {r.cell.uuid}
-                  <CopyButton value={r.cell.uuid} label={`Copy uuid of cell ${cellName(r.cell)}`} />
+                  <CopyButton value={r.cell.uuid} label={`Copy uuid of cell ${cellLabel(r.cell)}`} />
                 </Td>
                 <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
                 <Td className="text-right">
@@ -134,7 +147,7 @@ export function HostsView() {
                   <Button
                     aria-label={`Delete host mapping ${r.host}`}
                     disabled={downUuids.has(r.cell.uuid)}
-                    title={downUuids.has(r.cell.uuid) ? `Cell ${cellName(r.cell)} is not answering: its instances cannot be checked` : undefined}
+                    title={downUuids.has(r.cell.uuid) ? `Cell ${cellLabel(r.cell)} is not answering: its instances cannot be checked` : undefined}
                     onClick={() => {
                       del.reset();
                       setTarget(r);
@@ -151,16 +164,17 @@ export function HostsView() {
             <Button disabled={!input.after && !input.before} onClick={() => page({})}>
               First page
             </Button>
-            <Button disabled={!q.data.prevBefore} onClick={() => void setSearch({ after: null, before: q.data.prevBefore })}>
+            <Button disabled={!d.prevBefore} onClick={() => void setSearch({ after: null, before: d.prevBefore })}>
               Previous page
             </Button>
-            <Button disabled={!q.data.nextAfter} onClick={() => void setSearch({ after: q.data.nextAfter, before: null })}>
+            <Button disabled={!d.nextAfter} onClick={() => void setSearch({ after: d.nextAfter, before: null })}>
               Next page
             </Button>
             {q.isFetching ? <span className="text-zinc-500">Loading…</span> : null}
           </nav>
         </>
-      )}
+        )}
+      </QueryState>
 
       <ConfirmDialog
         open={target !== null}
@@ -174,7 +188,7 @@ export function HostsView() {
         {target ? (
           <>
             <p>
-              Delete the mapping of host <strong className="font-mono">{target.host}</strong> to cell <strong>{cellName(target.cell)}</strong>?
+              Delete the mapping of host <strong className="font-mono">{target.host}</strong> to cell <strong>{cellLabel(target.cell)}</strong>?
             </p>
             <p>
               As nova-manage does, this is refused while instances are on the host. Its compute nodes go back to mapped = 0, so
@@ -188,7 +202,7 @@ export function HostsView() {
 }
 
 function Filters(props: {
-  cells: { uuid: string; name: string | null }[];
+  cells: CellSummary[];
   cell: string | null;
   host: string;
   size: number;
@@ -217,35 +231,19 @@ function Filters(props: {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  const field = 'rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900';
   return (
     <div role="search" aria-label="Filter host mappings" className="mb-3 flex flex-wrap items-end gap-3 text-sm">
-      <label className="flex flex-col gap-1">
-        Cell
-        <select className={field} value={props.cell ?? ''} onChange={(e) => props.onCell(e.target.value || null)}>
-          <option value="">All cells</option>
-          {props.cells.map((c) => (
-            <option key={c.uuid} value={c.uuid}>
-              {c.name ?? c.uuid}
-            </option>
-          ))}
-          {props.cell && !props.cells.some((c) => c.uuid === props.cell) ? <option value={props.cell}>{props.cell}</option> : null}
-        </select>
-      </label>
-      <label className="flex flex-col gap-1">
-        Host contains
-        <input ref={inputRef} type="search" className={field} value={text} placeholder="Press / to search" onChange={(e) => setText(e.target.value)} />
-      </label>
-      <label className="flex flex-col gap-1">
-        Page size
-        <select className={field} value={props.size} onChange={(e) => props.onSize(Number(e.target.value))}>
-          {HOST_PAGE_SIZES.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField label="Cell" value={props.cell ?? ''} onChange={(e) => props.onCell(e.target.value || null)}>
+        <option value="">All cells</option>
+        {props.cells.map((c) => (
+          <option key={c.uuid} value={c.uuid}>
+            {cellLabel(c)}
+          </option>
+        ))}
+        {props.cell && !props.cells.some((c) => c.uuid === props.cell) ? <option value={props.cell}>{props.cell}</option> : null}
+      </SelectField>
+      <TextField ref={inputRef} label="Host contains" type="search" value={text} placeholder="Press / to search" onChange={(e) => setText(e.target.value)} />
+      <SelectField label="Page size" value={props.size} onChange={(e) => props.onSize(Number(e.target.value))} options={HOST_PAGE_SIZES} />
     </div>
   );
 }

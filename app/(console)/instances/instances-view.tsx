@@ -4,13 +4,15 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useEffect, useState } from 'react';
-import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
+import { SelectField, TextField } from '../../_components/fields';
+import { CellLink } from '../../_components/links';
+import { QueryState } from '../../_components/query-state';
 import { ClockTime, Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { DownCellNotice, InstanceListPage, InstanceRow, UnknownInstanceRow } from '@/server/instances/list-instances';
-import { VM_STATES } from '@/server/nova/constants';
+import { cellLabel } from '@/server/cells/contract';
+import { type InstanceListPage, type InstanceRow, type UnknownInstanceRow, VM_STATES } from '@/server/instances/contract';
 import { LookupBox } from './lookup-box';
 import { type InstancesParams, instancesSearchParams, PAGE_SIZES, serializeInstancesSearchParams, toListInput } from './search-params';
 
@@ -45,6 +47,7 @@ export function InstancesView() {
   const input = toListInput(params);
   const q = useQuery(trpc.instances.list.queryOptions(input, { placeholderData: keepPreviousData, retry: false }));
   const page = q.data;
+  const filtered = Boolean(input.projectId || input.vmState || input.host || input.name);
 
   return (
     <div>
@@ -70,55 +73,48 @@ export function InstancesView() {
         </h2>
         <Filters params={params} onApply={(f) => void setParams({ ...f, marker: null })} />
         <div className="mb-3 flex flex-wrap items-center gap-4 text-sm">
-          <label className="flex items-center gap-2">
-            Sort
-            <select
-              aria-label="Sort"
-              value={`${params.sort}:${params.dir}`}
-              onChange={(e) => {
-                const [sort, dir] = e.target.value.split(':') as [typeof params.sort, typeof params.dir];
-                void setParams({ sort, dir, marker: null });
-              }}
-              className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-950"
-            >
-              {SORTS.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="flex items-center gap-2">
-            Page size
-            <select
-              aria-label="Page size"
-              value={String(input.limit)}
-              onChange={(e) => void setParams({ limit: Number(e.target.value), marker: null })}
-              className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-950"
-            >
-              {[...new Set([...PAGE_SIZES, input.limit ?? 50])].sort((a, b) => a - b).map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            inline
+            label="Sort"
+            value={`${params.sort}:${params.dir}`}
+            onChange={(e) => {
+              const [sort, dir] = e.target.value.split(':') as [typeof params.sort, typeof params.dir];
+              void setParams({ sort, dir, marker: null });
+            }}
+            options={SORTS}
+          />
+          <SelectField
+            inline
+            label="Page size"
+            value={String(input.limit)}
+            onChange={(e) => void setParams({ limit: Number(e.target.value), marker: null })}
+            options={[...new Set([...PAGE_SIZES, input.limit ?? 50])].sort((a, b) => a - b)}
+          />
         </div>
 
-        {q.isPending ? (
-          <Loading what="instances from every cell" />
-        ) : q.isError ? (
-          <div className="space-y-2">
-            <ErrorBox title="Could not list the instances" message={q.error.message} />
-            {params.marker ? (
+        <QueryState
+          query={q}
+          what="instances from every cell"
+          errorTitle="Could not list the instances"
+          errorActions={
+            params.marker ? (
               <Link href={`/instances${serializeInstancesSearchParams({ ...params, marker: null })}`} className="text-sm text-sky-700 underline dark:text-sky-400">
                 Start from the first page
               </Link>
-            ) : null}
-          </div>
-        ) : (
-          <Results page={page!} onRetry={() => void q.refetch()} filtered={Boolean(input.projectId || input.vmState || input.host || input.name)} />
-        )}
+            ) : null
+          }
+          cells={(p) => ({ down: p.down.map((d) => ({ ...d, message: noticeText(d) })), answered: p.answered, total: p.total })}
+          isEmpty={(p) => p.rows.length === 0 && p.unknown.length === 0}
+          empty={(p) =>
+            filtered
+              ? 'No instances match these filters in the cells that answered.'
+              : p.total === 0
+                ? 'No cells are mapped yet, so there are no instances to list.'
+                : 'No instances in any cell that answered.'
+          }
+        >
+          {(p) => <Results page={p} />}
+        </QueryState>
         {page && !q.isError ? <Pager page={page} params={params} /> : null}
       </section>
     </div>
@@ -132,16 +128,7 @@ function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValue
   const [f, setF] = useState<FilterValues>({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name });
   useEffect(() => setF({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name }), [params.project, params.vm_state, params.host, params.name]);
   const text = (key: 'project' | 'host' | 'name', label: string, placeholder: string) => (
-    <label className="flex flex-col text-xs text-zinc-500">
-      {label}
-      <input
-        aria-label={label}
-        placeholder={placeholder}
-        value={f[key] ?? ''}
-        onChange={(e) => setF({ ...f, [key]: e.target.value || null })}
-        className="mt-0.5 rounded border border-zinc-300 px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
-      />
-    </label>
+    <TextField label={label} placeholder={placeholder} value={f[key] ?? ''} onChange={(e) => setF({ ...f, [key]: e.target.value || null })} />
   );
   return (
     <form
@@ -154,22 +141,12 @@ function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValue
       }}
     >
       {text('project', 'Project', 'project id')}
-      <label className="flex flex-col text-xs text-zinc-500">
-        VM state
-        <select
-          aria-label="VM state"
-          value={f.vm_state ?? ''}
-          onChange={(e) => setF({ ...f, vm_state: (e.target.value || null) as FilterValues['vm_state'] })}
-          className="mt-0.5 rounded border border-zinc-300 px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
-        >
-          <option value="">any</option>
-          {VM_STATES.filter((s) => s !== 'deleted').map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="VM state"
+        value={f.vm_state ?? ''}
+        onChange={(e) => setF({ ...f, vm_state: (e.target.value || null) as FilterValues['vm_state'] })}
+        options={[{ value: '', label: 'any' }, ...VM_STATES.filter((s) => s !== 'deleted')]}
+      />
       {text('host', 'Host', 'compute host')}
       {text('name', 'Name contains', 'part of the name')}
       <Button type="submit" variant="primary">
@@ -180,54 +157,43 @@ function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValue
   );
 }
 
-function Results({ page, onRetry, filtered }: { page: InstanceListPage; onRetry: () => void; filtered: boolean }) {
-  const down = page.down.map((d) => ({ ...d, message: noticeText(d) }));
+/** One page of the merged list: the UNKNOWN rows of the cells that did not answer first, then the rows. */
+function Results({ page }: { page: InstanceListPage }) {
   const multiCell = page.total > 1;
   return (
     <>
-      <CellNotices down={down} answered={page.answered} total={page.total} onRetry={onRetry} />
       {page.endedEarly ? (
         <p role="note" className="mb-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
           A cell stopped answering while this page was read, so the page ends early at its last complete row. The next page continues from there.
         </p>
       ) : null}
-      {page.rows.length === 0 && page.unknown.length === 0 ? (
-        <EmptyBox>
-          {filtered
-            ? 'No instances match these filters in the cells that answered.'
-            : page.total === 0
-              ? 'No cells are mapped yet, so there are no instances to list.'
-              : 'No instances in any cell that answered.'}
-        </EmptyBox>
-      ) : (
-        <Table
-          label="Instances"
-          head={
-            <>
-              <Th>Name</Th>
-              <Th>UUID</Th>
-              {multiCell ? <Th>Cell</Th> : null}
-              <Th>Status</Th>
-              <Th>Flavor</Th>
-              <Th>Host</Th>
-              <Th>Project</Th>
-              <Th>Age</Th>
-            </>
-          }
-        >
-          {page.unknown.map((r) => (
-            <UnknownRow key={`u-${r.uuid}`} r={r} multiCell={multiCell} />
-          ))}
-          {page.rows.map((r) => (
-            <Row key={r.uuid} r={r} multiCell={multiCell} />
-          ))}
-        </Table>
-      )}
+      <Table
+        label="Instances"
+        head={
+          <>
+            <Th>Name</Th>
+            <Th>UUID</Th>
+            {multiCell ? <Th>Cell</Th> : null}
+            <Th>Status</Th>
+            <Th>Flavor</Th>
+            <Th>Host</Th>
+            <Th>Project</Th>
+            <Th>Age</Th>
+          </>
+        }
+      >
+        {page.unknown.map((r) => (
+          <UnknownRow key={`u-${r.uuid}`} r={r} multiCell={multiCell} />
+        ))}
+        {page.rows.map((r) => (
+          <Row key={r.uuid} r={r} multiCell={multiCell} />
+        ))}
+      </Table>
     </>
   );
 }
 
-function noticeText(d: DownCellNotice): string {
+function noticeText(d: InstanceListPage['down'][number]): string {
   if (d.onRefill) return `${d.message}. It answered the first batch, then stopped; the page ends at its last complete row.`;
   const n = d.mappedInstances ?? 0;
   const mapped = `${n} instance${n === 1 ? '' : 's'} mapped to it in the api database`;
@@ -238,9 +204,7 @@ function noticeText(d: DownCellNotice): string {
 function CellCell({ cell }: { cell: { uuid: string; name: string | null } }) {
   return (
     <Td className="whitespace-nowrap">
-      <Link href={`/cells/${cell.uuid}`} className="text-sky-700 hover:underline dark:text-sky-400">
-        {cell.name ?? cell.uuid}
-      </Link>
+      <CellLink cell={cell} />
     </Td>
   );
 }
@@ -272,7 +236,7 @@ function Row({ r, multiCell }: { r: InstanceRow; multiCell: boolean }) {
 }
 
 function UnknownRow({ r, multiCell }: { r: UnknownInstanceRow; multiCell: boolean }) {
-  const cell = r.cell.name ?? r.cell.uuid;
+  const cell = cellLabel(r.cell);
   return (
     <tr data-instance-uuid={r.uuid} title={`Cell ${cell} did not answer: listed from its instance mapping in the api database`} className="bg-amber-50/60 dark:bg-amber-950/40">
       <Td className="whitespace-nowrap">
