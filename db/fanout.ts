@@ -1,3 +1,4 @@
+import 'server-only';
 import type { CellHandle } from './connect';
 import type { CellRef, CellRegistry } from './registry';
 import { maskUrl } from './url';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Schemas and their migrations. Two kinds, kept apart:
  * - Cellar's own schema `cellar` in the api database (db/cellar/migrations): applied at

@@ -1,3 +1,4 @@
+import 'server-only';
 import { type CellHandle, openCellDatabase, type PoolOptions } from './connect';
 import { expandTemplate, withCredentials } from './url';
 

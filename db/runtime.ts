@@ -1,3 +1,4 @@
+import 'server-only';
 import { config } from './config';
 import { type ApiHandle, openApiDatabase } from './connect';
 import { CellRegistry } from './registry';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Who made a database's nova tables. A deployment's databases are made by nova's own
  * migrations (alembic, with its `alembic_version` table; sqlalchemy-migrate's

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ApiHandle } from '@/db/connect';
 import type { CellRegistry } from '@/db/registry';
 import { config } from '@/db/config';

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
+import { cache } from 'react';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { NotConfiguredError } from '@/db/runtime';
@@ -52,6 +53,17 @@ export async function createContext(opts?: { headers?: Headers; deps?: () => Dep
     deps: getDeps,
     resolvePrincipal: () => (resolution ??= resolvePrincipal(getDeps(), headers)),
   };
+}
+
+/**
+ * The context of a server render, made once per request: `cache` is React's, so the page's
+ * prefetches, its server caller and the layout's "who is signed in" share one context and
+ * resolve the session once (a new render, a new request: a new context). Outside a server
+ * render React's cache is a plain call. The server caller (app/_trpc/server.tsx) makes one
+ * with next/headers' `headers`.
+ */
+export function serverRenderContext(getHeaders: () => Headers | Promise<Headers>, opts?: { deps?: () => Deps }): () => Promise<Context> {
+  return cache(async () => createContext({ headers: new Headers(await getHeaders()), deps: opts?.deps }));
 }
 
 const IN_PROCESS: Principal = { kind: 'internal', name: 'in-process', role: 'operator' };

@@ -3,13 +3,14 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { parseAsBoolean, useQueryState } from 'nuqs';
+import { CellsAnswered } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
 import { CheckboxField } from '../_components/fields';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
-import { ClockTime, Time } from '../_components/time';
+import { Time } from '../_components/time';
 import { Button, PageHeader } from '../_components/ui';
 import { useTRPC } from '../_trpc/client';
 import { type CellListRow, cellLabel } from '@/server/cells/contract';
@@ -24,11 +25,7 @@ export function CellsView() {
   return (
     <div>
       <PageHeader title="Cells">
-        {q.data ? (
-          <span role="status" aria-live="polite">
-            {q.data.answered} of {q.data.total} cells answered · as of <ClockTime value={q.data.asOf} />
-          </span>
-        ) : null}
+        {q.data ? <CellsAnswered answered={q.data.answered} total={q.data.total} asOf={q.data.asOf} /> : null}
         <CheckboxField label="Auto-refresh" checked={autoRefresh} onChange={(e) => void setAutoRefresh(e.target.checked)} className="items-center" />
         <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
           {q.isFetching ? 'Refreshing…' : 'Refresh'}

@@ -1,12 +1,12 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { principalForRequest } from '@/server/auth/current';
-import { type Role, roleAtLeast } from '@/server/auth/roles';
+import { type Role, roleAtLeast } from '@/server/auth/contract';
 import { PATH_HEADER } from '@/server/auth/web-guard';
 import { NavLink } from '../_components/nav-link';
 import { MeProvider } from '../_components/require-role';
 import { SignOutButton } from '../_components/sign-out-button';
+import { requestPrincipal } from '../_trpc/server';
 
 const NAV = [
   { href: '/', label: 'Cells' },
@@ -27,10 +27,10 @@ const ACCESS_NAV: readonly { href: string; label: string; role: Role }[] = [
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   // Every console page needs a principal; the proxy only saw that a cookie was there.
-  const h = await headers();
-  const who = await principalForRequest(h);
+  // One resolution per render: the page's prefetches share this request's context (app/_trpc/server.tsx).
+  const who = await requestPrincipal();
   if (!('principal' in who)) {
-    const next = h.get(PATH_HEADER) ?? '/';
+    const next = (await headers()).get(PATH_HEADER) ?? '/';
     redirect(`/sign-in?${new URLSearchParams({ next, ...('refused' in who ? { ended: '1' } : {}) })}`);
   }
   const me = who.principal;

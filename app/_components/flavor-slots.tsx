@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { formatAmount } from '@/server/nova/capacity';
+import { formatAmount } from '@/server/cells/contract';
 import { useTRPC } from '../_trpc/client';
 import { Loading, Table, Td, Th } from './ui';
 

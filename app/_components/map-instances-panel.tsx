@@ -1,13 +1,15 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useHydrated } from './use-hydrated';
 import { useState } from 'react';
-import type { MapInstancesJob } from '@/server/jobs/start-map-instances';
+import { cellLabel } from '@/server/cells/contract';
+import type { MapInstancesJob } from '@/server/jobs/contract';
 import { useTRPC } from '../_trpc/client';
+import { QueryState } from './query-state';
 import { useHasRole } from './require-role';
 import { Time } from './time';
-import { Button, EmptyBox, ErrorBox, Loading } from './ui';
+import { Button, ErrorBox } from './ui';
+import { useHydrated } from './use-hydrated';
 
 const active = (job: MapInstancesJob | undefined) => job?.state === 'queued' || job?.state === 'running';
 const fmt = (n: number) => n.toLocaleString('en');
@@ -36,7 +38,12 @@ function ProgressBar({ job }: { job: MapInstancesJob }) {
     // Not counted yet: an indeterminate bar (no value), as ARIA has it.
     return (
       <div>
-        <div role="progressbar" aria-label="map_instances progress" aria-valuetext="Counting the instances of the cell" className="h-2 w-full animate-pulse rounded bg-zinc-200 dark:bg-zinc-800" />
+        <div
+          role="progressbar"
+          aria-label="map_instances progress"
+          aria-valuetext="Counting the instances of the cell"
+          className="h-2 w-full animate-pulse rounded bg-zinc-200 dark:bg-zinc-800"
+        />
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{job.state === 'queued' ? 'Not started yet.' : 'Counting the instances of the cell…'}</p>
       </div>
     );
@@ -117,7 +124,7 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
   );
   const job = jobs.data?.[0];
   const earlier = jobs.data?.slice(1) ?? [];
-  const label = cellName ?? cellUuid;
+  const label = cellLabel({ uuid: cellUuid, name: cellName });
 
   return (
     <section aria-label="Map instances" className="space-y-3 rounded border border-zinc-200 p-4 dark:border-zinc-800">
@@ -137,9 +144,8 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
         ) : null}
       </div>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        Gives every instance of {label}, deleted ones included, an instance mapping to this cell, as nova-manage cell_v2 map_instances
-        does. It runs in the background in batches and goes on where it stopped if the console is restarted; running it again maps
-        nothing twice.
+        Gives every instance of {label}, deleted ones included, an instance mapping to this cell, as nova-manage cell_v2 map_instances does. It runs in the
+        background in batches and goes on where it stopped if the console is restarted; running it again maps nothing twice.
       </p>
       {start.error ? <ErrorBox title="Could not start map_instances" message={start.error.message} /> : null}
       {note ? (
@@ -147,15 +153,14 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
           {note}
         </p>
       ) : null}
-      {jobs.isPending ? (
-        <Loading what="the map_instances jobs" />
-      ) : jobs.isError ? (
-        <ErrorBox title="Could not load the map_instances jobs" message={jobs.error.message} />
-      ) : !job ? (
-        <EmptyBox>map_instances has not been run on this cell from the console.</EmptyBox>
-      ) : (
-        <CurrentJob job={job} />
-      )}
+      <QueryState
+        query={jobs}
+        what="the map_instances jobs"
+        isEmpty={(d) => d.length === 0}
+        empty="map_instances has not been run on this cell from the console."
+      >
+        {(d) => <CurrentJob job={d[0]!} />}
+      </QueryState>
       {earlier.length > 0 ? (
         <details className="text-sm">
           <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Earlier runs ({earlier.length})</summary>

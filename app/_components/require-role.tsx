@@ -1,7 +1,7 @@
 'use client';
 
 import { createContext, type ReactNode, useContext } from 'react';
-import { type Principal, type Role, roleAtLeast } from '@/server/auth/roles';
+import { type Principal, type Role, roleAtLeast } from '@/server/auth/contract';
 
 const MeContext = createContext<Principal | null>(null);
 

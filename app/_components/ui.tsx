@@ -29,10 +29,12 @@ export function Button({ variant = 'default', className = '', ...props }: Compon
   );
 }
 
-export function ErrorBox({ title, message }: { title: string; message: string }) {
+/** A plain error: what could not be done, the server's message, and what can be done about it (`children`: a retry, a link). */
+export function ErrorBox({ title, message, children }: { title: string; message: string; children?: ReactNode }) {
   return (
     <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
       <span className="font-medium">{title}:</span> {message}
+      {children ? <div className="mt-2 flex flex-wrap items-center gap-2">{children}</div> : null}
     </div>
   );
 }

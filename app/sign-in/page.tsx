@@ -1,10 +1,8 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { principalForRequest } from '@/server/auth/current';
-import { signInNotes } from '@/server/auth/demo-users';
+import { signInPageNotes } from '@/server/auth/sign-in-page';
 import { safeNextPath } from '@/server/auth/web-guard';
-import { runtimeDeps } from '@/server/deps';
+import { requestPrincipal } from '../_trpc/server';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -14,10 +12,9 @@ export const dynamic = 'force-dynamic';
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const next = safeNextPath(typeof sp.next === 'string' ? sp.next : null);
-  const deps = runtimeDeps();
-  const who = await principalForRequest(await headers(), deps);
+  const who = await requestPrincipal();
   if ('principal' in who) redirect(next);
-  const notes = await signInNotes(deps.api);
+  const notes = await signInPageNotes();
 
   return (
     <main className="mx-auto mt-16 max-w-sm px-4">
@@ -29,11 +26,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       {!notes.hasUsers ? (
-        <section aria-label="No users yet" className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+        <section
+          aria-label="No users yet"
+          className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
           <p className="font-medium">This installation has no users yet.</p>
           <p className="mt-1">
-            Create the first operator on the server with <code className="font-mono">npx cellar user add NAME --role operator</code>; it prints
-            the password once.
+            Create the first operator on the server with <code className="font-mono">npx cellar user add NAME --role operator</code>; it prints the password
+            once.
           </p>
         </section>
       ) : null}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { TextField } from '../_components/fields';
 import { Button } from '../_components/ui';
 
 export function SignInForm({ next }: { next: string }) {
@@ -30,26 +31,8 @@ export function SignInForm({ next }: { next: string }) {
         setBusy(false);
       }}
     >
-      <label className="block text-sm">
-        User name
-        <input
-          name="username"
-          autoComplete="username"
-          required
-          autoFocus
-          className="mt-1 block w-full rounded border border-zinc-300 px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950"
-        />
-      </label>
-      <label className="block text-sm">
-        Password
-        <input
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          className="mt-1 block w-full rounded border border-zinc-300 px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950"
-        />
-      </label>
+      <TextField label="User name" name="username" autoComplete="username" required autoFocus controlClassName="w-full py-1.5" />
+      <TextField label="Password" name="password" type="password" autoComplete="current-password" required controlClassName="w-full py-1.5" />
       {error ? (
         <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
           {error}

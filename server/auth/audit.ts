@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The audit log: every write and every refused write, from the console and the CLI.
  * Newest first by id with keyset pages; filters by actor, action, outcome and time.

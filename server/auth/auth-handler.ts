@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The /api/auth/* endpoints Cellar exposes from better-auth: sign-in with a user name and
  * sign-out, nothing else (no sign-up, no profile or password changes by the user, no

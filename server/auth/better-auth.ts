@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * better-auth, configured for Cellar: usernames and passwords (no self sign-up: operators
  * create users), the library's own password hashing, sessions in the api database (so all

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The CLI's share of the audit log: every run of a write verb, with the OS user as actor
  * (the CLI holds the database credentials, so it acts as an operator). Used by

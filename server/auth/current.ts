@@ -1,3 +1,4 @@
+import 'server-only';
 import { type Deps, runtimeDeps } from '../deps';
 import { resolvePrincipal } from './principal';
 import type { Resolution } from './roles';

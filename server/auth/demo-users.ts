@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The embedded demo's users, one per role. Demo only: created when the embedded default
  * generates its demo deployment, documented in the README and shown on the sign-in page

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Who a request is: an automation token (Authorization: Bearer cellar_…), else the
  * signed-in user of the session cookie, else nobody. A bearer header that does not hold a

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { auditListInput, listAudit } from './audit';
+import { revealUrlsInput, revokeTokenInput, roleSchema } from './contract';
 import { revealCellUrls } from './reveal-urls';
-import { roleSchema } from './roles';
 import { createToken, createTokenInput, listTokens, revokeToken } from './tokens';
 import { addUser, generatePassword, listUsers, passwordSchema, removeUser, resetPassword, setUserRole, usernameSchema } from './users';
-
-const cellUuid = z.string().trim().min(1, 'a cell uuid is required').max(36, 'a cell uuid is at most 36 characters');
 
 export const authRouter = router({
   /** Who is asking: for the signed-in-as line and for hiding what the role may not do. */
@@ -22,26 +20,20 @@ export const authRouter = router({
         const user = await addUser(ctx.deps(), { ...input, password });
         return { ...user, generatedPassword: input.password ? null : password };
       }),
-    setRole: operatorProcedure
-      .input(z.object({ username: usernameSchema, role: roleSchema }))
-      .mutation(({ ctx, input }) => setUserRole(ctx.deps(), input)),
+    setRole: operatorProcedure.input(z.object({ username: usernameSchema, role: roleSchema })).mutation(({ ctx, input }) => setUserRole(ctx.deps(), input)),
     remove: operatorProcedure.input(z.object({ username: usernameSchema })).mutation(({ ctx, input }) => removeUser(ctx.deps(), input)),
-    resetPassword: operatorProcedure
-      .input(z.object({ username: usernameSchema, password: passwordSchema.optional() }))
-      .mutation(async ({ ctx, input }) => {
-        const password = input.password ?? generatePassword();
-        const r = await resetPassword(ctx.deps(), { username: input.username, password });
-        return { ...r, generatedPassword: input.password ? null : password };
-      }),
+    resetPassword: operatorProcedure.input(z.object({ username: usernameSchema, password: passwordSchema.optional() })).mutation(async ({ ctx, input }) => {
+      const password = input.password ?? generatePassword();
+      const r = await resetPassword(ctx.deps(), { username: input.username, password });
+      return { ...r, generatedPassword: input.password ? null : password };
+    }),
   }),
 
   tokens: router({
     list: operatorProcedure.query(({ ctx }) => listTokens(ctx.deps())),
     /** The secret is in this answer and nowhere else, ever. */
     create: operatorProcedure.input(createTokenInput).mutation(({ ctx, input }) => createToken(ctx.deps(), input, ctx.principal.name)),
-    revoke: operatorProcedure
-      .input(z.object({ id: z.number().int().positive() }))
-      .mutation(({ ctx, input }) => revokeToken(ctx.deps(), input, ctx.principal.name)),
+    revoke: operatorProcedure.input(revokeTokenInput).mutation(({ ctx, input }) => revokeToken(ctx.deps(), input, ctx.principal.name)),
   }),
 
   audit: router({
@@ -49,5 +41,5 @@ export const authRouter = router({
   }),
 
   /** A cell's stored URLs with their passwords: operators only, and audited (a mutation). */
-  revealUrls: operatorProcedure.input(z.object({ uuid: cellUuid })).mutation(({ ctx, input }) => revealCellUrls(ctx.deps(), input.uuid)),
+  revealUrls: operatorProcedure.input(revealUrlsInput).mutation(({ ctx, input }) => revealCellUrls(ctx.deps(), input.uuid)),
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Failed sign-ins are limited per account and per address: 5 failures within 15 minutes
  * lock the account for 15 minutes, 20 lock the address. Attempts are written before the

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Automation tokens for scripts and test suites: `Authorization: Bearer cellar_…`. The
  * secret is 256 random bits shown once at creation; only its sha256 is stored (a

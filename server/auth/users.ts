@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Console users: operators add them (console or CLI) with a role and a first password;
  * there is no self sign-up. Passwords are hashed with better-auth's own hashing (scrypt),

@@ -34,7 +34,8 @@ describe('boot router', () => {
     expect(scheduled.outcomes.map((o) => o.result)).toEqual(['built', 'built']);
     const capacity = await caller.capacity();
     const small = capacity.cells.find((c) => c.cell.uuid === t.cell1.uuid)!.figures!.flavors.find((f) => f.name === 'm1.small')!;
-    expect(small.slots).toBe(8);
+    // cmp-1 at nova's initial ratios (4.0 / 1.0 / 1.0) after two m1.small: free (30, 16384 − 512 − 4096, 160) → min(30, 5, 8).
+    expect(small.slots).toBe(5);
   });
 
   it('rejects bad input before any work, and turns refusals into typed errors with the plain message', async () => {

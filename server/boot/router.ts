@@ -1,12 +1,8 @@
-import { z } from 'zod';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { acceptBoot, acceptBootInput } from './accept-boot';
 import { cellCapacity } from './capacity';
+import { scheduleInput } from './contract';
 import { scheduleAndBuild } from './schedule-and-build';
-
-export const scheduleInput = z.object({
-  instanceUuids: z.array(z.guid('Each instance uuid must be a uuid')).min(1, 'Name at least one instance uuid').max(1000, 'At most 1000 instances at once'),
-});
 
 export const bootRouter = router({
   capacity: viewerProcedure.query(({ ctx }) => cellCapacity(ctx.deps())),

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { router, viewerProcedure } from '../trpc';
-import { instanceUuid } from './instance-uuid';
+import { lookupInstanceInput } from './contract';
 import { listInstances, listInstancesInput } from './list-instances';
 import { lookupInstance } from './lookup-instance';
 
 export const instancesRouter = router({
   list: viewerProcedure.input(listInstancesInput).query(({ ctx, input }) => listInstances(ctx.deps(), input)),
-  lookup: viewerProcedure.input(z.object({ uuid: instanceUuid })).query(({ ctx, input }) => lookupInstance(ctx.deps(), input.uuid)),
+  lookup: viewerProcedure.input(lookupInstanceInput).query(({ ctx, input }) => lookupInstance(ctx.deps(), input.uuid)),
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Before a write starts: may Cellar's database role make it? A deployment may give Cellar
  * a role that only SELECTs nova's tables (and writes the `cellar` schema of the api

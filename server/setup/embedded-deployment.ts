@@ -1,3 +1,4 @@
+import 'server-only';
 import { eq } from 'drizzle-orm';
 import { cellMappings, installation } from '@/db/api/schema';
 import { type ApiHandle, openApiDatabase, openCellDatabase } from '@/db/connect';

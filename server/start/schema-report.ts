@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * What the start says of each database, one line each: who made its schema and what
  * Cellar did. The api database is migrated (Cellar's own schema always; nova-compatible
@@ -8,7 +9,8 @@ import { fanOut } from '@/db/fanout';
 import type { ApiHandle } from '@/db/connect';
 import { applyMigrations, describeMigration, readSchemaStatus } from '@/db/migrate';
 import type { CellRegistry } from '@/db/registry';
-import { cellLabel, readCellMappings } from '../cells/mappings';
+import { cellLabel } from '../cells/cell-ref';
+import { readCellMappings } from '../cells/mappings';
 
 export async function migrateApiAndSay(api: ApiHandle, say: (line: string) => void): Promise<void> {
   say(describeMigration('api database', await applyMigrations(api, 'api')));

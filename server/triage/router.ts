@@ -1,20 +1,25 @@
-import { z } from 'zod';
 import { deleteBuildRequest } from '../boot/delete-build-request';
 import { router, supportProcedure, viewerProcedure } from '../trpc';
 import { listBuildRequests } from './build-requests';
 import { listCell0Instances, readCell0Instance } from './cell0-instances';
+import {
+  buildRequestsListSchema,
+  cell0DeleteSchema,
+  cell0ExportSchema,
+  cell0GroupsInput,
+  cell0InstanceInput,
+  cell0ListSchema,
+  deleteBuildRequestInput,
+} from './contract';
 import { deleteCell0Instances } from './delete-cell0-instances';
 import { exportCell0Faults } from './export-faults';
 import { listFaultGroups } from './fault-groups';
-import { buildRequestsListSchema, cell0DeleteSchema, cell0ExportSchema, cell0FiltersSchema, cell0ListSchema, uuidSchema } from './inputs';
 
 export const triageRouter = router({
   cell0: router({
     list: viewerProcedure.input(cell0ListSchema).query(({ ctx, input }) => listCell0Instances(ctx.deps(), input)),
-    groups: viewerProcedure
-      .input(cell0FiltersSchema.omit({ group: true }))
-      .query(({ ctx, input }) => listFaultGroups(ctx.deps(), input)),
-    get: viewerProcedure.input(z.object({ uuid: uuidSchema })).query(({ ctx, input }) => readCell0Instance(ctx.deps(), input.uuid)),
+    groups: viewerProcedure.input(cell0GroupsInput).query(({ ctx, input }) => listFaultGroups(ctx.deps(), input)),
+    get: viewerProcedure.input(cell0InstanceInput).query(({ ctx, input }) => readCell0Instance(ctx.deps(), input.uuid)),
     // The signed-in name goes on the `delete` instance action, as nova records the caller's user.
     delete: supportProcedure
       .input(cell0DeleteSchema)
@@ -26,8 +31,6 @@ export const triageRouter = router({
   buildRequests: router({
     list: viewerProcedure.input(buildRequestsListSchema).query(({ ctx, input }) => listBuildRequests(ctx.deps(), input)),
     // nova's own delete path (§5.4), owned by the boot engine; support may delete as they may in cell0.
-    delete: supportProcedure
-      .input(z.object({ instanceUuid: uuidSchema }))
-      .mutation(({ ctx, input }) => deleteBuildRequest(ctx.deps(), input.instanceUuid)),
+    delete: supportProcedure.input(deleteBuildRequestInput).mutation(({ ctx, input }) => deleteBuildRequest(ctx.deps(), input.instanceUuid)),
   }),
 });

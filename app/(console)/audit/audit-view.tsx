@@ -2,13 +2,14 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useQueryStates } from 'nuqs';
+import { SelectField, TextField } from '../../_components/fields';
+import { QueryState } from '../../_components/query-state';
 import { Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { AuditRow } from '@/server/auth/audit';
+import type { AuditRow } from '@/server/auth/contract';
 import { auditInput, auditSearchParams } from './search-params';
 
-const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
 const OUTCOME_STYLE: Record<AuditRow['outcome'], string> = {
   done: 'text-emerald-700 dark:text-emerald-400',
   refused: 'text-amber-700 dark:text-amber-400',
@@ -37,110 +38,88 @@ export function AuditView() {
           filter({ actor: v('actor'), action: v('action'), since: v('since') });
         }}
       >
-        <label className="text-sm">
-          Actor
-          <input name="actor" defaultValue={search.actor ?? ''} key={`a${search.actor}`} placeholder="user, token or OS user" className={`mt-1 block ${input}`} />
-        </label>
-        <label className="text-sm">
-          Action
-          <input name="action" defaultValue={search.action ?? ''} key={`b${search.action}`} placeholder="cells. or delete_cell" className={`mt-1 block ${input}`} />
-        </label>
-        <label className="text-sm">
-          Outcome
-          <select
-            value={search.outcome ?? ''}
-            onChange={(e) => filter({ outcome: (e.target.value || null) as typeof search.outcome })}
-            className={`mt-1 block ${input}`}
-          >
-            <option value="">any</option>
-            <option value="done">done</option>
-            <option value="refused">refused</option>
-            <option value="failed">failed</option>
-          </select>
-        </label>
-        <label className="text-sm">
-          Since (UTC)
-          <input name="since" type="datetime-local" defaultValue={search.since ?? ''} key={`c${search.since}`} className={`mt-1 block ${input}`} />
-        </label>
+        <TextField label="Actor" name="actor" defaultValue={search.actor ?? ''} key={`a${search.actor}`} placeholder="user, token or OS user" />
+        <TextField label="Action" name="action" defaultValue={search.action ?? ''} key={`b${search.action}`} placeholder="cells. or delete_cell" />
+        <SelectField
+          label="Outcome"
+          value={search.outcome ?? ''}
+          onChange={(e) => filter({ outcome: (e.target.value || null) as typeof search.outcome })}
+          options={[{ value: '', label: 'any' }, 'done', 'refused', 'failed']}
+        />
+        <TextField label="Since (UTC)" name="since" type="datetime-local" defaultValue={search.since ?? ''} key={`c${search.since}`} />
         <Button type="submit">Apply</Button>
         {filtered ? (
           <Button onClick={() => void setSearch({ actor: null, action: null, outcome: null, since: null, before: null })}>Clear filters</Button>
         ) : null}
-        <label className="text-sm">
-          Page size
-          <select value={search.size} onChange={(e) => filter({ size: Number(e.target.value) })} className={`mt-1 block ${input}`}>
-            {[25, 50, 100, 200].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Page size" value={search.size} onChange={(e) => filter({ size: Number(e.target.value) })} options={[25, 50, 100, 200]} />
       </form>
 
-      {q.isPending ? (
-        <Loading what="the audit log" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not load the audit log" message={q.error.message} />
-      ) : q.data.rows.length === 0 ? (
-        <EmptyBox>{filtered ? 'No audit entries match these filters.' : 'Nothing has been changed yet: the audit log is empty.'}</EmptyBox>
-      ) : (
-        <>
-          <Table
-            label="Audit log"
-            head={
-              <>
-                <Th>Time</Th>
-                <Th>Actor</Th>
-                <Th>Role</Th>
-                <Th>Via</Th>
-                <Th>Action</Th>
-                <Th>Target</Th>
-                <Th>Outcome</Th>
-                <Th>Request</Th>
-                <Th>Input</Th>
-              </>
-            }
-          >
-            {q.data.rows.map((r) => (
-              <tr key={r.id} data-audit-id={r.id}>
-                <Td className="whitespace-nowrap">
-                  <Time value={r.at} />
-                </Td>
-                <Td>
-                  {r.actor} <span className="text-xs text-zinc-500">({r.actorKind})</span>
-                </Td>
-                <Td>{r.role ?? '—'}</Td>
-                <Td>{r.source}</Td>
-                <Td className="font-mono text-xs">{r.action}</Td>
-                <Td className="max-w-64 break-all font-mono text-xs">{r.target ?? '—'}</Td>
-                <Td className={OUTCOME_STYLE[r.outcome]}>
-                  {r.outcome}
-                  {r.exitCode !== null && r.exitCode !== 0 ? <span className="text-xs"> (exit {r.exitCode})</span> : null}
-                  {r.reason ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{r.reason}</span> : null}
-                </Td>
-                <Td className="font-mono text-xs text-zinc-500">{r.requestId ?? '—'}</Td>
-                <Td>
-                  {Object.keys(r.input).length ? (
-                    <details>
-                      <summary className="cursor-pointer text-xs">input</summary>
-                      <pre className="mt-1 max-w-80 overflow-x-auto whitespace-pre-wrap text-xs">{JSON.stringify(r.input, null, 2)}</pre>
-                    </details>
-                  ) : (
-                    '—'
-                  )}
-                </Td>
-              </tr>
-            ))}
-          </Table>
-          <nav aria-label="Audit pages" className="mt-3 flex gap-2">
-            <Button disabled={!search.before} onClick={() => void setSearch({ before: null })}>
-              Newest
-            </Button>
-            <Button disabled={!q.data.nextBefore} onClick={() => void setSearch({ before: q.data.nextBefore })}>
-              Older
-            </Button>
-          </nav>
-        </>
-      )}
+      <QueryState
+        query={q}
+        what="the audit log"
+        isEmpty={(d) => d.rows.length === 0}
+        empty={filtered ? 'No audit entries match these filters.' : 'Nothing has been changed yet: the audit log is empty.'}
+      >
+        {(d) => (
+          <>
+            <Table
+              label="Audit log"
+              head={
+                <>
+                  <Th>Time</Th>
+                  <Th>Actor</Th>
+                  <Th>Role</Th>
+                  <Th>Via</Th>
+                  <Th>Action</Th>
+                  <Th>Target</Th>
+                  <Th>Outcome</Th>
+                  <Th>Request</Th>
+                  <Th>Input</Th>
+                </>
+              }
+            >
+              {d.rows.map((r) => (
+                <tr key={r.id} data-audit-id={r.id}>
+                  <Td className="whitespace-nowrap">
+                    <Time value={r.at} />
+                  </Td>
+                  <Td>
+                    {r.actor} <span className="text-xs text-zinc-500">({r.actorKind})</span>
+                  </Td>
+                  <Td>{r.role ?? '—'}</Td>
+                  <Td>{r.source}</Td>
+                  <Td className="font-mono text-xs">{r.action}</Td>
+                  <Td className="max-w-64 break-all font-mono text-xs">{r.target ?? '—'}</Td>
+                  <Td className={OUTCOME_STYLE[r.outcome]}>
+                    {r.outcome}
+                    {r.exitCode !== null && r.exitCode !== 0 ? <span className="text-xs"> (exit {r.exitCode})</span> : null}
+                    {r.reason ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{r.reason}</span> : null}
+                  </Td>
+                  <Td className="font-mono text-xs text-zinc-500">{r.requestId ?? '—'}</Td>
+                  <Td>
+                    {Object.keys(r.input).length ? (
+                      <details>
+                        <summary className="cursor-pointer text-xs">input</summary>
+                        <pre className="mt-1 max-w-80 overflow-x-auto whitespace-pre-wrap text-xs">{JSON.stringify(r.input, null, 2)}</pre>
+                      </details>
+                    ) : (
+                      '—'
+                    )}
+                  </Td>
+                </tr>
+              ))}
+            </Table>
+            <nav aria-label="Audit pages" className="mt-3 flex gap-2">
+              <Button disabled={!search.before} onClick={() => void setSearch({ before: null })}>
+                Newest
+              </Button>
+              <Button disabled={!d.nextBefore} onClick={() => void setSearch({ before: d.nextBefore })}>
+                Older
+              </Button>
+            </nav>
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

@@ -7,9 +7,12 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { useHasRole } from '../../_components/require-role';
 import { ClockTime, Time, utcString } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { SelectField } from '../../_components/fields';
+import { QueryState } from '../../_components/query-state';
+import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { PendingBuildRequest } from '@/server/triage/build-requests';
+import { cellLabel } from '@/server/cells/contract';
+import type { PendingBuildRequest } from '@/server/triage/contract';
 import { buildRequestsInput, buildRequestsSearchParams } from './search-params';
 
 const REFRESH_MS = 30_000;
@@ -70,82 +73,75 @@ export function BuildRequestsView() {
         title="Build requests"
         description="Boots nova's API accepted that no conductor has placed in a cell yet (build_requests). A healthy conductor places them in seconds."
       >
-        <label className="text-sm">
-          Stuck after{' '}
-          <select
-            aria-label="Stuck after"
-            value={threshold}
-            onChange={(e) => void setSearch({ stuck: Number(e.target.value) })}
-            className="rounded border border-zinc-300 px-1 py-0.5 dark:border-zinc-700 dark:bg-zinc-950"
-          >
-            {options.map((m) => (
-              <option key={m} value={m}>
-                {minutesLabel(m)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          inline
+          label="Stuck after"
+          value={threshold}
+          onChange={(e) => void setSearch({ stuck: Number(e.target.value) })}
+          options={options.map((m) => ({ value: m, label: minutesLabel(m) }))}
+        />
         <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
           {q.isFetching ? 'Refreshing…' : 'Refresh'}
         </Button>
       </PageHeader>
 
       {done ? (
-        <p role="status" className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+        <p
+          role="status"
+          className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           {done}
         </p>
       ) : null}
 
-      {q.isPending ? (
-        <Loading what="build requests" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not list the build requests" message={q.error.message} />
-      ) : (
-        <>
-          <Summary rows={q.data.buildRequests} threshold={threshold} asOf={q.data.asOf} />
-          <h2 className="mb-2 mt-4 text-lg font-semibold">Pending</h2>
-          {q.data.buildRequests.length === 0 ? (
-            <EmptyBox>No pending build requests: every accepted boot has been placed in a cell (or in cell0).</EmptyBox>
-          ) : (
-            <PendingTable rows={q.data.buildRequests} threshold={threshold} onDelete={setTarget} />
-          )}
+      <QueryState query={q} what="build requests" errorTitle="Could not list the build requests">
+        {(d) => (
+          <>
+            <Summary rows={d.buildRequests} threshold={threshold} asOf={d.asOf} />
+            <h2 className="mb-2 mt-4 text-lg font-semibold">Pending</h2>
+            {d.buildRequests.length === 0 ? (
+              <EmptyBox>No pending build requests: every accepted boot has been placed in a cell (or in cell0).</EmptyBox>
+            ) : (
+              <PendingTable rows={d.buildRequests} threshold={threshold} onDelete={setTarget} />
+            )}
 
-          <h2 className="mb-1 mt-8 text-lg font-semibold">Orphaned instance mappings</h2>
-          <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-            Mappings with no cell and no build request: deleted before a conductor placed them, or a lost message (nova §5.4). nova's conductor
-            removes such a mapping when it notices the build request is gone; if it never does, it stays.
-          </p>
-          {q.data.orphans.length === 0 ? (
-            <EmptyBox>No orphaned instance mappings.</EmptyBox>
-          ) : (
-            <Table
-              label="Orphaned instance mappings"
-              head={
-                <>
-                  <Th>Instance</Th>
-                  <Th>Project</Th>
-                  <Th>User</Th>
-                  <Th>Queued for delete</Th>
-                  <Th>Created</Th>
-                </>
-              }
-            >
-              {q.data.orphans.map((o) => (
-                <tr key={o.instanceUuid}>
-                  <th scope="row" className="whitespace-nowrap px-3 py-2 text-left font-mono text-xs font-normal">
-                    {o.instanceUuid}
-                    <CopyButton value={o.instanceUuid} label={`Copy uuid ${o.instanceUuid}`} />
-                  </th>
-                  <Td className="font-mono text-xs">{o.projectId}</Td>
-                  <Td className="font-mono text-xs">{o.userId ?? '—'}</Td>
-                  <Td>{o.queuedForDelete === null ? 'NULL (not migrated)' : o.queuedForDelete ? 'yes' : 'no'}</Td>
-                  <Td className="whitespace-nowrap">{o.createdAt ? <Time value={o.createdAt} /> : '—'}</Td>
-                </tr>
-              ))}
-            </Table>
-          )}
-        </>
-      )}
+            <h2 className="mb-1 mt-8 text-lg font-semibold">Orphaned instance mappings</h2>
+            <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+              Mappings with no cell and no build request: deleted before a conductor placed them, or a lost message (nova §5.4). nova's conductor removes such a
+              mapping when it notices the build request is gone; if it never does, it stays.
+            </p>
+            {d.orphans.length === 0 ? (
+              <EmptyBox>No orphaned instance mappings.</EmptyBox>
+            ) : (
+              <Table
+                label="Orphaned instance mappings"
+                head={
+                  <>
+                    <Th>Instance</Th>
+                    <Th>Project</Th>
+                    <Th>User</Th>
+                    <Th>Queued for delete</Th>
+                    <Th>Created</Th>
+                  </>
+                }
+              >
+                {d.orphans.map((o) => (
+                  <tr key={o.instanceUuid}>
+                    <th scope="row" className="whitespace-nowrap px-3 py-2 text-left font-mono text-xs font-normal">
+                      {o.instanceUuid}
+                      <CopyButton value={o.instanceUuid} label={`Copy uuid ${o.instanceUuid}`} />
+                    </th>
+                    <Td className="font-mono text-xs">{o.projectId}</Td>
+                    <Td className="font-mono text-xs">{o.userId ?? '—'}</Td>
+                    <Td>{o.queuedForDelete === null ? 'NULL (not migrated)' : o.queuedForDelete ? 'yes' : 'no'}</Td>
+                    <Td className="whitespace-nowrap">{o.createdAt ? <Time value={o.createdAt} /> : '—'}</Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </>
+        )}
+      </QueryState>
 
       <ConfirmDialog
         open={target !== null}
@@ -160,8 +156,8 @@ export function BuildRequestsView() {
         onConfirm={() => target?.instanceUuid && del.mutate({ instanceUuid: target.instanceUuid })}
       >
         <p>
-          As nova's API deletes a server that is still booting: the build request is deleted and the instance mapping is queued for
-          delete. If a conductor placed it meanwhile, that instance is deleted in its cell. The request spec stays until archive.
+          As nova's API deletes a server that is still booting: the build request is deleted and the instance mapping is queued for delete. If a conductor
+          placed it meanwhile, that instance is deleted in its cell. The request spec stays until archive.
         </p>
         <p className="font-medium">This cannot be undone: the boot will not happen.</p>
         <p className="font-mono text-xs">{target?.instanceUuid}</p>
@@ -175,8 +171,8 @@ function Summary({ rows, threshold, asOf }: { rows: PendingBuildRequest[]; thres
   const corrupt = rows.filter((r) => r.corrupt).length;
   return (
     <p role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
-      {rows.length} pending · <strong className={stuck ? 'text-amber-800 dark:text-amber-300' : ''}>{stuck} stuck</strong> (older than {minutesLabel(threshold)}) ·{' '}
-      {corrupt} corrupt · as of <ClockTime value={asOf} />
+      {rows.length} pending · <strong className={stuck ? 'text-amber-800 dark:text-amber-300' : ''}>{stuck} stuck</strong> (older than {minutesLabel(threshold)}
+      ) · {corrupt} corrupt · as of <ClockTime value={asOf} />
     </p>
   );
 }
@@ -231,7 +227,7 @@ function PendingTable({ rows, threshold, onDelete }: { rows: PendingBuildRequest
                 corrupt
               </Badge>
             ) : null}
-            {r.mappedCell ? <Badge tone="sky">placed in {r.mappedCell.name ?? r.mappedCell.uuid}</Badge> : null}
+            {r.mappedCell ? <Badge tone="sky">placed in {cellLabel(r.mappedCell)}</Badge> : null}
             {!r.stuck && !r.corrupt && !r.mappedCell ? <span className="text-xs text-zinc-500">scheduling</span> : null}
             {r.corrupt ? <p className="mt-1 max-w-56 whitespace-normal text-xs text-red-800 dark:text-red-300">{r.corrupt.reason}</p> : null}
           </Td>
@@ -244,7 +240,13 @@ function PendingTable({ rows, threshold, onDelete }: { rows: PendingBuildRequest
           </Td>
           <Td className="whitespace-nowrap">{r.flavor?.name ?? '—'}</Td>
           <Td className="font-mono text-xs">
-            {r.imageRef === null ? '—' : r.imageRef === '' ? <span className="font-sans italic">volume</span> : <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span>}
+            {r.imageRef === null ? (
+              '—'
+            ) : r.imageRef === '' ? (
+              <span className="font-sans italic">volume</span>
+            ) : (
+              <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span>
+            )}
           </Td>
           <Td>{r.availabilityZone ?? <span className="text-zinc-500">any</span>}</Td>
           <Td className="whitespace-nowrap tabular-nums">

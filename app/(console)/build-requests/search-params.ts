@@ -1,5 +1,5 @@
 import { parseAsInteger } from 'nuqs/server';
-import { DEFAULT_STUCK_AFTER_MINUTES, MAX_STUCK_AFTER_MINUTES } from '@/server/triage/stuck-threshold';
+import { DEFAULT_STUCK_AFTER_MINUTES, MAX_STUCK_AFTER_MINUTES } from '@/server/triage/contract';
 
 /** The build requests page's state in the URL: the stuck threshold, in minutes. */
 export const buildRequestsSearchParams = {

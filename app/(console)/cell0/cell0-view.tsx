@@ -55,7 +55,10 @@ export function Cell0View() {
       <Filters key={`${search.fault}\u0000${search.flavor}\u0000${search.project}`} search={search} setSearch={setSearch} />
 
       {result ? (
-        <div role="status" className="mb-4 flex items-start justify-between gap-3 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+        <div
+          role="status"
+          className="mb-4 flex items-start justify-between gap-3 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           <span>{describeDeleteResult(result)}</span>
           <button type="button" aria-label="Dismiss" className="text-xs underline" onClick={() => setResult(null)}>
             Dismiss
@@ -63,7 +66,11 @@ export function Cell0View() {
         </div>
       ) : null}
 
-      {search.view === 'groups' ? <GroupsView search={search} setSearch={setSearch} /> : <ListView search={search} setSearch={setSearch} onDeleted={setResult} />}
+      {search.view === 'groups' ? (
+        <GroupsView search={search} setSearch={setSearch} />
+      ) : (
+        <ListView search={search} setSearch={setSearch} onDeleted={setResult} />
+      )}
     </div>
   );
 }
@@ -144,8 +151,8 @@ function DownNotice({ down, unknownCount, onRetry }: { down: DownCell[]; unknown
 
 const UNMAPPED = (
   <EmptyBox>
-    cell0 is not mapped yet, so there is nowhere for failed boots to go: nova leaves them as build requests. Map it with{' '}
-    <code>cellar map_cell0</code> or <code>cellar simple_cell_setup</code>.
+    cell0 is not mapped yet, so there is nowhere for failed boots to go: nova leaves them as build requests. Map it with <code>cellar map_cell0</code> or{' '}
+    <code>cellar simple_cell_setup</code>.
   </EmptyBox>
 );
 
@@ -288,10 +295,26 @@ function Cell0List({
             Delete selected…
           </Button>
           <span className="ml-2 text-zinc-600 dark:text-zinc-400">Export {chosen.length ? 'the selection' : 'this view'}'s fault evidence:</span>
-          <a className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" href={exportHref('csv', search, chosen.map((r) => r.uuid))} download>
+          <a
+            className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+            href={exportHref(
+              'csv',
+              search,
+              chosen.map((r) => r.uuid),
+            )}
+            download
+          >
             CSV
           </a>
-          <a className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800" href={exportHref('json', search, chosen.map((r) => r.uuid))} download>
+          <a
+            className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+            href={exportHref(
+              'json',
+              search,
+              chosen.map((r) => r.uuid),
+            )}
+            download
+          >
             JSON
           </a>
         </div>
@@ -385,7 +408,9 @@ function InstanceRow({
   const label = r.name ?? r.uuid;
   return (
     <tr data-uuid={r.uuid} className={selected ? 'bg-sky-50 dark:bg-sky-950' : undefined}>
-      <Td className="align-top">{canDelete ? <input type="checkbox" aria-label={`Select ${label}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} /> : null}</Td>
+      <Td className="align-top">
+        {canDelete ? <input type="checkbox" aria-label={`Select ${label}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} /> : null}
+      </Td>
       <th scope="row" className="px-3 py-2 text-left align-top font-normal">
         <Link href={`/cell0/${r.uuid}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
           {r.name ?? <span className="italic">(no name)</span>}
@@ -399,10 +424,18 @@ function InstanceRow({
         <FaultText fault={r.fault} />
       </Td>
       <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-500">unreadable</span>}</Td>
-      <Td className="align-top font-mono text-xs">{r.imageRef ? <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span> : <span className="font-sans italic text-zinc-500">volume</span>}</Td>
+      <Td className="align-top font-mono text-xs">
+        {r.imageRef ? <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span> : <span className="font-sans italic text-zinc-500">volume</span>}
+      </Td>
       <Td className="align-top font-mono text-xs">
         {r.projectId ? (
-          <button type="button" title={`Only project ${r.projectId}`} aria-label={`Filter by project ${r.projectId}`} className="hover:underline" onClick={() => onProject(r.projectId!)}>
+          <button
+            type="button"
+            title={`Only project ${r.projectId}`}
+            aria-label={`Filter by project ${r.projectId}`}
+            className="hover:underline"
+            onClick={() => onProject(r.projectId!)}
+          >
             {r.projectId.slice(0, 8)}…
           </button>
         ) : (
@@ -475,7 +508,11 @@ function GroupsTable({
         {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={asOf} />
       </p>
       {groups.length === 0 ? (
-        <EmptyBox>{cell0Filters(search).fault || search.flavor || search.project ? 'No cell0 instance matches these filters.' : 'No errored instances in cell0: every boot found a home.'}</EmptyBox>
+        <EmptyBox>
+          {cell0Filters(search).fault || search.flavor || search.project
+            ? 'No cell0 instance matches these filters.'
+            : 'No errored instances in cell0: every boot found a home.'}
+        </EmptyBox>
       ) : (
         <Table
           label="Fault groups"
@@ -495,7 +532,12 @@ function GroupsTable({
             <tr key={g.key}>
               <th scope="row" className="px-3 py-2 text-left align-top font-normal">
                 <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
-                <button type="button" className="mt-1 text-xs text-sky-800 underline dark:text-sky-300" aria-label={`Show the ${g.count} instances with fault ${g.key}`} onClick={() => open(g)}>
+                <button
+                  type="button"
+                  className="mt-1 text-xs text-sky-800 underline dark:text-sky-300"
+                  aria-label={`Show the ${g.count} instances with fault ${g.key}`}
+                  onClick={() => open(g)}
+                >
                   Show {g.count} instance{g.count === 1 ? '' : 's'}
                 </button>
               </th>

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { useTRPC } from '../../_trpc/client';
-import type { DeleteCell0Result } from '@/server/triage/delete-cell0-instances';
+import type { DeleteCell0Result } from '@/server/triage/contract';
 
 export interface DeleteTarget {
   uuid: string;

@@ -1,7 +1,7 @@
 'use client';
 
 import { Time } from '../../_components/time';
-import type { Fault } from '@/server/triage/cell0-instances';
+import type { Fault } from '@/server/triage/contract';
 
 /** A fault as support reads it: the message first, then code and time; the traceback collapsed, monospace. */
 export function FaultText({ fault, showHost = false }: { fault: Fault | null; showHost?: boolean }) {

@@ -3,9 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { CellsAnswered } from '../../_components/cell-notices';
 import { CellLink, CellLinks, HostLink } from '../../_components/links';
 import { QueryState } from '../../_components/query-state';
-import { ClockTime, Time } from '../../_components/time';
+import { Time } from '../../_components/time';
 import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
@@ -22,7 +23,21 @@ function Result({ result }: { result: CheckResult }) {
 }
 
 /** One drift list: a heading, why it matters, and its table, or a calm line saying there is nothing. */
-function Finding({ id, title, about, count, empty, children }: { id: string; title: string; about: ReactNode; count: number; empty: string; children: ReactNode }) {
+function Finding({
+  id,
+  title,
+  about,
+  count,
+  empty,
+  children,
+}: {
+  id: string;
+  title: string;
+  about: ReactNode;
+  count: number;
+  empty: string;
+  children: ReactNode;
+}) {
   return (
     <section aria-labelledby={id} className="mt-6">
       <h2 id={id} className="text-lg font-semibold tracking-tight">
@@ -45,16 +60,12 @@ export function ChecksView() {
         title="Checks"
         description={
           <>
-            nova-status&apos;s cells checks, and drift between the api database and the cells that nova&apos;s tools do not report. The same
-            checks as <code>cellar status</code>.
+            nova-status&apos;s cells checks, and drift between the api database and the cells that nova&apos;s tools do not report. The same checks as{' '}
+            <code>cellar status</code>.
           </>
         }
       >
-        {q.data ? (
-          <span role="status" aria-live="polite">
-            {q.data.cells.answered} of {q.data.cells.total} cells answered · as of <ClockTime value={q.data.asOf} />
-          </span>
-        ) : null}
+        {q.data ? <CellsAnswered answered={q.data.cells.answered} total={q.data.cells.total} asOf={q.data.asOf} /> : null}
         <Button onClick={() => void q.refetch()} disabled={q.isFetching} aria-label="Run the checks again">
           {q.isFetching ? 'Running…' : 'Run again'}
         </Button>
@@ -84,7 +95,16 @@ function Report({ report: r }: { report: ChecksReport }) {
         </span>
       </p>
 
-      <Table label="Checks" head={<><Th>Check</Th><Th>Result</Th><Th>Details</Th></>}>
+      <Table
+        label="Checks"
+        head={
+          <>
+            <Th>Check</Th>
+            <Th>Result</Th>
+            <Th>Details</Th>
+          </>
+        }
+      >
         {r.checks.map((c) => (
           <tr key={c.id} data-check={c.id}>
             <th scope="row" className="whitespace-nowrap px-3 py-2 font-medium">
@@ -108,7 +128,11 @@ function Report({ report: r }: { report: ChecksReport }) {
                 {cellLabel(c.cell)}: {c.count}
               </span>
             ))}
-            ): <Link href="/computes" className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">see the unmapped computes</Link>.
+            ):{' '}
+            <Link href="/computes" className="text-sky-700 underline-offset-2 hover:underline dark:text-sky-400">
+              see the unmapped computes
+            </Link>
+            .
           </>
         ) : (
           <>Every live compute host in the cells that answered has a host mapping.</>
@@ -122,17 +146,29 @@ function Report({ report: r }: { report: ChecksReport }) {
         about={
           <>
             Minimum nova-compute service version counted: {old.minimumVersion ?? 'none (no compute services yet)'}; the oldest supported is{' '}
-            {old.oldestSupported.release} ({old.oldestSupported.version}); this release is {old.current}. Deleted and forced-down services are not
-            counted.
+            {old.oldestSupported.release} ({old.oldestSupported.version}); this release is {old.current}. Deleted and forced-down services are not counted.
           </>
         }
         empty={`No nova-compute service is older than ${old.oldestSupported.release}.`}
       >
-        <Table label="Computes older than N-1" head={<><Th>Cell</Th><Th>Host</Th><Th className="text-right">Version</Th></>}>
+        <Table
+          label="Computes older than N-1"
+          head={
+            <>
+              <Th>Cell</Th>
+              <Th>Host</Th>
+              <Th className="text-right">Version</Th>
+            </>
+          }
+        >
           {old.tooOld.map((s) => (
             <tr key={`${s.cell.uuid}/${s.host}`}>
-              <Td><CellLink cell={s.cell} /></Td>
-              <Td><HostLink host={s.host} /></Td>
+              <Td>
+                <CellLink cell={s.cell} />
+              </Td>
+              <Td>
+                <HostLink host={s.host} />
+              </Td>
               <Td className="text-right tabular-nums">{s.version}</Td>
             </tr>
           ))}
@@ -146,10 +182,23 @@ function Report({ report: r }: { report: ChecksReport }) {
         about="Their hosts could not be compared with the host mappings; the other lists cover the cells that answered."
         empty="Every cell answered."
       >
-        <Table label="Cells that do not answer" head={<><Th>Cell</Th><Th>Reason</Th><Th>Message</Th><Th className="text-right">Elapsed</Th><Th className="text-right">Host mappings not compared</Th></>}>
+        <Table
+          label="Cells that do not answer"
+          head={
+            <>
+              <Th>Cell</Th>
+              <Th>Reason</Th>
+              <Th>Message</Th>
+              <Th className="text-right">Elapsed</Th>
+              <Th className="text-right">Host mappings not compared</Th>
+            </>
+          }
+        >
           {d.downCells.map((c) => (
             <tr key={c.uuid}>
-              <Td><CellLink cell={c} /></Td>
+              <Td>
+                <CellLink cell={c} />
+              </Td>
               <Td>{c.reason}</Td>
               <Td className="font-mono text-xs">{c.message}</Td>
               <Td className="text-right tabular-nums">{c.elapsedMs} ms</Td>
@@ -170,10 +219,21 @@ function Report({ report: r }: { report: ChecksReport }) {
         }
         empty="Every cell that answered has a current schema."
       >
-        <Table label="Cell schemas not current" head={<><Th>Cell</Th><Th>State</Th><Th>Summary</Th></>}>
+        <Table
+          label="Cell schemas not current"
+          head={
+            <>
+              <Th>Cell</Th>
+              <Th>State</Th>
+              <Th>Summary</Th>
+            </>
+          }
+        >
           {d.schemas.map((s) => (
             <tr key={s.cell.uuid}>
-              <Td><CellLink cell={s.cell} /></Td>
+              <Td>
+                <CellLink cell={s.cell} />
+              </Td>
               <Td>{s.state}</Td>
               <Td>
                 {s.summary}
@@ -191,11 +251,24 @@ function Report({ report: r }: { report: ChecksReport }) {
         about="Host mappings whose host has no live compute node or nova-compute service in any cell that answered, usually left behind by a service delete. The scheduler still routes to them."
         empty="No stale host mappings: every mapped host is live in its cell."
       >
-        <Table label="Stale host mappings" head={<><Th>Cell</Th><Th>Host</Th><Th>Mapped since</Th></>}>
+        <Table
+          label="Stale host mappings"
+          head={
+            <>
+              <Th>Cell</Th>
+              <Th>Host</Th>
+              <Th>Mapped since</Th>
+            </>
+          }
+        >
           {d.staleHostMappings.map((m) => (
             <tr key={m.host}>
-              <Td><CellLink cell={m.cell} /></Td>
-              <Td><HostLink host={m.host} /></Td>
+              <Td>
+                <CellLink cell={m.cell} />
+              </Td>
+              <Td>
+                <HostLink host={m.host} />
+              </Td>
               <Td>{m.createdAt ? <Time value={m.createdAt} /> : '—'}</Td>
             </tr>
           ))}
@@ -209,12 +282,27 @@ function Report({ report: r }: { report: ChecksReport }) {
         about="The mapping names a cell whose database does not have the host, while another cell's database does: builds for this host go to the wrong cell. Delete the mapping, then discover the host in the cell it is in."
         empty="No host mapping points away from the cell its host is in."
       >
-        <Table label="Host mappings to the wrong cell" head={<><Th>Mapped to</Th><Th>Host</Th><Th>Found in</Th></>}>
+        <Table
+          label="Host mappings to the wrong cell"
+          head={
+            <>
+              <Th>Mapped to</Th>
+              <Th>Host</Th>
+              <Th>Found in</Th>
+            </>
+          }
+        >
           {d.misplacedHostMappings.map((m) => (
             <tr key={m.host}>
-              <Td><CellLink cell={m.cell} /></Td>
-              <Td><HostLink host={m.host} /></Td>
-              <Td><CellLinks cells={m.foundIn} /></Td>
+              <Td>
+                <CellLink cell={m.cell} />
+              </Td>
+              <Td>
+                <HostLink host={m.host} />
+              </Td>
+              <Td>
+                <CellLinks cells={m.foundIn} />
+              </Td>
             </tr>
           ))}
         </Table>
@@ -227,11 +315,24 @@ function Report({ report: r }: { report: ChecksReport }) {
         about="The same host name is live in several cell databases; a host mapping can name only one of them."
         empty="No host is live in more than one cell."
       >
-        <Table label="Hosts in more than one cell" head={<><Th>Host</Th><Th>Live in</Th><Th>Mapped to</Th></>}>
+        <Table
+          label="Hosts in more than one cell"
+          head={
+            <>
+              <Th>Host</Th>
+              <Th>Live in</Th>
+              <Th>Mapped to</Th>
+            </>
+          }
+        >
           {d.hostsInSeveralCells.map((h) => (
             <tr key={h.host}>
-              <Td><HostLink host={h.host} /></Td>
-              <Td><CellLinks cells={h.cells} /></Td>
+              <Td>
+                <HostLink host={h.host} />
+              </Td>
+              <Td>
+                <CellLinks cells={h.cells} />
+              </Td>
               <Td>{h.mappedTo ? <CellLink cell={h.mappedTo} /> : <span className="text-zinc-500">not mapped</span>}</Td>
             </tr>
           ))}
@@ -250,7 +351,18 @@ function Report({ report: r }: { report: ChecksReport }) {
         }
         empty="No nova-compute service in cell0."
       >
-        <Table label="Compute services in cell0" head={<><Th>Host</Th><Th className="text-right">Version</Th><Th>State</Th><Th>Disabled</Th><Th>Last seen up</Th></>}>
+        <Table
+          label="Compute services in cell0"
+          head={
+            <>
+              <Th>Host</Th>
+              <Th className="text-right">Version</Th>
+              <Th>State</Th>
+              <Th>Disabled</Th>
+              <Th>Last seen up</Th>
+            </>
+          }
+        >
           {d.cell0ComputeServices.map((s) => (
             <tr key={s.host}>
               <Td className="font-mono text-xs">{s.host}</Td>

@@ -2,15 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { CellNotices } from '../../_components/cell-notices';
+import { CheckboxField, SelectField } from '../../_components/fields';
+import { CellLink } from '../../_components/links';
+import { QueryState } from '../../_components/query-state';
 import { RestartNotice } from '../../_components/restart-notice';
 import { Time } from '../../_components/time';
 import { Button, ErrorBox, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { CellSummary } from '@/db/fanout';
-import type { AlreadyMapped, DiscoverResult, HostInCell } from '@/server/hosts/discover-hosts';
-import type { DiscoveryRun } from '@/server/hosts/discovery-runs';
-
-const named = (c: CellSummary) => c.name ?? c.uuid;
+import { type CellSummary, cellLabel } from '@/server/cells/contract';
+import type { AlreadyMapped, DiscoverResult, DiscoveryRun, HostInCell } from '@/server/hosts/contract';
 
 /** discover_hosts from the console: choose the scope and mode, try it dry, then map. */
 export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
@@ -27,7 +28,6 @@ export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
     }),
   );
   const run = (dryRun: boolean) => discover.mutate({ cellUuid: cellUuid || null, byService, strict, dryRun });
-  const field = 'rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 
   return (
     <section aria-labelledby={headingId} className="mt-6 rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
@@ -39,25 +39,19 @@ export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
         Safe while others discover too: a host someone else maps first is reported, not an error.
       </p>
       <div className="flex flex-wrap items-end gap-4 text-sm">
-        <label className="flex flex-col gap-1">
-          Cell
-          <select className={field} value={cellUuid} onChange={(e) => setCellUuid(e.target.value)}>
-            <option value="">All cells</option>
-            {cells.map((c) => (
-              <option key={c.uuid} value={c.uuid}>
-                {named(c)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex items-center gap-1" title="Map the hosts of all nova-compute services, disabled ones too (for ironic); compute_nodes.mapped is not touched">
-          <input type="checkbox" checked={byService} onChange={(e) => setByService(e.target.checked)} />
-          By service
-        </label>
-        <label className="flex items-center gap-1" title="Report a failure when no host was newly mapped">
-          <input type="checkbox" checked={strict} onChange={(e) => setStrict(e.target.checked)} />
-          Strict
-        </label>
+        <SelectField
+          label="Cell"
+          value={cellUuid}
+          onChange={(e) => setCellUuid(e.target.value)}
+          options={[{ value: '', label: 'All cells' }, ...cells.map((c) => ({ value: c.uuid, label: cellLabel(c) }))]}
+        />
+        <CheckboxField
+          label="By service"
+          title="Map the hosts of all nova-compute services, disabled ones too (for ironic); compute_nodes.mapped is not touched"
+          checked={byService}
+          onChange={(e) => setByService(e.target.checked)}
+        />
+        <CheckboxField label="Strict" title="Report a failure when no host was newly mapped" checked={strict} onChange={(e) => setStrict(e.target.checked)} />
         <Button onClick={() => run(true)} disabled={discover.isPending}>
           Dry run
         </Button>
@@ -103,20 +97,13 @@ function DiscoverOutcome({ r }: { r: DiscoverResult }) {
       {r.mappedElsewhere.length > 0 ? (
         <MappedList label="Mapped to another cell" hosts={r.mappedElsewhere} note="Live in one cell but mapped to another (or live in two cells): a host belongs to one cell only; resolve by hand." />
       ) : null}
-      {r.skippedCells.length > 0 ? (
-        <ul aria-label="Skipped cells" className="space-y-1">
-          {r.skippedCells.map((s) => (
-            <li key={s.uuid} role="alert" className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-              Skipped cell <strong>{named(s)}</strong>: it did not answer ({s.reason}: {s.message}). Its hosts were not looked at.
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {/* Skipped: a cell that did not answer; its hosts were not looked at. */}
+      <CellNotices down={r.skippedCells.map((c) => ({ ...c, message: `${c.message}. Skipped: its hosts were not looked at.` }))} />
       {r.markFailures.length > 0 ? (
         <ul aria-label="Cells not marked" className="space-y-1">
           {r.markFailures.map((s) => (
             <li key={s.uuid} className="text-amber-800 dark:text-amber-300">
-              Could not set mapped = 1 on the compute nodes of cell {named(s)} ({s.reason}); their hosts are mapped, the next discovery marks them.
+              Could not set mapped = 1 on the compute nodes of cell <CellLink cell={s} /> ({s.reason}); their hosts are mapped, the next discovery marks them.
             </li>
           ))}
         </ul>
@@ -135,7 +122,9 @@ function HostList({ label, hosts }: { label: string; hosts: HostInCell[] }) {
           <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
             {h.host}
           </th>
-          <Td>{named(h.cell)}</Td>
+          <Td>
+            <CellLink cell={h.cell} />
+          </Td>
         </tr>
       ))}
     </Table>
@@ -152,9 +141,11 @@ function MappedList({ label, hosts, note }: { label: string; hosts: AlreadyMappe
             <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
               {h.host}
             </th>
-            <Td>{named(h.cell)}</Td>
             <Td>
-              {h.mappedTo ? named(h.mappedTo) : 'no cell (unmapped again since)'}
+              <CellLink cell={h.cell} />
+            </Td>
+            <Td>
+              {h.mappedTo ? <CellLink cell={h.mappedTo} /> : 'no cell (unmapped again since)'}
               {h.drift ? <span className="ml-2 font-medium text-amber-700 dark:text-amber-400">drift</span> : null}
             </Td>
           </tr>
@@ -167,14 +158,16 @@ function MappedList({ label, hosts, note }: { label: string; hosts: AlreadyMappe
 function LastRuns() {
   const trpc = useTRPC();
   const q = useQuery(trpc.hosts.lastDiscovery.queryOptions());
-  if (q.isPending) return null;
-  if (q.isError) return <p className="mt-4 text-sm text-red-700">Could not load the last discovery: {q.error.message}</p>;
-  const { lastRun, lastDryRun } = q.data;
-  const showDry = lastDryRun && (!lastRun || lastDryRun.startedAt > lastRun.startedAt);
   return (
     <div role="region" aria-label="Last discovery" className="mt-4 space-y-1 border-t border-zinc-200 pt-3 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
-      {lastRun ? <RunLine title="Last discovery" run={lastRun} /> : <p>No discovery has run from Cellar yet.</p>}
-      {showDry ? <RunLine title="Last dry run" run={lastDryRun} /> : null}
+      <QueryState query={q} what="the last discovery">
+        {({ lastRun, lastDryRun }) => (
+          <>
+            {lastRun ? <RunLine title="Last discovery" run={lastRun} /> : <p>No discovery has run from Cellar yet.</p>}
+            {lastDryRun && (!lastRun || lastDryRun.startedAt > lastRun.startedAt) ? <RunLine title="Last dry run" run={lastDryRun} /> : null}
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

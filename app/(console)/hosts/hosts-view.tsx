@@ -107,72 +107,75 @@ export function HostsView() {
             'No host mappings match these filters.'
           ) : (
             <>
-              No host mappings yet. Map compute hosts from <Link className="underline" href="/computes">Unmapped computes</Link>, or run{' '}
-              <code>cellar discover_hosts</code>.
+              No host mappings yet. Map compute hosts from{' '}
+              <Link className="underline" href="/computes">
+                Unmapped computes
+              </Link>
+              , or run <code>cellar discover_hosts</code>.
             </>
           )
         }
       >
         {(d) => (
-        <>
-          <Table
-            label="Host mappings"
-            head={
-              <>
-                <Th>Host</Th>
-                <Th>Cell</Th>
-                <Th>Cell UUID</Th>
-                <Th>Mapped since</Th>
-                <Th>
-                  <span className="sr-only">Actions</span>
-                </Th>
-              </>
-            }
-          >
-            {d.rows.map((r) => (
-              <tr key={r.host}>
-                <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
-                  {r.host}
-                </th>
-                <Td>
-                  <CellLink cell={r.cell} />
-                </Td>
-                <Td className="whitespace-nowrap font-mono text-xs">
-                  {r.cell.uuid}
-                  <CopyButton value={r.cell.uuid} label={`Copy uuid of cell ${cellLabel(r.cell)}`} />
-                </Td>
-                <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
-                <Td className="text-right">
-                  <RequireRole role="operator">
-                  <Button
-                    aria-label={`Delete host mapping ${r.host}`}
-                    disabled={downUuids.has(r.cell.uuid)}
-                    title={downUuids.has(r.cell.uuid) ? `Cell ${cellLabel(r.cell)} is not answering: its instances cannot be checked` : undefined}
-                    onClick={() => {
-                      del.reset();
-                      setTarget(r);
-                    }}
-                  >
-                    Delete
-                  </Button>
-                  </RequireRole>
-                </Td>
-              </tr>
-            ))}
-          </Table>
-          <nav aria-label="Pages" className="mt-3 flex items-center gap-2 text-sm">
-            <Button disabled={!input.after && !input.before} onClick={() => page({})}>
-              First page
-            </Button>
-            <Button disabled={!d.prevBefore} onClick={() => void setSearch({ after: null, before: d.prevBefore })}>
-              Previous page
-            </Button>
-            <Button disabled={!d.nextAfter} onClick={() => void setSearch({ after: d.nextAfter, before: null })}>
-              Next page
-            </Button>
-            {q.isFetching ? <span className="text-zinc-500">Loading…</span> : null}
-          </nav>
-        </>
+          <>
+            <Table
+              label="Host mappings"
+              head={
+                <>
+                  <Th>Host</Th>
+                  <Th>Cell</Th>
+                  <Th>Cell UUID</Th>
+                  <Th>Mapped since</Th>
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                </>
+              }
+            >
+              {d.rows.map((r) => (
+                <tr key={r.host}>
+                  <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
+                    {r.host}
+                  </th>
+                  <Td>
+                    <CellLink cell={r.cell} />
+                  </Td>
+                  <Td className="whitespace-nowrap font-mono text-xs">
+                    {r.cell.uuid}
+                    <CopyButton value={r.cell.uuid} label={`Copy uuid of cell ${cellLabel(r.cell)}`} />
+                  </Td>
+                  <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
+                  <Td className="text-right">
+                    <RequireRole role="operator">
+                      <Button
+                        aria-label={`Delete host mapping ${r.host}`}
+                        disabled={downUuids.has(r.cell.uuid)}
+                        title={downUuids.has(r.cell.uuid) ? `Cell ${cellLabel(r.cell)} is not answering: its instances cannot be checked` : undefined}
+                        onClick={() => {
+                          del.reset();
+                          setTarget(r);
+                        }}
+                      >
+                        Delete
+                      </Button>
+                    </RequireRole>
+                  </Td>
+                </tr>
+              ))}
+            </Table>
+            <nav aria-label="Pages" className="mt-3 flex items-center gap-2 text-sm">
+              <Button disabled={!input.after && !input.before} onClick={() => page({})}>
+                First page
+              </Button>
+              <Button disabled={!d.prevBefore} onClick={() => void setSearch({ after: null, before: d.prevBefore })}>
+                Previous page
+              </Button>
+              <Button disabled={!d.nextAfter} onClick={() => void setSearch({ after: d.nextAfter, before: null })}>
+                Next page
+              </Button>
+              {q.isFetching ? <span className="text-zinc-500">Loading…</span> : null}
+            </nav>
+          </>
         )}
       </QueryState>
 
@@ -191,8 +194,8 @@ export function HostsView() {
               Delete the mapping of host <strong className="font-mono">{target.host}</strong> to cell <strong>{cellLabel(target.cell)}</strong>?
             </p>
             <p>
-              As nova-manage does, this is refused while instances are on the host. Its compute nodes go back to mapped = 0, so
-              discover_hosts finds the host again. nova's schedulers keep routing to it until they get a SIGHUP.
+              As nova-manage does, this is refused while instances are on the host. Its compute nodes go back to mapped = 0, so discover_hosts finds the host
+              again. nova's schedulers keep routing to it until they get a SIGHUP.
             </p>
           </>
         ) : null}

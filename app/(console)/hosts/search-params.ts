@@ -1,5 +1,5 @@
 import { parseAsInteger, parseAsString } from 'nuqs/server';
-import { DEFAULT_HOST_PAGE_SIZE } from '@/server/hosts/host-page-sizes';
+import { DEFAULT_HOST_PAGE_SIZE } from '@/server/hosts/contract';
 
 /** The host mappings page's state, all in the URL: filters, keyset marker, page size. */
 export const hostsSearchParams = {

@@ -4,11 +4,12 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useEffect, useState } from 'react';
+import { CellsAnswered } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
 import { SelectField, TextField } from '../../_components/fields';
 import { CellLink } from '../../_components/links';
 import { QueryState } from '../../_components/query-state';
-import { ClockTime, Time } from '../../_components/time';
+import { Time } from '../../_components/time';
 import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
@@ -55,11 +56,7 @@ export function InstancesView() {
         title="Instances"
         description="Every cell, cell0 included, merged into one list. A cell that does not answer still shows what the api database knows of its instances."
       >
-        {page ? (
-          <span role="status" aria-live="polite">
-            {page.answered} of {page.total} cells answered · as of <ClockTime value={page.asOf} />
-          </span>
-        ) : null}
+        {page ? <CellsAnswered answered={page.answered} total={page.total} asOf={page.asOf} /> : null}
         <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
           {q.isFetching ? 'Refreshing…' : 'Refresh'}
         </Button>
@@ -98,7 +95,10 @@ export function InstancesView() {
           errorTitle="Could not list the instances"
           errorActions={
             params.marker ? (
-              <Link href={`/instances${serializeInstancesSearchParams({ ...params, marker: null })}`} className="text-sm text-sky-700 underline dark:text-sky-400">
+              <Link
+                href={`/instances${serializeInstancesSearchParams({ ...params, marker: null })}`}
+                className="text-sm text-sky-700 underline dark:text-sky-400"
+              >
                 Start from the first page
               </Link>
             ) : null
@@ -126,7 +126,10 @@ type FilterValues = Pick<Params, 'project' | 'vm_state' | 'host' | 'name'>;
 
 function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValues) => void }) {
   const [f, setF] = useState<FilterValues>({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name });
-  useEffect(() => setF({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name }), [params.project, params.vm_state, params.host, params.name]);
+  useEffect(
+    () => setF({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name }),
+    [params.project, params.vm_state, params.host, params.name],
+  );
   const text = (key: 'project' | 'host' | 'name', label: string, placeholder: string) => (
     <TextField label={label} placeholder={placeholder} value={f[key] ?? ''} onChange={(e) => setF({ ...f, [key]: e.target.value || null })} />
   );
@@ -163,7 +166,10 @@ function Results({ page }: { page: InstanceListPage }) {
   return (
     <>
       {page.endedEarly ? (
-        <p role="note" className="mb-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+        <p
+          role="note"
+          className="mb-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
           A cell stopped answering while this page was read, so the page ends early at its last complete row. The next page continues from there.
         </p>
       ) : null}
@@ -227,7 +233,7 @@ function Row({ r, multiCell }: { r: InstanceRow; multiCell: boolean }) {
       </Td>
       <Td>{r.flavor ?? <span className="text-zinc-500">—</span>}</Td>
       <Td className="text-xs">{r.host ?? <span className="text-zinc-500">—</span>}</Td>
-      <Td className="max-w-40 truncate font-mono text-xs" >
+      <Td className="max-w-40 truncate font-mono text-xs">
         <span title={r.projectId ?? undefined}>{r.projectId ?? '—'}</span>
       </Td>
       <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
@@ -238,7 +244,11 @@ function Row({ r, multiCell }: { r: InstanceRow; multiCell: boolean }) {
 function UnknownRow({ r, multiCell }: { r: UnknownInstanceRow; multiCell: boolean }) {
   const cell = cellLabel(r.cell);
   return (
-    <tr data-instance-uuid={r.uuid} title={`Cell ${cell} did not answer: listed from its instance mapping in the api database`} className="bg-amber-50/60 dark:bg-amber-950/40">
+    <tr
+      data-instance-uuid={r.uuid}
+      title={`Cell ${cell} did not answer: listed from its instance mapping in the api database`}
+      className="bg-amber-50/60 dark:bg-amber-950/40"
+    >
       <Td className="whitespace-nowrap">
         <span className="italic text-zinc-500">not answering</span>
       </Td>

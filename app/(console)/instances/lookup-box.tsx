@@ -5,10 +5,13 @@ import Link from 'next/link';
 import { useQueryState } from 'nuqs';
 import { useEffect, useState, type ReactNode } from 'react';
 import { CopyButton } from '../../_components/copy-button';
+import { CONTROL } from '../../_components/fields';
+import { CellLink } from '../../_components/links';
+import { QueryState } from '../../_components/query-state';
 import { Time } from '../../_components/time';
-import { Button, ErrorBox, Loading } from '../../_components/ui';
+import { Button } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { LookupResult } from '@/server/instances/lookup-instance';
+import type { LookupResult } from '@/server/instances/contract';
 import { instancesSearchParams } from './search-params';
 
 const HEADINGS: Record<LookupResult['kind'], string> = {
@@ -58,7 +61,7 @@ export function LookupBox() {
           value={value}
           onChange={(e) => setValue(e.target.value)}
           spellCheck={false}
-          className="w-[26rem] max-w-full rounded border border-zinc-300 px-2 py-1.5 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-950"
+          className={`${CONTROL} w-[26rem] max-w-full py-1.5 font-mono`}
         />
         <Button type="submit" variant="primary">
           Look up
@@ -82,17 +85,19 @@ export function LookupBox() {
 function LookupResultPanel({ uuid }: { uuid: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.instances.lookup.queryOptions({ uuid }, { retry: false }));
-  if (q.isPending) return <div className="mt-3"><Loading what="the instance" /></div>;
-  if (q.isError) {
-    return (
-      <div className="mt-3">
-        <ErrorBox title="Could not look it up" message={q.error.message} />
-      </div>
-    );
-  }
-  const r = q.data;
   return (
-    <section role="region" aria-label="Lookup result" className={`mt-3 rounded border p-4 text-sm ${TONE[r.kind]}`}>
+    <div className="mt-3">
+      {/* A bad uuid is refused as it was typed: a retry cannot help that. */}
+      <QueryState query={q} what="the instance" errorTitle="Could not look it up" retry={(e) => e.data?.code !== 'BAD_REQUEST'}>
+        {(r) => <LookupAnswer r={r} />}
+      </QueryState>
+    </div>
+  );
+}
+
+function LookupAnswer({ r }: { r: LookupResult }) {
+  return (
+    <section role="region" aria-label="Lookup result" className={`rounded border p-4 text-sm ${TONE[r.kind]}`}>
       <h3 className="text-base font-semibold">{HEADINGS[r.kind]}</h3>
       <p className="mt-1">{r.summary}</p>
       <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
@@ -115,14 +120,6 @@ function Detail({ term, children }: { term: string; children: ReactNode }) {
       <dt className="text-zinc-500">{term}</dt>
       <dd>{children}</dd>
     </>
-  );
-}
-
-function CellLink({ cell }: { cell: { uuid: string; name: string | null } }) {
-  return (
-    <Link href={`/cells/${cell.uuid}`} className="text-sky-700 underline dark:text-sky-400">
-      {cell.name ?? cell.uuid}
-    </Link>
   );
 }
 

@@ -4,9 +4,7 @@
  * server component (prefetch) and the client components, so both ask for the same query.
  */
 import { createLoader, createSerializer, type inferParserType, parseAsInteger, parseAsString, parseAsStringLiteral } from 'nuqs/server';
-import type { ListInstancesInput } from '@/server/instances/list-instances';
-import { SORT_DIRS, SORT_KEYS } from '@/server/instances/sort-order';
-import { VM_STATES } from '@/server/nova/constants';
+import { type ListInstancesInput, SORT_DIRS, SORT_KEYS, VM_STATES } from '@/server/instances/contract';
 
 export const PAGE_SIZES = [20, 50, 100, 200, 500, 1000] as const;
 

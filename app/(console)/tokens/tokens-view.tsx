@@ -6,12 +6,11 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { RequireRole } from '../../_components/require-role';
 import { Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { SelectField, TextField } from '../../_components/fields';
+import { QueryState } from '../../_components/query-state';
+import { Button, EmptyBox, ErrorBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import { ROLES, type Role } from '@/server/auth/roles';
-import type { TokenRow } from '@/server/auth/tokens';
-
-const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+import { ROLES, type Role, type TokenRow } from '@/server/auth/contract';
 const EXPIRY_DAYS = [1, 7, 30, 90, 365] as const;
 
 export function TokensView() {
@@ -21,8 +20,8 @@ export function TokensView() {
         title="Tokens"
         description={
           <>
-            For scripts and test suites: send <code className="font-mono">Authorization: Bearer &lt;token&gt;</code>. A token has a role and an
-            expiry; only its hash is stored.
+            For scripts and test suites: send <code className="font-mono">Authorization: Bearer &lt;token&gt;</code>. A token has a role and an expiry; only its
+            hash is stored.
           </>
         }
       />
@@ -66,7 +65,11 @@ function ManageTokens() {
   return (
     <>
       {secret ? (
-        <div role="status" aria-label="New token" className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950">
+        <div
+          role="status"
+          aria-label="New token"
+          className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950"
+        >
           <p>
             The token <strong>{secret.name}</strong>: copy it now, it is shown only once.
           </p>
@@ -92,85 +95,67 @@ function ManageTokens() {
           );
         }}
       >
-        <label className="text-sm">
-          Name
-          <input name="name" required maxLength={64} className={`mt-1 block ${input}`} />
-        </label>
-        <label className="text-sm">
-          Role
-          <select name="role" defaultValue="viewer" className={`mt-1 block ${input}`}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          Expires after
-          <select name="days" defaultValue="30" className={`mt-1 block ${input}`}>
-            {EXPIRY_DAYS.map((d) => (
-              <option key={d} value={d}>
-                {d} day{d === 1 ? '' : 's'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TextField label="Name" name="name" required maxLength={64} />
+        <SelectField label="Role" name="role" defaultValue="viewer" options={ROLES} />
+        <SelectField
+          label="Expires after"
+          name="days"
+          defaultValue="30"
+          options={EXPIRY_DAYS.map((d) => ({ value: d, label: `${d} day${d === 1 ? '' : 's'}` }))}
+        />
         <Button type="submit" variant="primary" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create token'}
         </Button>
         {create.error ? <ErrorBox title="Could not create the token" message={create.error.message} /> : null}
       </form>
 
-      {q.isPending ? (
-        <Loading what="tokens" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not load the tokens" message={q.error.message} />
-      ) : q.data.length === 0 ? (
-        <EmptyBox>No tokens yet. Create one above for a script or a test suite.</EmptyBox>
-      ) : (
-        <Table
-          label="Tokens"
-          head={
-            <>
-              <Th>Name</Th>
-              <Th>Role</Th>
-              <Th>State</Th>
-              <Th>Created by</Th>
-              <Th>Created</Th>
-              <Th>Expires</Th>
-              <Th>Last used</Th>
-              <Th>Actions</Th>
-            </>
-          }
-        >
-          {q.data.map((t) => (
-            <tr key={t.id}>
-              <th scope="row" className="px-3 py-2 text-left font-medium">
-                {t.name}
-              </th>
-              <Td>{t.role}</Td>
-              <Td className={STATE_STYLE[t.state]}>
-                {t.state}
-                {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
-              </Td>
-              <Td>{t.createdBy}</Td>
-              <Td>
-                <Time value={t.createdAt} />
-              </Td>
-              <Td>
-                <Time value={t.expiresAt} />
-              </Td>
-              <Td>{t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>}</Td>
-              <Td>
-                {t.state === 'revoked' ? null : (
-                  <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
-                    Revoke
-                  </Button>
-                )}
-              </Td>
-            </tr>
-          ))}
-        </Table>
-      )}
+      <QueryState query={q} what="tokens" isEmpty={(d) => d.length === 0} empty="No tokens yet. Create one above for a script or a test suite.">
+        {(d) => (
+          <Table
+            label="Tokens"
+            head={
+              <>
+                <Th>Name</Th>
+                <Th>Role</Th>
+                <Th>State</Th>
+                <Th>Created by</Th>
+                <Th>Created</Th>
+                <Th>Expires</Th>
+                <Th>Last used</Th>
+                <Th>Actions</Th>
+              </>
+            }
+          >
+            {d.map((t) => (
+              <tr key={t.id}>
+                <th scope="row" className="px-3 py-2 text-left font-medium">
+                  {t.name}
+                </th>
+                <Td>{t.role}</Td>
+                <Td className={STATE_STYLE[t.state]}>
+                  {t.state}
+                  {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
+                </Td>
+                <Td>{t.createdBy}</Td>
+                <Td>
+                  <Time value={t.createdAt} />
+                </Td>
+                <Td>
+                  <Time value={t.expiresAt} />
+                </Td>
+                <Td>{t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>}</Td>
+                <Td>
+                  {t.state === 'revoked' ? null : (
+                    <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
+                      Revoke
+                    </Button>
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </QueryState>
 
       <ConfirmDialog
         open={revoking !== null}

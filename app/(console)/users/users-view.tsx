@@ -6,11 +6,11 @@ import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { RequireRole, useMe } from '../../_components/require-role';
 import { Time } from '../../_components/time';
-import { Button, EmptyBox, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { CONTROL, SelectField, TextField } from '../../_components/fields';
+import { QueryState } from '../../_components/query-state';
+import { Button, EmptyBox, ErrorBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import { ROLES, type Role } from '@/server/auth/roles';
-
-const input = 'rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950';
+import { ROLES, type Role } from '@/server/auth/contract';
 
 export function UsersView() {
   return (
@@ -26,7 +26,11 @@ export function UsersView() {
 /** A password shown once, after it was generated. */
 function OncePassword({ who, password, onDone }: { who: string; password: string; onDone: () => void }) {
   return (
-    <div role="status" aria-label="New password" className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950">
+    <div
+      role="status"
+      aria-label="New password"
+      className="mb-4 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950"
+    >
       <p>
         Password for <strong>{who}</strong>, shown once: hand it over now.
       </p>
@@ -95,22 +99,18 @@ function ManageUsers() {
           );
         }}
       >
-        <label className="text-sm">
-          User name
-          <input name="username" required className={`mt-1 block ${input}`} />
-        </label>
-        <label className="text-sm">
-          Role
-          <select name="role" defaultValue="viewer" className={`mt-1 block ${input}`}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          First password <span className="text-zinc-500">(empty: generate one)</span>
-          <input name="password" type="password" autoComplete="new-password" className={`mt-1 block ${input}`} />
-        </label>
+        <TextField label="User name" name="username" required />
+        <SelectField label="Role" name="role" defaultValue="viewer" options={ROLES} />
+        <TextField
+          label={
+            <>
+              First password <span className="text-zinc-500">(empty: generate one)</span>
+            </>
+          }
+          name="password"
+          type="password"
+          autoComplete="new-password"
+        />
         <Button type="submit" variant="primary" disabled={add.isPending}>
           {add.isPending ? 'Adding…' : 'Add user'}
         </Button>
@@ -119,62 +119,63 @@ function ManageUsers() {
 
       {setRole.error ? <ErrorBox title="Could not change the role" message={setRole.error.message} /> : null}
 
-      {q.isPending ? (
-        <Loading what="users" />
-      ) : q.isError ? (
-        <ErrorBox title="Could not load the users" message={q.error.message} />
-      ) : q.data.length === 0 ? (
-        <EmptyBox>No users yet. Add the first one above, or on the server with cellar user add NAME --role operator.</EmptyBox>
-      ) : (
-        <Table
-          label="Users"
-          head={
-            <>
-              <Th>Name</Th>
-              <Th>Role</Th>
-              <Th>Created</Th>
-              <Th>Last sign-in</Th>
-              <Th className="text-right">Active sessions</Th>
-              <Th>Actions</Th>
-            </>
-          }
-        >
-          {q.data.map((u) => (
-            <tr key={u.username}>
-              <th scope="row" className="px-3 py-2 text-left font-medium">
-                {u.username}
-                {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
-              </th>
-              <Td>
-                <select
-                  aria-label={`Role of ${u.username}`}
-                  value={u.role}
-                  disabled={setRole.isPending}
-                  onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value as Role })}
-                  className={input}
-                >
-                  {ROLES.map((r) => (
-                    <option key={r}>{r}</option>
-                  ))}
-                </select>
-              </Td>
-              <Td>
-                <Time value={u.createdAt} />
-              </Td>
-              <Td>{u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>}</Td>
-              <Td className="text-right tabular-nums">{u.activeSessions}</Td>
-              <Td className="whitespace-nowrap">
-                <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
-                  Reset password
-                </Button>{' '}
-                <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
-                  Remove
-                </Button>
-              </Td>
-            </tr>
-          ))}
-        </Table>
-      )}
+      <QueryState
+        query={q}
+        what="users"
+        isEmpty={(d) => d.length === 0}
+        empty="No users yet. Add the first one above, or on the server with cellar user add NAME --role operator."
+      >
+        {(d) => (
+          <Table
+            label="Users"
+            head={
+              <>
+                <Th>Name</Th>
+                <Th>Role</Th>
+                <Th>Created</Th>
+                <Th>Last sign-in</Th>
+                <Th className="text-right">Active sessions</Th>
+                <Th>Actions</Th>
+              </>
+            }
+          >
+            {d.map((u) => (
+              <tr key={u.username}>
+                <th scope="row" className="px-3 py-2 text-left font-medium">
+                  {u.username}
+                  {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
+                </th>
+                <Td>
+                  <select
+                    aria-label={`Role of ${u.username}`}
+                    value={u.role}
+                    disabled={setRole.isPending}
+                    onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value as Role })}
+                    className={CONTROL}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r}>{r}</option>
+                    ))}
+                  </select>
+                </Td>
+                <Td>
+                  <Time value={u.createdAt} />
+                </Td>
+                <Td>{u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>}</Td>
+                <Td className="text-right tabular-nums">{u.activeSessions}</Td>
+                <Td className="whitespace-nowrap">
+                  <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
+                    Reset password
+                  </Button>{' '}
+                  <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
+                    Remove
+                  </Button>
+                </Td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </QueryState>
 
       <ConfirmDialog
         open={removing !== null}
@@ -188,9 +189,7 @@ function ManageUsers() {
         }}
         onConfirm={() => removing && remove.mutate({ username: removing })}
       >
-        <p>
-          {removing} can no longer sign in, and their open sessions end now. This cannot be undone; add them again to restore access.
-        </p>
+        <p>{removing} can no longer sign in, and their open sessions end now. This cannot be undone; add them again to restore access.</p>
       </ConfirmDialog>
 
       <ConfirmDialog

@@ -6,11 +6,11 @@ import { useState } from 'react';
 import { CopyButton } from '../../../_components/copy-button';
 import { useHasRole } from '../../../_components/require-role';
 import { Time, utcString } from '../../../_components/time';
-import { Button, ErrorBox, Loading, PageHeader, Table, Td, Th } from '../../../_components/ui';
-import { useTRPC } from '../../../_trpc/client';
-import type { Cell0InstanceDetail } from '@/server/triage/cell0-instances';
-import type { DeleteCell0Result } from '@/server/triage/delete-cell0-instances';
 import { CellNotices } from '../../../_components/cell-notices';
+import { QueryState } from '../../../_components/query-state';
+import { Button, ErrorBox, PageHeader, Table, Td, Th } from '../../../_components/ui';
+import { useTRPC } from '../../../_trpc/client';
+import type { Cell0InstanceDetail, DeleteCell0Result } from '@/server/triage/contract';
 import { DeleteInstancesDialog, describeDeleteResult } from '../delete-instances';
 import { FaultText } from '../fault-text';
 
@@ -23,48 +23,44 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
+const BACK = (
+  <Link href="/cell0" className="text-sm text-sky-800 hover:underline dark:text-sky-300">
+    ← cell0
+  </Link>
+);
+
 export function InstanceView({ uuid }: { uuid: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.triage.cell0.get.queryOptions({ uuid }));
+  return (
+    <QueryState query={q} what="the instance" errorTitle="Cannot show this instance" errorActions={BACK}>
+      {(data) =>
+        data.state === 'unmapped' ? (
+          <div className="space-y-3">
+            {BACK}
+            <ErrorBox title="Cannot show this instance" message="cell0 is not mapped." />
+          </div>
+        ) : data.state === 'down' ? (
+          <div className="space-y-3">
+            {BACK}
+            <CellNotices down={data.down} answered={0} total={1} onRetry={() => void q.refetch()} />
+            <p className="text-sm">cell0 did not answer, so this instance's fault and request cannot be shown now.</p>
+          </div>
+        ) : (
+          <Instance i={data.data} />
+        )
+      }
+    </QueryState>
+  );
+}
+
+function Instance({ i }: { i: Cell0InstanceDetail }) {
   const canDelete = useHasRole('support');
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<DeleteCell0Result | null>(null);
-  const back = (
-    <Link href="/cell0" className="text-sm text-sky-800 hover:underline dark:text-sky-300">
-      ← cell0
-    </Link>
-  );
-  if (q.isPending) return <Loading what="the instance" />;
-  if (q.isError) {
-    return (
-      <div className="space-y-3">
-        {back}
-        <ErrorBox title="Cannot show this instance" message={q.error.message} />
-      </div>
-    );
-  }
-  const data = q.data;
-  if (data.state === 'unmapped') {
-    return (
-      <div className="space-y-3">
-        {back}
-        <ErrorBox title="Cannot show this instance" message="cell0 is not mapped." />
-      </div>
-    );
-  }
-  if (data.state === 'down') {
-    return (
-      <div className="space-y-3">
-        {back}
-        <CellNotices down={data.down} answered={0} total={1} onRetry={() => void q.refetch()} />
-        <p className="text-sm">cell0 did not answer, so this instance's fault and request cannot be shown now.</p>
-      </div>
-    );
-  }
-  const i: Cell0InstanceDetail = data.data;
   return (
     <div className="max-w-5xl space-y-6">
-      {back}
+      {BACK}
       <PageHeader
         title={i.name ?? i.uuid}
         description={
@@ -82,13 +78,23 @@ export function InstanceView({ uuid }: { uuid: string }) {
       </PageHeader>
 
       {result ? (
-        <p role="status" className="rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+        <p
+          role="status"
+          className="rounded border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           {describeDeleteResult(result)}
         </p>
       ) : null}
       {i.deleted ? (
         <p role="note" className="rounded border border-zinc-300 bg-zinc-100 p-3 text-sm dark:border-zinc-700 dark:bg-zinc-800">
-          Deleted{i.deletedAt ? <> <Time value={i.deletedAt} /></> : null}. The rows stay in cell0 (soft-deleted) and the mapping stays
+          Deleted
+          {i.deletedAt ? (
+            <>
+              {' '}
+              <Time value={i.deletedAt} />
+            </>
+          ) : null}
+          . The rows stay in cell0 (soft-deleted) and the mapping stays
           {i.mapping.queuedForDelete ? ' queued for delete' : ''} until <code>nova-manage db archive_deleted_rows</code>.
         </p>
       ) : null}
@@ -111,7 +117,8 @@ export function InstanceView({ uuid }: { uuid: string }) {
               <>
                 <span className="font-medium">{i.flavor.name}</span>{' '}
                 <span className="text-zinc-500">
-                  ({i.flavor.vcpus} vCPU, {i.flavor.memoryMb} MB RAM, {i.flavor.rootGb} GB disk{i.flavor.ephemeralGb ? ` + ${i.flavor.ephemeralGb} GB ephemeral` : ''}
+                  ({i.flavor.vcpus} vCPU, {i.flavor.memoryMb} MB RAM, {i.flavor.rootGb} GB disk
+                  {i.flavor.ephemeralGb ? ` + ${i.flavor.ephemeralGb} GB ephemeral` : ''}
                   {i.flavor.swap ? `, ${i.flavor.swap} MB swap` : ''}; id {i.flavor.flavorid ?? '?'})
                 </span>
               </>
@@ -158,7 +165,15 @@ export function InstanceView({ uuid }: { uuid: string }) {
                 <th scope="row" className="px-3 py-2 text-left align-top font-medium">
                   {a.action}
                 </th>
-                <Td className="whitespace-nowrap align-top">{a.startTime ? <span title={utcString(a.startTime)}><Time value={a.startTime} /></span> : '—'}</Td>
+                <Td className="whitespace-nowrap align-top">
+                  {a.startTime ? (
+                    <span title={utcString(a.startTime)}>
+                      <Time value={a.startTime} />
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </Td>
                 <Td className="align-top">{a.message ?? '—'}</Td>
                 <Td className="align-top">
                   {a.events.length === 0 ? (
@@ -168,7 +183,9 @@ export function InstanceView({ uuid }: { uuid: string }) {
                       {a.events.map((ev, n) => (
                         <li key={n}>
                           <span className="font-mono text-xs">{ev.event}</span>:{' '}
-                          <span className={ev.result === 'Success' ? 'text-emerald-700' : 'font-medium text-red-700 dark:text-red-400'}>{ev.result ?? 'unfinished'}</span>
+                          <span className={ev.result === 'Success' ? 'text-emerald-700' : 'font-medium text-red-700 dark:text-red-400'}>
+                            {ev.result ?? 'unfinished'}
+                          </span>
                           {ev.host ? <span className="text-xs text-zinc-500"> on {ev.host}</span> : null}
                           {ev.traceback ? (
                             <details className="text-xs">

@@ -3,10 +3,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../_components/confirm-dialog';
+import { CheckboxField, TextField } from '../../../_components/fields';
 import { RestartNotice } from '../../../_components/restart-notice';
 import { Button, ErrorBox } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
-import type { CellDetail } from '@/server/cells/cell-detail';
+import { CELL_NAME_MAX, type CellDetail, cellLabel } from '@/server/cells/contract';
 
 export interface DeletedCell {
   uuid: string;
@@ -24,7 +25,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { cell } = detail;
-  const label = cell.name ?? cell.uuid;
+  const label = cellLabel(cell);
   const [renaming, setRenaming] = useState(false);
   const [newName, setNewName] = useState(cell.name ?? '');
   const [outcome, setOutcome] = useState<{ text: string; notices: string[] } | null>(null);
@@ -49,7 +50,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
     trpc.cells.setDisabled.mutationOptions({
       onSuccess: async (r) => {
         setOutcome({
-          text: r.messages.length ? r.messages.join(' ') : `Cell ${r.cell.name ?? r.cell.uuid} is now ${r.cell.disabled ? 'disabled' : 'enabled'}.`,
+          text: r.messages.length ? r.messages.join(' ') : `Cell ${cellLabel(r.cell)} is now ${r.cell.disabled ? 'disabled' : 'enabled'}.`,
           notices: r.notices,
         });
         await refresh();
@@ -62,7 +63,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
         setDeleting(false);
         onDeleted({
           uuid: r.cell.uuid,
-          label: r.cell.name ?? r.cell.uuid,
+          label: cellLabel(r.cell),
           hostMappings: r.deleted.hostMappings,
           instanceMappings: r.deleted.instanceMappings,
           computeNodesUnmapped: r.computeNodesUnmapped,
@@ -89,16 +90,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
               rename.mutate({ uuid: cell.uuid, name: newName });
             }}
           >
-            <label className="text-sm">
-              New name{' '}
-              <input
-                autoFocus
-                value={newName}
-                maxLength={255}
-                onChange={(e) => setNewName(e.target.value)}
-                className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-950"
-              />
-            </label>
+            <TextField inline label="New name" autoFocus value={newName} maxLength={CELL_NAME_MAX} onChange={(e) => setNewName(e.target.value)} />
             <Button type="submit" variant="primary" disabled={busy || !newName.trim()}>
               Save name
             </Button>
@@ -162,9 +154,8 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
         onCancel={() => setDeleting(false)}
       >
         <p>
-          This deletes the cell mapping of <strong>{label}</strong> (<span className="font-mono text-xs">{cell.uuid}</span>). Its database is
-          not touched{force ? ' except for compute_nodes.mapped' : ''}. nova&apos;s services keep using the cell until they are restarted. This
-          cannot be undone.
+          This deletes the cell mapping of <strong>{label}</strong> (<span className="font-mono text-xs">{cell.uuid}</span>). Its database is not touched
+          {force ? ' except for compute_nodes.mapped' : ''}. nova&apos;s services keep using the cell until they are restarted. This cannot be undone.
         </p>
         {detail.liveInstances ? (
           <p className="font-medium text-red-800 dark:text-red-300">
@@ -175,14 +166,18 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
         {detail.status === 'down' ? (
           <p>Its database does not answer: if it has to be read (instance mappings, or forcing with mapped hosts), nothing will be deleted.</p>
         ) : null}
-        <label className="flex items-start gap-2">
-          <input type="checkbox" className="mt-1" checked={force} onChange={(e) => setForce(e.target.checked)} disabled={del.isPending} />
-          <span>
-            Force (nova-manage delete_cell --force): also delete its {plural(hosts, 'host mapping')} and the{' '}
-            {plural(detail.instanceMappings, 'instance mapping')} of deleted instances, and set its compute nodes back to unmapped
-            (mapped = 0) so a later discover_hosts finds them again. Never deletes a cell with live instances.
-          </span>
-        </label>
+        <CheckboxField
+          label="Force (nova-manage delete_cell --force)"
+          description={
+            <>
+              Also delete its {plural(hosts, 'host mapping')} and the {plural(detail.instanceMappings, 'instance mapping')} of deleted instances, and set its
+              compute nodes back to unmapped (mapped = 0) so a later discover_hosts finds them again. Never deletes a cell with live instances.
+            </>
+          }
+          checked={force}
+          onChange={(e) => setForce(e.target.checked)}
+          disabled={del.isPending}
+        />
       </ConfirmDialog>
     </section>
   );

@@ -1,12 +1,13 @@
 'use client';
 
+import { HostLink } from '../../../_components/links';
 import { Time } from '../../../_components/time';
 import { EmptyBox, Table, Td, Th } from '../../../_components/ui';
-import type { CellDetail } from '@/server/cells/cell-detail';
+import { type CellDetail, cellLabel } from '@/server/cells/contract';
 
 /** The cell's host mappings from the api database: shown even when the cell does not answer. */
 export function HostMappingsTable({ detail }: { detail: CellDetail }) {
-  const label = detail.cell.name ?? detail.cell.uuid;
+  const label = cellLabel(detail.cell);
   const rows = detail.hostMappings;
   return (
     <section aria-label="Host mappings" className="space-y-2">
@@ -31,7 +32,7 @@ export function HostMappingsTable({ detail }: { detail: CellDetail }) {
           {rows.map((h) => (
             <tr key={h.host}>
               <th scope="row" className="px-3 py-2 text-left font-medium">
-                {h.host}
+                <HostLink host={h.host} />
               </th>
               <Td>{h.createdAt ? <Time value={h.createdAt} /> : '—'}</Td>
               <Td>

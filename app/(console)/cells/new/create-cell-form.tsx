@@ -2,10 +2,12 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
+import { CheckboxField, TextField } from '../../../_components/fields';
 import { RestartNotice } from '../../../_components/restart-notice';
 import { Button, ErrorBox } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
+import { CELL_NAME_MAX, cellLabel } from '@/server/cells/contract';
 
 interface Values {
   name: string;
@@ -14,25 +16,22 @@ interface Values {
   disabled: boolean;
 }
 
-const INPUT = 'mt-1 block w-full rounded border border-zinc-300 px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-950';
-
-function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: (id: string, hintId: string) => ReactNode }) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children(id, hintId)}
-      {hint ? (
-        <p id={hintId} className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
-          {hint}
-        </p>
-      ) : null}
-    </div>
-  );
+/**
+ * The field errors of an input refusal: the router's zod message lists each field as
+ * "transportUrl: the transport URL is required; …". A domain refusal (the database does not
+ * answer) is not a field's: it stays in the box under the form.
+ */
+function fieldErrors(error: { message: string; data?: { code?: string; refusal?: unknown } | null } | null): Partial<Record<keyof Values, string>> {
+  if (error?.data?.code !== 'BAD_REQUEST' || error.data.refusal) return {};
+  const out: Partial<Record<keyof Values, string>> = {};
+  for (const part of error.message.split('; ')) {
+    const m = /^(name|transportUrl|databaseConnection): (.+)$/.exec(part);
+    if (m) out[m[1] as keyof Values] = m[2]!;
+  }
+  return out;
 }
+
+const URL_FIELD = 'w-full font-mono';
 
 /**
  * The create form. The server validates the URLs, probes the database and refuses a
@@ -62,10 +61,11 @@ export function CreateCellForm() {
       migrate,
     });
   const canMigrate = create.error?.data?.refusal?.details?.canMigrate === true;
+  const errors = fieldErrors(create.error);
 
   if (create.isSuccess) {
     const r = create.data;
-    const label = r.cell.name ?? r.cell.uuid;
+    const label = cellLabel(r.cell);
     return (
       <section aria-label="Cell created" className="space-y-3">
         <p role="status" className="text-sm">
@@ -73,7 +73,10 @@ export function CreateCellForm() {
           {r.cell.disabled ? ', disabled' : ''}. Its uuid is <span className="font-mono">{r.cell.uuid}</span>.
         </p>
         {r.warnings.map((w) => (
-          <p key={w} className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+          <p
+            key={w}
+            className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+          >
             {w}
           </p>
         ))}
@@ -99,26 +102,27 @@ export function CreateCellForm() {
         submit(false);
       }}
     >
-      <Field label="Name" hint="Optional, and not unique: cells are known by their uuid.">
-        {(id, hintId) => (
-          <input id={id} aria-describedby={hintId} value={values.name} maxLength={255} onChange={(e) => set('name', e.target.value)} className={INPUT} />
-        )}
-      </Field>
-      <Field label="Transport URL" hint="The cell's message queue, e.g. rabbit://nova:password@rabbit.example.net:5672/nova_cell3.">
-        {(id, hintId) => (
-          <input
-            id={id}
-            aria-describedby={hintId}
-            required
-            autoComplete="off"
-            spellCheck={false}
-            value={values.transportUrl}
-            onChange={(e) => set('transportUrl', e.target.value)}
-            className={INPUT}
-          />
-        )}
-      </Field>
-      <Field
+      <TextField
+        label="Name"
+        hint="Optional, and not unique: cells are known by their uuid."
+        error={errors.name}
+        value={values.name}
+        maxLength={CELL_NAME_MAX}
+        onChange={(e) => set('name', e.target.value)}
+        controlClassName={URL_FIELD}
+      />
+      <TextField
+        label="Transport URL"
+        hint="The cell's message queue, e.g. rabbit://nova:password@rabbit.example.net:5672/nova_cell3."
+        error={errors.transportUrl}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        value={values.transportUrl}
+        onChange={(e) => set('transportUrl', e.target.value)}
+        controlClassName={URL_FIELD}
+      />
+      <TextField
         label="Database URL"
         hint={
           <>
@@ -126,29 +130,20 @@ export function CreateCellForm() {
             <code>{'{scheme}://{username}:{password}@{hostname}:{port}/nova_cell3'}</code> expanded from CELLAR_DATABASE_URL.
           </>
         }
-      >
-        {(id, hintId) => (
-          <input
-            id={id}
-            aria-describedby={hintId}
-            required
-            autoComplete="off"
-            spellCheck={false}
-            value={values.databaseConnection}
-            onChange={(e) => set('databaseConnection', e.target.value)}
-            className={INPUT}
-          />
-        )}
-      </Field>
-      <label className="flex items-start gap-2 text-sm">
-        <input type="checkbox" className="mt-1" checked={values.disabled} onChange={(e) => set('disabled', e.target.checked)} />
-        <span>
-          Create it disabled
-          <span className="block text-xs text-zinc-600 dark:text-zinc-400">
-            The schedulers will not place instances in it. A disabled cell may be saved even when its database does not answer or is not migrated yet.
-          </span>
-        </span>
-      </label>
+        error={errors.databaseConnection}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        value={values.databaseConnection}
+        onChange={(e) => set('databaseConnection', e.target.value)}
+        controlClassName={URL_FIELD}
+      />
+      <CheckboxField
+        label="Create it disabled"
+        description="The schedulers will not place instances in it. A disabled cell may be saved even when its database does not answer or is not migrated yet."
+        checked={values.disabled}
+        onChange={(e) => set('disabled', e.target.checked)}
+      />
 
       {create.isError ? (
         <div className="space-y-2">

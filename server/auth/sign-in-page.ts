@@ -1,0 +1,20 @@
+import 'server-only';
+/**
+ * What the sign-in page needs of the server, as one domain function: the page asks, this
+ * module holds the database handle. (Who the request already is comes from the server
+ * caller's context, app/_trpc/server.tsx, like every other page.)
+ */
+import { type Deps, runtimeDeps } from '../deps';
+import { type DEMO_USERS, signInNotes } from './demo-users';
+
+export interface SignInPageNotes {
+  /** False on an installation with no users at all: the page says how to make the first operator. */
+  hasUsers: boolean;
+  /** The embedded demo's users and passwords, on the demo alone; null everywhere else. */
+  demoUsers: typeof DEMO_USERS | null;
+}
+
+/** What the sign-in page may say about this installation. */
+export function signInPageNotes(deps: Pick<Deps, 'api'> = runtimeDeps()): Promise<SignInPageNotes> {
+  return signInNotes(deps.api);
+}

@@ -1,0 +1,42 @@
+/**
+ * The hosts area for pages (browser-safe): the host mappings, unmapped computes and
+ * discover_hosts procedures' inputs, the page sizes, and what they answer.
+ */
+import { z } from 'zod';
+import { cellUuidSchema } from '../cells/cell-ref';
+import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
+
+export { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
+
+/** nova's host_mappings.host is VARCHAR(255). */
+export const hostNameSchema = z.string().trim().min(1, 'a host name is required').max(255, 'host names are at most 255 characters');
+
+export const hostMappingsInput = z.object({
+  cell: cellUuidSchema.nullish(),
+  host: z.string().trim().max(255).nullish(),
+  after: z.string().max(255).nullish(),
+  before: z.string().max(255).nullish(),
+  size: z
+    .number()
+    .int()
+    .refine((n) => (HOST_PAGE_SIZES as readonly number[]).includes(n), `page size is one of ${HOST_PAGE_SIZES.join(', ')}`)
+    .default(DEFAULT_HOST_PAGE_SIZE),
+});
+
+export const deleteHostMappingInput = z.object({ cellUuid: cellUuidSchema, host: hostNameSchema });
+
+export const discoverInput = z.object({
+  cellUuid: cellUuidSchema.nullish(),
+  byService: z.boolean().default(false),
+  strict: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+});
+
+export type HostMappingsInput = z.input<typeof hostMappingsInput>;
+export type DiscoverInput = z.input<typeof discoverInput>;
+
+export type { HostMappingRow, HostMappingsPage } from './list-host-mappings';
+export type { UnmappedCompute, UnmappedComputes } from './unmapped-computes';
+export type { AlreadyMapped, DiscoverResult, HostInCell } from './discover-hosts';
+export type { DiscoveryRun, LatestDiscoveryRuns } from './discovery-runs';
+export type { HealthReport } from '../cells/health';

@@ -1,0 +1,15 @@
+/**
+ * The jobs area for pages (browser-safe): what the map_instances job procedures take, and
+ * what they answer.
+ */
+import { z } from 'zod';
+import { cellUuidSchema } from '../cells/cell-ref';
+
+export const startMapInstancesInput = z.object({ cellUuid: cellUuidSchema });
+
+export const jobIdInput = z.object({ id: z.number().int('a job id is a whole number').positive('a job id is a positive number') });
+
+export const jobsForCellInput = z.object({ cellUuid: cellUuidSchema });
+
+export type { Job, JobState } from './job';
+export type { MapInstancesJob, StartMapInstancesResult } from './start-map-instances';
