@@ -5,7 +5,11 @@ export default function NotFound() {
     <main className="mx-auto max-w-xl p-8">
       <h1 className="mb-2 text-xl font-semibold">Not found</h1>
       <p className="text-sm">
-        Nothing lives at this address. <Link href="/" className="underline">Back to the cells</Link>.
+        Nothing lives at this address.{' '}
+        <Link href="/" className="underline">
+          Back to the cells
+        </Link>
+        .
       </p>
     </main>
   );

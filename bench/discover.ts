@@ -113,7 +113,12 @@ export async function run(): Promise<boolean> {
       .insert(cellMappings)
       .values([
         { uuid: CELL0_UUID, name: 'cell0', transportUrl: CELL0_TRANSPORT_URL, databaseConnection: cell0Url },
-        ...cellUrls.map((url, i) => ({ uuid: crypto.randomUUID(), name: `cell${i + 1}`, transportUrl: 'rabbit://bench@127.0.0.1:5672/', databaseConnection: url })),
+        ...cellUrls.map((url, i) => ({
+          uuid: crypto.randomUUID(),
+          name: `cell${i + 1}`,
+          transportUrl: 'rabbit://bench@127.0.0.1:5672/',
+          databaseConnection: url,
+        })),
       ])
       .returning();
     const cells = mappings.filter((m) => m.uuid !== CELL0_UUID).map((m) => ({ id: m.id, handle: registry.handleFor(m) }));
@@ -123,7 +128,11 @@ export async function run(): Promise<boolean> {
 
     const times: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      if (r > 0) await unmapAll(api, cells.map((c) => c.handle));
+      if (r > 0)
+        await unmapAll(
+          api,
+          cells.map((c) => c.handle),
+        );
       const started = performance.now();
       const result = await discoverHosts(deps, { actor: 'bench' });
       times.push(performance.now() - started);
@@ -131,12 +140,17 @@ export async function run(): Promise<boolean> {
         throw new Error(`discover mapped ${result.newlyMapped.length} of ${TOTAL} hosts (skipped cells: ${result.skippedCells.length})`);
       }
     }
-    const unmarked = await Promise.all(cells.map((c) => c.handle.sql<{ n: number }[]>`select count(*)::int as n from compute_nodes where coalesce(mapped, 0) < 1`));
+    const unmarked = await Promise.all(
+      cells.map((c) => c.handle.sql<{ n: number }[]>`select count(*)::int as n from compute_nodes where coalesce(mapped, 0) < 1`),
+    );
     if (unmarked.some(([row]) => row!.n !== 0)) throw new Error('discover left compute nodes with mapped < 1');
     const sorted = [...times].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
 
-    await unmapAll(api, cells.map((c) => c.handle));
+    await unmapAll(
+      api,
+      cells.map((c) => c.handle),
+    );
     const loopStarted = performance.now();
     const looped = await novaLoop(api, cells, SAMPLE_PER_CELL);
     const loopMs = performance.now() - loopStarted;
@@ -154,7 +168,12 @@ export async function run(): Promise<boolean> {
     console.log(`Ratio: ${ratio.toFixed(1)}× faster   target ≥ ${TARGET_RATIO}×   ${verdict(faster)}`);
     console.log('(The loop is measured on a sample and extrapolated per node; both ran in this process, against the same server.)');
     // Timings on a shared machine mean little without how busy it was.
-    console.log(`Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min).`);
+    console.log(
+      `Machine: ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} (1 / 5 / 15 min).`,
+    );
     return fast && faster;
   } finally {
     await registry.closeAll();

@@ -162,7 +162,10 @@ export async function runMapBench(): Promise<void> {
     await Promise.all([fillCell(bigUrl, INSTANCES, `${tag}:big`), fillCell(sampleUrl, SAMPLE, `${tag}:sample`)]);
     const api = openApiDatabase(apiUrl, { max: 3, applicationName: 'cellar:bench' });
     const novaApi = openApiDatabase(novaApiUrl, { max: 1, applicationName: 'cellar:bench-nova' });
-    closers.push(() => api.close(), () => novaApi.close());
+    closers.push(
+      () => api.close(),
+      () => novaApi.close(),
+    );
     const big = await mapCell(api, 'big', bigUrl);
     const sample = await mapCell(novaApi, 'sample', sampleUrl);
     const registry = new CellRegistry({});
@@ -198,7 +201,9 @@ export async function runMapBench(): Promise<void> {
     closers.push(() => floor.end({ timeout: 2 }));
     const [floorCell] = (await floor`
       insert into cell_mappings (uuid, name, transport_url, database_connection)
-      values (${crypto.randomUUID()}, 'floor', 'rabbit://bench:bench@127.0.0.1:5672/', 'postgresql://unused/floor') returning id`) as unknown as [{ id: number }];
+      values (${crypto.randomUUID()}, 'floor', 'rabbit://bench:bench@127.0.0.1:5672/', 'postgresql://unused/floor') returning id`) as unknown as [
+      { id: number },
+    ];
     const t2 = performance.now();
     await floor`
       insert into instance_mappings (instance_uuid, cell_id, project_id, user_id, queued_for_delete, created_at)
@@ -211,8 +216,12 @@ export async function runMapBench(): Promise<void> {
     const passRatio = ratio >= TARGET_RATIO;
     console.log(`  Cellar:        ${fmt(INSTANCES)} mapped in ${(cellarMs / 1000).toFixed(2)} s = ${fmt(cellarRate)} mappings/s (batches of 10,000)`);
     console.log(`  run again:     ${fmt(again.alreadyMapped)} already mapped, nothing twice, in ${(againMs / 1000).toFixed(2)} s`);
-    console.log(`  nova's loop:   ${fmt(nova.mapped)} mapped in ${(nova.ms / 1000).toFixed(2)} s = ${fmt(novaRate)} mappings/s (one INSERT per instance, batches of ${NOVA_BATCH})`);
-    console.log(`  this server:   ${fmt(floorRate)} rows/s for the same 1,000,000 rows in one INSERT … SELECT generate_series (no client); Cellar is at ${Math.round((cellarRate / floorRate) * 100)}% of it`);
+    console.log(
+      `  nova's loop:   ${fmt(nova.mapped)} mapped in ${(nova.ms / 1000).toFixed(2)} s = ${fmt(novaRate)} mappings/s (one INSERT per instance, batches of ${NOVA_BATCH})`,
+    );
+    console.log(
+      `  this server:   ${fmt(floorRate)} rows/s for the same 1,000,000 rows in one INSERT … SELECT generate_series (no client); Cellar is at ${Math.round((cellarRate / floorRate) * 100)}% of it`,
+    );
     console.log(`  rate ${fmt(cellarRate)} mappings/s vs target ≥ ${fmt(TARGET_RATE)}/s: ${passRate ? 'PASS' : 'MISS'}`);
     console.log(`  ratio ${ratio.toFixed(1)}× vs target ≥ ${TARGET_RATIO}× nova's loop: ${passRatio ? 'PASS' : 'MISS'}`);
     if (!passRate || !passRatio) process.exitCode = 1;

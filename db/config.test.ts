@@ -228,7 +228,9 @@ describe('parseConfig and the URLs nova stores (postgresql+<driver>://)', () => 
       const cfg = parseConfig({ CELLAR_API_DATABASE_URL: novaStyle() }, workdir());
       const api = openApiDatabase(cfg.CELLAR_API_DATABASE_URL!, { max: 1, applicationName: 'cellar:config-test' });
       try {
-        const [row] = await api.sql<{ app: string; enc: string }[]>`select current_setting('application_name') as app, current_setting('client_encoding') as enc`;
+        const [row] = await api.sql<
+          { app: string; enc: string }[]
+        >`select current_setting('application_name') as app, current_setting('client_encoding') as enc`;
         expect(row).toEqual({ app: 'cellar:config-test', enc: 'UTF8' });
         expect(api.url.startsWith('postgresql://')).toBe(true);
         expect(api.url).toMatch(/\?sslmode=disable$/);
@@ -240,7 +242,12 @@ describe('parseConfig and the URLs nova stores (postgresql+<driver>://)', () => 
     it('expands a cell template from CELLAR_DATABASE_URL=postgresql+psycopg2://… and connects it', async () => {
       const cfg = parseConfig({ CELLAR_DATABASE_URL: novaStyle() }, workdir());
       const registry = new CellRegistry({ baseUrl: cfg.CELLAR_DATABASE_URL });
-      const cell = { id: 1, uuid: '9d0c0b7e-0000-4000-8000-0000000c0f16', name: 'cell1', databaseConnection: '{scheme}://{username}:{password}@{hostname}:{port}/{path}?{query}' };
+      const cell = {
+        id: 1,
+        uuid: '9d0c0b7e-0000-4000-8000-0000000c0f16',
+        name: 'cell1',
+        databaseConnection: '{scheme}://{username}:{password}@{hostname}:{port}/{path}?{query}',
+      };
       try {
         const resolved = registry.resolveUrl(cell);
         expect(resolved).toMatch(/^postgresql\+psycopg2:\/\/[^?]+\?sslmode=disable&charset=utf8&client_encoding=utf8$/);

@@ -67,7 +67,10 @@ export function dataDirFor(user: string, dataDir: string): { dataDir: string; mo
   const moved = path.join(embeddedHomeRoot(), hash(real));
   makeReachableDir(moved);
   // A note beside the checkout's data directory says where the cluster really is.
-  fs.writeFileSync(path.join(dataDir, 'WHERE.txt'), `The embedded PostgreSQL of this checkout keeps its data in ${moved}\n(the 'postgres' user cannot reach ${real}).\n`);
+  fs.writeFileSync(
+    path.join(dataDir, 'WHERE.txt'),
+    `The embedded PostgreSQL of this checkout keeps its data in ${moved}\n(the 'postgres' user cannot reach ${real}).\n`,
+  );
   return { dataDir: moved, movedFrom: real };
 }
 
@@ -84,7 +87,9 @@ function makeReachableDir(dir: string) {
 /** A package's folder: up from its entry point to the package.json that names it (exports may hide package.json). */
 function packageDir(req: NodeJS.Require, name: string, from: string): string {
   let dir = path.dirname(req.resolve(name, { paths: [from] }));
-  while (!(fs.existsSync(path.join(dir, 'package.json')) && (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === name)) {
+  while (
+    !(fs.existsSync(path.join(dir, 'package.json')) && (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === name)
+  ) {
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`cannot find the folder of package ${name}`);
     dir = up;

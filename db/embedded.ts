@@ -40,7 +40,6 @@ export class EmbeddedError extends Error {
 
 type Log = (line: string) => void;
 
-
 function statePath(dataDir: string) {
   return path.join(dataDir, 'cellar.json');
 }
@@ -227,11 +226,16 @@ export async function startEmbedded({ dataDir: asked, databases, log = () => {},
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
-      '-c', 'shared_buffers=64MB',
-      '-c', 'fsync=on',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'shared_buffers=64MB',
+      '-c',
+      'fsync=on',
     ],
     onLog: remember,
     onError: remember,
@@ -274,4 +278,3 @@ async function ensureDatabases(cluster: EmbeddedCluster, databases: string[]) {
     await sql.end({ timeout: 2 });
   }
 }
-

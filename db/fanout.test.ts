@@ -93,25 +93,12 @@ afterAll(async () => {
 describe('fanOut', () => {
   it('answers from healthy cells and reports down cells with a reason, all within the deadline', async () => {
     const cells = await mappedCells();
-    expect(cells.map((c) => c.name)).toEqual([
-      'cell0',
-      'cell1',
-      'cell2',
-      'closed-port',
-      'black-hole',
-      'mysql',
-      'no-role',
-      'no-database',
-      'template',
-    ]);
+    expect(cells.map((c) => c.name)).toEqual(['cell0', 'cell1', 'cell2', 'closed-port', 'black-hole', 'mysql', 'no-role', 'no-database', 'template']);
 
     const started = performance.now();
-    const outcomes = await fanOut(
-      dep.registry,
-      cells,
-      async ({ handle }) => (await handle.sql<{ one: number }[]>`select 1 as one`)[0]!.one,
-      { deadlineMs: DEADLINE_MS },
-    );
+    const outcomes = await fanOut(dep.registry, cells, async ({ handle }) => (await handle.sql<{ one: number }[]>`select 1 as one`)[0]!.one, {
+      deadlineMs: DEADLINE_MS,
+    });
     const wallMs = performance.now() - started;
 
     expect(wallMs).toBeLessThanOrEqual(BOUND_MS);
@@ -147,12 +134,9 @@ describe('fanOut', () => {
     const cells = await mappedCells();
     const wanted = ['cell0', 'cell1', 'cell2', 'template'];
     const chosen = cells.filter((c) => wanted.includes(c.name!));
-    const outcomes = await fanOut(
-      dep.registry,
-      chosen,
-      async ({ handle }) => (await handle.sql<{ db: string }[]>`select current_database() as db`)[0]!.db,
-      { deadlineMs: DEADLINE_MS },
-    );
+    const outcomes = await fanOut(dep.registry, chosen, async ({ handle }) => (await handle.sql<{ db: string }[]>`select current_database() as db`)[0]!.db, {
+      deadlineMs: DEADLINE_MS,
+    });
     expect(outcomes.map((o) => (o.status === 'up' ? o.value : o.message))).toEqual([
       dep.cell0.database,
       dep.cells[0]!.database,
@@ -322,9 +306,7 @@ describe('CellRegistry', () => {
     const withoutBase = new CellRegistry({});
     try {
       const base = new URL(dep.apiUrl);
-      expect(withBase.resolveUrl(template)).toBe(
-        `postgresql://${base.username}:${base.password}@${base.hostname}:${base.port}/${templateDatabase}`,
-      );
+      expect(withBase.resolveUrl(template)).toBe(`postgresql://${base.username}:${base.password}@${base.hostname}:${base.port}/${templateDatabase}`);
       expect(() => withoutBase.handleFor(template)).toThrow(/CELLAR_DATABASE_URL is not set/);
       expect(withoutBase.openCount).toBe(0);
     } finally {

@@ -84,7 +84,9 @@ describe('applyMigrations on databases Cellar makes', () => {
     try {
       await applyMigrations(cell, 'cell');
       // Make it look like nova's: its alembic table, and one column Cellar reads gone.
-      await cell.sql.unsafe(`create table alembic_version (version_num varchar(32) not null primary key); insert into alembic_version values ('ccb0fa1a2252'); alter table instances drop column hidden; drop table cellar.schema_migrations`);
+      await cell.sql.unsafe(
+        `create table alembic_version (version_num varchar(32) not null primary key); insert into alembic_version values ('ccb0fa1a2252'); alter table instances drop column hidden; drop table cellar.schema_migrations`,
+      );
       const s = await readSchemaStatus(cell.sql, 'cell');
       expect(s).toMatchObject({ state: 'incomplete', madeBy: 'nova', novaRevision: 'ccb0fa1a2252', missingColumns: ['instances.hidden'] });
       expect(s.summary).toBe('nova schema ccb0fa1a2252 (nova 26 Zed) lacks column Cellar reads: instances.hidden');

@@ -83,7 +83,12 @@ async function setStatus(sql: postgres.Sql, set: MigrationSet): Promise<Pick<Sch
   const applied = Number(rows[0]?.n ?? 0);
   const latest = Number(rows[0]?.latest ?? 0);
   if (latest > expected.latest) {
-    return { state: 'ahead', applied, expected: expected.count, summary: `schema is newer than this Cellar (${applied} migrations applied, this version knows ${expected.count})` };
+    return {
+      state: 'ahead',
+      applied,
+      expected: expected.count,
+      summary: `schema is newer than this Cellar (${applied} migrations applied, this version knows ${expected.count})`,
+    };
   }
   if (latest < expected.latest) {
     return { state: 'behind', applied, expected: expected.count, summary: 'schema is behind: migrations pending (run: cellar db sync)' };
@@ -101,7 +106,11 @@ async function novaStatus(sql: postgres.Sql, family: SchemaFamily, revision: str
     return { ...base, state: 'unsupported', summary: `${rev} is from ${support.label}; Cellar supports ${supportedRange()}` };
   }
   if (missing.length > 0) {
-    return { ...base, state: 'incomplete', summary: `${rev} (${support.label}) lacks column${missing.length === 1 ? '' : 's'} Cellar reads: ${missing.join(', ')}` };
+    return {
+      ...base,
+      state: 'incomplete',
+      summary: `${rev} (${support.label}) lacks column${missing.length === 1 ? '' : 's'} Cellar reads: ${missing.join(', ')}`,
+    };
   }
   if (support.kind === 'unknown') {
     return { ...base, state: 'current', summary: `${rev}, unknown to this Cellar (${support.label}); every column Cellar reads is there` };
@@ -123,12 +132,17 @@ export async function readSchemaStatus(sql: postgres.Sql, family: SchemaFamily):
   }
   const cellar = await setStatus(sql, 'cellar');
   const cellarPart = cellar.state === 'current' ? 'Cellar schema current' : `Cellar schema: ${cellar.summary}`;
-  const tables = owner.owner === 'nova' ? await novaStatus(sql, 'api', owner.novaRevision) : { ...(await setStatus(sql, 'api-tables')), ...NONE, madeBy: owner.owner };
+  const tables =
+    owner.owner === 'nova' ? await novaStatus(sql, 'api', owner.novaRevision) : { ...(await setStatus(sql, 'api-tables')), ...NONE, madeBy: owner.owner };
   // The worse of the two decides; both are said.
   const order: SchemaState[] = ['current', 'ahead', 'behind', 'incomplete', 'unsupported', 'uninitialised'];
   const state = order.indexOf(cellar.state) > order.indexOf(tables.state) ? cellar.state : tables.state;
   const tablesPart =
-    tables.madeBy === 'nova' ? tables.summary : tables.state === 'current' ? "nova-compatible tables made by Cellar, current" : `nova-compatible tables: ${tables.summary}`;
+    tables.madeBy === 'nova'
+      ? tables.summary
+      : tables.state === 'current'
+        ? 'nova-compatible tables made by Cellar, current'
+        : `nova-compatible tables: ${tables.summary}`;
   return {
     ...tables,
     state,

@@ -53,10 +53,7 @@ export const NOVA_REVISIONS: Record<'api' | 'cell', Revision[]> = {
   ],
 };
 
-export type RevisionSupport =
-  | { kind: 'supported'; label: string }
-  | { kind: 'unsupported'; label: string }
-  | { kind: 'unknown'; label: string };
+export type RevisionSupport = { kind: 'supported'; label: string } | { kind: 'unsupported'; label: string } | { kind: 'unknown'; label: string };
 
 function releaseLabel(numbers: number[]): string {
   const rel = numbers.map((n) => NOVA_RELEASES.find((r) => r.number === n)!).filter(Boolean);

@@ -81,14 +81,17 @@ export class CellRegistry {
   private ensureSweeper() {
     if (this.sweeper) return;
     const forgetAfter = this.options.forgetAfterMs ?? 10 * 60_000;
-    this.sweeper = setInterval(() => {
-      const now = Date.now();
-      for (const [uuid, e] of this.entries) if (now - e.lastUsed > forgetAfter) void this.forget(uuid);
-      if (this.entries.size === 0 && this.sweeper) {
-        clearInterval(this.sweeper);
-        this.sweeper = undefined;
-      }
-    }, Math.min(forgetAfter, 60_000));
+    this.sweeper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const [uuid, e] of this.entries) if (now - e.lastUsed > forgetAfter) void this.forget(uuid);
+        if (this.entries.size === 0 && this.sweeper) {
+          clearInterval(this.sweeper);
+          this.sweeper = undefined;
+        }
+      },
+      Math.min(forgetAfter, 60_000),
+    );
     this.sweeper.unref();
   }
 

@@ -13,13 +13,12 @@ interface Runtime {
   registry?: CellRegistry;
 }
 const g = globalThis as typeof globalThis & { __cellarRuntime?: Runtime };
-const runtime: Runtime = (g.__cellarRuntime ??= {});
+g.__cellarRuntime ??= {};
+const runtime: Runtime = g.__cellarRuntime;
 
 export class NotConfiguredError extends Error {
   constructor() {
-    super(
-      'CELLAR_API_DATABASE_URL is not set. Start the console with `npm start` (which runs the embedded default) or set it to your api database.',
-    );
+    super('CELLAR_API_DATABASE_URL is not set. Start the console with `npm start` (which runs the embedded default) or set it to your api database.');
     this.name = 'NotConfiguredError';
   }
 }

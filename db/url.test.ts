@@ -1,18 +1,7 @@
 import fc from 'fast-check';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
-import {
-  DbUrlError,
-  expandTemplate,
-  isPostgresScheme,
-  isTemplate,
-  maskUrl,
-  parseDbUrl,
-  parseNetloc,
-  splitNetlocs,
-  splitUrl,
-  withCredentials,
-} from './url';
+import { DbUrlError, expandTemplate, isPostgresScheme, isTemplate, maskUrl, parseDbUrl, parseNetloc, splitNetlocs, splitUrl, withCredentials } from './url';
 
 /** nova's list_cells mask (nova/cmd/manage.py mask_passwd_in_url): a greedy `:.*@` on the netloc. */
 function novaMask(url: string): string {
@@ -22,9 +11,7 @@ function novaMask(url: string): string {
 
 describe('maskUrl', () => {
   it('keeps a whole template URL readable: placeholders are not secrets', () => {
-    expect(maskUrl('{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1')).toBe(
-      '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1',
-    );
+    expect(maskUrl('{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1')).toBe('{scheme}://{username}:{password}@{hostname}:{port}/nova_cell1');
     expect(maskUrl('{scheme}://nova:real-secret@{hostname}:{port}/nova_cell1')).toBe('{scheme}://nova:****@{hostname}:{port}/nova_cell1');
   });
 
@@ -68,7 +55,10 @@ describe('maskUrl', () => {
     ['postgresql://nova@db1/nova?sslmode=require&password=hunter2', 'postgresql://nova@db1/nova?sslmode=require&password=****'],
     ['postgresql://db1/nova?user=x&PASSWORD=y', 'postgresql://db1/nova?user=x&PASSWORD=****'],
     ['rabbit://h1:5672/?auth_token=abc123&ssl=1', 'rabbit://h1:5672/?auth_token=****&ssl=1'],
-    ['postgresql://nova:pw@db1/nova?sslmode=verify-full&sslpassword=kp&application_name=x', 'postgresql://nova:****@db1/nova?sslmode=verify-full&sslpassword=****&application_name=x'],
+    [
+      'postgresql://nova:pw@db1/nova?sslmode=verify-full&sslpassword=kp&application_name=x',
+      'postgresql://nova:****@db1/nova?sslmode=verify-full&sslpassword=****&application_name=x',
+    ],
     ['rabbit://u:p@h1/?client_secret=zz&heartbeat=60', 'rabbit://u:****@h1/?client_secret=****&heartbeat=60'],
   ])('masks secrets in the query string of %s and keeps the other parameters', (url, expected) => {
     expect(maskUrl(url)).toBe(expected);
@@ -161,9 +151,7 @@ describe('maskUrl', () => {
       .filter((p) => !/^\{password\d*\}$/.test(p));
     fc.assert(
       fc.property(password, password, fc.boolean(), (p1, p2, multi) => {
-        const url = multi
-          ? `rabbit://nova:${p1}@h1.example:5672,cellar:${p2}@h2.example:5672/vhost`
-          : `postgresql://nova:${p1}@db1.example:5432/nova_cell1`;
+        const url = multi ? `rabbit://nova:${p1}@h1.example:5672,cellar:${p2}@h2.example:5672/vhost` : `postgresql://nova:${p1}@db1.example:5432/nova_cell1`;
         const masked = maskUrl(url)!;
         expect(masked).not.toContain(p1);
         if (multi) expect(masked).not.toContain(p2);
@@ -243,9 +231,7 @@ describe('expandTemplate', () => {
   });
 
   it('turns {{ and }} into literal braces', () => {
-    expect(expandTemplate('postgresql://{username}@{hostname}/c1?options={{x}}', base)).toBe(
-      'postgresql://nova@db.example/c1?options={x}',
-    );
+    expect(expandTemplate('postgresql://{username}@{hostname}/c1?options={{x}}', base)).toBe('postgresql://nova@db.example/c1?options={x}');
     expect(expandTemplate('postgresql://u:{{{password}}}@h/c1', base)).toBe('postgresql://u:{s3cret}@h/c1');
   });
 
@@ -378,13 +364,24 @@ describe('postgresql+<driver>:// URLs', () => {
     for (const scheme of ['postgres', 'postgresql', 'POSTGRESQL', ...DRIVERS.map((d) => `postgresql+${d}`), 'postgresql+psycopg2cffi', 'PostgreSQL+PsycoPG2']) {
       expect(isPostgresScheme(scheme), scheme).toBe(true);
     }
-    for (const scheme of ['mysql', 'mysql+pymysql', 'mariadb+pymysql', 'postgresql+', 'postgresql+1x', 'postgresql+a+b', 'postgres+psycopg2', 'sqlite', 'pgsql', '{scheme}']) {
+    for (const scheme of [
+      'mysql',
+      'mysql+pymysql',
+      'mariadb+pymysql',
+      'postgresql+',
+      'postgresql+1x',
+      'postgresql+a+b',
+      'postgres+psycopg2',
+      'sqlite',
+      'pgsql',
+      '{scheme}',
+    ]) {
       expect(isPostgresScheme(scheme), scheme).toBe(false);
     }
   });
 
   describe('parseDbUrl', () => {
-    it('connects nova\'s URL as PostgreSQL: the driver is dropped, sslmode kept', () => {
+    it("connects nova's URL as PostgreSQL: the driver is dropped, sslmode kept", () => {
       expect(parseDbUrl(NOVA_URL)).toEqual({ url: 'postgresql://nova:secret@db.example:5432/nova_cell1?sslmode=require', database: 'nova_cell1' });
     });
 
@@ -422,7 +419,13 @@ describe('postgresql+<driver>:// URLs', () => {
           const parsed = new URL(url);
           expect(parsed.protocol).toBe('postgresql:');
           expect(decodeURIComponent(parsed.password)).toBe(pw);
-          expect([parsed.username, parsed.hostname, parsed.port, parsed.pathname, parsed.search]).toEqual(['nova', 'db1.example', '5432', '/nova_cell1', '?sslmode=require']);
+          expect([parsed.username, parsed.hostname, parsed.port, parsed.pathname, parsed.search]).toEqual([
+            'nova',
+            'db1.example',
+            '5432',
+            '/nova_cell1',
+            '?sslmode=require',
+          ]);
         }),
         { numRuns: 500 },
       );
@@ -444,7 +447,7 @@ describe('postgresql+<driver>:// URLs', () => {
       );
     });
 
-    it('turns libpq\'s sslrootcert=system into sslmode=verify-full', () => {
+    it("turns libpq's sslrootcert=system into sslmode=verify-full", () => {
       expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?sslrootcert=system').url).toBe('postgresql://nova:pw@db1/nova?sslmode=verify-full');
       expect(parseDbUrl('postgresql+psycopg2://nova:pw@db1/nova?sslmode=require&sslrootcert=system&application_name=x').url).toBe(
         'postgresql://nova:pw@db1/nova?application_name=x&sslmode=verify-full',
@@ -453,7 +456,15 @@ describe('postgresql+<driver>:// URLs', () => {
 
     it('gives postgres.js the TLS mode, the credentials and no driver-only startup parameter', () => {
       const sql = postgres(parseDbUrl('postgresql+psycopg2://nova:p%40ss@db.example:5433/nova_cell1?sslmode=require&charset=utf8&client_encoding=utf8').url);
-      const o = sql.options as unknown as { host: string[]; port: number[]; database: string; user: string; pass: string; ssl: unknown; connection: Record<string, string> };
+      const o = sql.options as unknown as {
+        host: string[];
+        port: number[];
+        database: string;
+        user: string;
+        pass: string;
+        ssl: unknown;
+        connection: Record<string, string>;
+      };
       expect([o.host, o.port, o.database, o.user, o.pass, o.ssl]).toEqual([['db.example'], [5433], 'nova_cell1', 'nova', 'p@ss', 'require']);
       expect(Object.keys(o.connection)).toEqual(['application_name']);
       const system = postgres(parseDbUrl('postgresql+asyncpg://nova@db.example/nova?sslrootcert=system').url);
@@ -598,7 +609,7 @@ describe('postgresql+<driver>:// URLs', () => {
       }
     };
 
-    it.each([...DRIVERS, 'mydriver'])('connects a postgresql+%s:// URL with nova\'s query parameters', async (driver) => {
+    it.each([...DRIVERS, 'mydriver'])("connects a postgresql+%s:// URL with nova's query parameters", async (driver) => {
       const url = serverAs(`postgresql+${driver}`, 'sslmode=disable&charset=utf8&client_encoding=utf8&plugin=dbcounter&application_name=cellar-url-test');
       expect(await probe(parseDbUrl(url).url)).toEqual({ app: 'cellar-url-test', enc: 'UTF8', text: 'é-ü-😀' });
     });

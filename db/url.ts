@@ -357,9 +357,7 @@ export function isTemplate(url: string): boolean {
 export function expandTemplate(template: string, baseUrl: string | null | undefined): string {
   if (!isTemplate(template)) return template.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
   if (!baseUrl) {
-    throw new DbUrlError(
-      'The cell URL is a template ({…} placeholders) but CELLAR_DATABASE_URL is not set, so it cannot be expanded.',
-    );
+    throw new DbUrlError('The cell URL is a template ({…} placeholders) but CELLAR_DATABASE_URL is not set, so it cannot be expanded.');
   }
   const base = splitUrl(baseUrl);
   if (!base) throw new DbUrlError('CELLAR_DATABASE_URL is not a URL, so cell URL templates cannot be expanded.');
@@ -435,9 +433,7 @@ export function parseDbUrl(url: string): PostgresTarget {
   if (!parts) throw new DbUrlError(`Not a database URL: expected postgresql://user:password@host:port/database.`);
   const scheme = parts.scheme.toLowerCase();
   if (scheme.startsWith('mysql') || scheme.startsWith('mariadb')) {
-    throw new DbUrlError(
-      `${parts.scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database).`,
-    );
+    throw new DbUrlError(`${parts.scheme}:// URLs are not supported: Cellar's cell databases are PostgreSQL (postgresql://user:password@host:port/database).`);
   }
   if (!isPostgresScheme(scheme)) {
     throw new DbUrlError(`Unsupported URL scheme '${parts.scheme}': use postgresql://user:password@host:port/database.`);

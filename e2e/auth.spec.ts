@@ -209,7 +209,10 @@ test.describe('no secret on any page a viewer or a support user can open', () =>
         if (r.url().includes('/api/')) bodies.push(r.text().catch(() => ''));
       });
       await page.goto('/');
-      const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+      const links = await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link')
+        .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
       expect(links.length).toBeGreaterThanOrEqual(4);
       for (const href of [...new Set(links)]) {
         await page.goto(href);

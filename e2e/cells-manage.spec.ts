@@ -100,7 +100,9 @@ test.describe('Managing cells', () => {
     await expect(confirm).toBeDisabled();
     await dialog.getByRole('textbox', { name: /Type cell1 to confirm/ }).fill('cell1');
     await confirm.click();
-    await expect(dialog.getByRole('alert')).toHaveText(/^Cell cell1 still has \d+ live instances; delete them first\. Forcing never deletes a cell with live instances\.$/);
+    await expect(dialog.getByRole('alert')).toHaveText(
+      /^Cell cell1 still has \d+ live instances; delete them first\. Forcing never deletes a cell with live instances\.$/,
+    );
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     expect(await count()).toBe(hosts);
@@ -148,8 +150,6 @@ test.describe('Managing cells', () => {
     await expect(mappings.getByRole('rowheader', { name: 'cell1-cmp-001.dc1.example.net' })).toBeVisible();
 
     await page.goto('/cells/f00f0000-0000-4000-8000-000000000000');
-    await expect(page.getByRole('alert').filter({ hasText: 'Not found' })).toContainText(
-      'Cell with uuid f00f0000-0000-4000-8000-000000000000 was not found.',
-    );
+    await expect(page.getByRole('alert').filter({ hasText: 'Not found' })).toContainText('Cell with uuid f00f0000-0000-4000-8000-000000000000 was not found.');
   });
 });

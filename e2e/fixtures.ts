@@ -12,8 +12,6 @@ export function apiSql(): postgres.Sql {
   return postgres({ host: '127.0.0.1', port: state.port, user: 'postgres', password: state.password, database: 'api', max: 2, onnotice: () => {} });
 }
 
-
-
 /** Run the real `cellar` CLI against the e2e console's embedded server (it adopts the running one). */
 export function cellarCli(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.resolve('bin/cellar.mjs'), ...args], {

@@ -32,7 +32,9 @@ async function preserveDemo(api: postgres.Sql) {
   const mappingIds = (await api<{ id: number }[]>`select id from host_mappings`).map((r) => r.id);
   const flags = Object.fromEntries(
     await Promise.all(
-      Object.entries(cells).map(async ([name, sql]) => [name, await sql<{ id: number; mapped: number | null }[]>`select id, mapped from compute_nodes`] as const),
+      Object.entries(cells).map(
+        async ([name, sql]) => [name, await sql<{ id: number; mapped: number | null }[]>`select id, mapped from compute_nodes`] as const,
+      ),
     ),
   );
   return async () => {
@@ -128,7 +130,9 @@ test.describe('Unmapped computes', () => {
       await expect(newly.getByRole('row').filter({ hasText: 'cell2-cmp-005' })).toContainText('cell2');
       await expect(result.getByRole('note')).toContainText("nova's schedulers cache host-to-cell mappings: send SIGHUP to every nova-scheduler");
       await expect(page.getByText('No unmapped computes: every compute host is mapped')).toBeVisible();
-      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(/Last discovery: by operator, .*per-node: 3 newly mapped, 0 already mapped by someone else/);
+      await expect(panel.getByRole('region', { name: 'Last discovery' })).toContainText(
+        /Last discovery: by operator, .*per-node: 3 newly mapped, 0 already mapped by someone else/,
+      );
 
       const mapped = await api<{ host: string; name: string }[]>`
         select h.host, c.name from host_mappings h join cell_mappings c on c.id = h.cell_id where h.host = any(${UNMAPPED_HOSTS}::text[]) order by h.host`;
@@ -194,7 +198,9 @@ test.describe('Host mappings', () => {
       await page.getByRole('dialog', { name: 'Delete host mapping' }).getByRole('button', { name: 'Delete mapping' }).click();
       const done = page.getByRole('region', { name: 'Deleted host mapping' });
       await expect(done).toContainText(`Deleted the mapping of ${IDLE_HOST} to cell cell1; 1 compute node set back to mapped = 0.`);
-      await expect(done.getByRole('note')).toContainText("nova's schedulers cache host-to-cell mappings: send SIGHUP to every nova-scheduler so they stop routing");
+      await expect(done.getByRole('note')).toContainText(
+        "nova's schedulers cache host-to-cell mappings: send SIGHUP to every nova-scheduler so they stop routing",
+      );
       await expect(page.getByText('No host mappings match these filters.')).toBeVisible();
       expect(await api`select 1 from host_mappings where host = ${IDLE_HOST}`).toHaveLength(0);
 

@@ -75,10 +75,15 @@ test.describe('Instances', () => {
   test('looks up a uuid and shows each verify_instance outcome in plain words', async ({ page, api }) => {
     const cell1 = cellSql('cell1');
     const ours: string[] = [];
-    const made = (uuid: string) => (ours.push(uuid), uuid);
+    const made = (uuid: string) => {
+      ours.push(uuid);
+      return uuid;
+    };
     const archived = made(crypto.randomUUID());
     try {
-      const [active] = await cell1<{ uuid: string }[]>`select uuid from instances where deleted = 0 and vm_state = 'active' and uuid <> ${ZERO} order by created_at limit 1`;
+      const [active] = await cell1<
+        { uuid: string }[]
+      >`select uuid from instances where deleted = 0 and vm_state = 'active' and uuid <> ${ZERO} order by created_at limit 1`;
       const [deleted] = await cell1<{ uuid: string }[]>`select uuid from instances where deleted <> 0 and uuid <> ${ZERO} order by created_at limit 1`;
       // The demo's pending build request and orphaned mapping; other specs may have consumed them, so make our own if so.
       let [pending] = await api<{ instance_uuid: string }[]>`

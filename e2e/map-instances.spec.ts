@@ -68,7 +68,7 @@ test.describe('map_instances on a cell', () => {
     // Again: everything is mapped already, and the page says so.
     await panel.getByRole('button', { name: 'Map instances' }).click();
     await expect(panel.getByLabel('map_instances counts')).toHaveText(
-      `0 newly mapped, ${mappable.length} already mapped` + (skipped ? `, ${skipped} skipped (the VIF migration's fake instance, or no project)` : ''),
+      `0 newly mapped, ${mappable.length} already mapped${skipped ? `, ${skipped} skipped (the VIF migration's fake instance, or no project)` : ''}`,
       { timeout: 60_000 },
     );
     await expect(panel.getByLabel('map_instances state')).toHaveText('Done');

@@ -14,7 +14,7 @@ import { NOVA_E2E_DUMPS_BEFORE, NOVA_E2E_START_LOG } from './nova/paths';
 import { dumpPublicSchemas, lineDiff, ROLES, type SchemaDumps } from './nova/schema-dump';
 import { databaseSql, masked, type NovaState, passwordOf, readNovaState, signedInAs } from './nova/state';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 let nova: NovaState;
 let operator: BrowserContext;
@@ -57,7 +57,7 @@ test('the cells page lists cell0, cell1 and cell2 at nova’s URLs, masked, all 
   await expect(page.getByRole('status').filter({ hasText: 'cells answered' })).toContainText(`${cells.length} of ${cells.length} cells answered`);
   for (const cell of cells) {
     const role = cell.name as 'cell0' | 'cell1' | 'cell2';
-    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escape(cell.name)}`) }) });
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escapeRegExp(cell.name)}`) }) });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText(cell.uuid);
     // The database URL as nova stores it: the SQLAlchemy scheme kept, the password masked.
@@ -67,7 +67,7 @@ test('the cells page lists cell0, cell1 and cell2 at nova’s URLs, masked, all 
     await expect(row).toContainText(masked(cell.transportUrl));
     await expect(row).toContainText('● up');
     // Schema: current, and its summary is nova's revision, made by nova.
-    const schema = row.getByTitle(new RegExp(`^nova schema ${escape(await alembicRevision(role))} \\(nova ${novaMajor()}\\b.*\\), made by nova$`));
+    const schema = row.getByTitle(new RegExp(`^nova schema ${escapeRegExp(await alembicRevision(role))} \\(nova ${novaMajor()}\\b.*\\), made by nova$`));
     await expect(schema).toHaveText('current');
     expect(await alembicRevision(role)).toBe(cellRevision);
   }
@@ -102,7 +102,7 @@ test('a viewer sees the same cells, masked, and the sign-in page offers no demo 
     await p.goto('/');
     const table = p.getByRole('table', { name: 'Cells' });
     for (const cell of Object.values(nova.facts.cells)) {
-      const row = table.getByRole('row').filter({ has: p.getByRole('rowheader', { name: new RegExp(`^${escape(cell.name)}`) }) });
+      const row = table.getByRole('row').filter({ has: p.getByRole('rowheader', { name: new RegExp(`^${escapeRegExp(cell.name)}`) }) });
       await expect(row).toContainText(masked(nova.databases[cell.name as 'cell1'].novaUrl));
     }
     await p.waitForLoadState('networkidle');
@@ -240,7 +240,11 @@ test('the start said one line per database: nova’s api schema, made by nova, a
     const said = lines.filter((l) => l.startsWith(`cellar: cell ${cell.name}: `));
     expect(said, log).toHaveLength(1);
     const revision = await alembicRevision(cell.name as 'cell0' | 'cell1' | 'cell2');
-    expect(said[0]).toMatch(new RegExp(`^cellar: cell ${escape(cell.name)}: nova schema ${revision} \\(nova ${novaMajor()}\\b[^)]*\\), made by nova; Cellar changes nothing in it$`));
+    expect(said[0]).toMatch(
+      new RegExp(
+        `^cellar: cell ${escapeRegExp(cell.name)}: nova schema ${revision} \\(nova ${novaMajor()}\\b[^)]*\\), made by nova; Cellar changes nothing in it$`,
+      ),
+    );
   }
 });
 

@@ -143,7 +143,10 @@ test.describe('cell0 triage', () => {
     await expect(page.getByRole('toolbar', { name: 'Selection' })).toContainText('2 selected');
 
     // The fault evidence of the selection, before it is deleted.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('toolbar', { name: 'Selection' }).getByRole('link', { name: 'CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('toolbar', { name: 'Selection' }).getByRole('link', { name: 'CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^cell0-faults-\d{8}-\d{6}\.csv$/);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trimEnd().split('\r\n');
@@ -219,8 +222,23 @@ test.describe('pending build requests', () => {
 
   test.beforeAll(async () => {
     const sql = apiSql();
-    const flavor = flavorPrimitive({ id: 2, name: 'm1.small', memoryMb: 2048, vcpus: 1, rootGb: 20, ephemeralGb: 0, flavorid: '2', swap: 0, rxtxFactor: 1, vcpuWeight: null, disabled: false, isPublic: true, description: null });
-    const json = (uuid: string, name: string) => JSON.stringify(buildRequestInstancePrimitive({ uuid, displayName: name, projectId: project, userId: 'e2e-user', imageRef: 'e2e-image', flavor }));
+    const flavor = flavorPrimitive({
+      id: 2,
+      name: 'm1.small',
+      memoryMb: 2048,
+      vcpus: 1,
+      rootGb: 20,
+      ephemeralGb: 0,
+      flavorid: '2',
+      swap: 0,
+      rxtxFactor: 1,
+      vcpuWeight: null,
+      disabled: false,
+      isPublic: true,
+      description: null,
+    });
+    const json = (uuid: string, name: string) =>
+      JSON.stringify(buildRequestInstancePrimitive({ uuid, displayName: name, projectId: project, userId: 'e2e-user', imageRef: 'e2e-image', flavor }));
     try {
       await sql`insert into build_requests (instance_uuid, project_id, instance, created_at) values
         (${old}, ${project}, ${json(old, 'e2e-old-boot')}, (now() at time zone 'utc') - interval '3 hours'),
@@ -286,7 +304,9 @@ test.describe('pending build requests', () => {
 test.describe('cell0 not answering', () => {
   test('the page shows the notice, a plain message and the count of UNKNOWN instances, and no rows', async ({ page, api }) => {
     const port = await closedPort();
-    const [cell0] = await api<{ database_connection: string }[]>`select database_connection from cell_mappings where uuid = '00000000-0000-0000-0000-000000000000'`;
+    const [cell0] = await api<
+      { database_connection: string }[]
+    >`select database_connection from cell_mappings where uuid = '00000000-0000-0000-0000-000000000000'`;
     const [count] = await api<{ n: number }[]>`
       select count(*)::int as n from instance_mappings m join cell_mappings c on c.id = m.cell_id
       where c.uuid = '00000000-0000-0000-0000-000000000000' and m.queued_for_delete is not true`;

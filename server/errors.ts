@@ -21,16 +21,11 @@ export class CellarError extends Error {
 }
 
 export const refuse = {
-  notFound: (message: string, exitCode = 1, details?: Record<string, unknown>) =>
-    new CellarError('not_found', message, { exitCode, details }),
-  conflict: (message: string, exitCode = 1, details?: Record<string, unknown>) =>
-    new CellarError('conflict', message, { exitCode, details }),
-  invalid: (message: string, exitCode = 1, details?: Record<string, unknown>) =>
-    new CellarError('invalid', message, { exitCode, details }),
-  precondition: (message: string, exitCode = 1, details?: Record<string, unknown>) =>
-    new CellarError('precondition', message, { exitCode, details }),
-  unavailable: (message: string, exitCode = 1, details?: Record<string, unknown>) =>
-    new CellarError('unavailable', message, { exitCode, details }),
+  notFound: (message: string, exitCode = 1, details?: Record<string, unknown>) => new CellarError('not_found', message, { exitCode, details }),
+  conflict: (message: string, exitCode = 1, details?: Record<string, unknown>) => new CellarError('conflict', message, { exitCode, details }),
+  invalid: (message: string, exitCode = 1, details?: Record<string, unknown>) => new CellarError('invalid', message, { exitCode, details }),
+  precondition: (message: string, exitCode = 1, details?: Record<string, unknown>) => new CellarError('precondition', message, { exitCode, details }),
+  unavailable: (message: string, exitCode = 1, details?: Record<string, unknown>) => new CellarError('unavailable', message, { exitCode, details }),
 };
 
 export function isCellarError(e: unknown): e is CellarError {

@@ -23,7 +23,8 @@ export function createLogger(destination: pino.DestinationStream, level: pino.Le
   );
 }
 
-const sink: Sink = (g.__cellarLogSink ??= { target: pino.destination(2) });
+g.__cellarLogSink ??= { target: pino.destination(2) };
+const sink: Sink = g.__cellarLogSink;
 
 /** Writes to whatever the sink holds now; flush() reaches it too (SonicBoom's, on stderr). */
 const toSink = {
@@ -36,7 +37,8 @@ const toSink = {
 };
 
 /** One structured logger (JSON lines on stderr); stacks go here, never to users. */
-export const log: pino.Logger = (g.__cellarLog ??= createLogger(toSink));
+g.__cellarLog ??= createLogger(toSink);
+export const log: pino.Logger = g.__cellarLog;
 
 /** Where the log goes when it is a file (the CLI's), for the plain line to name; null on stderr. */
 export let logFile: string | null = null;

@@ -49,7 +49,24 @@ afterEach(() => {
 
 const PLAIN = /^An unexpected error occurred \(request id ([A-Za-z0-9._-]+)\)\. The details are in Cellar's log( \([^)]+\))?\.$/;
 /** What an answer must never hold: SQL, drizzle's wording, a stack, library texts. */
-const INTERNAL_TEXT = [/select/i, /from\s/i, /"cellar"/i, /cellar\.jobs/i, /host_mappings/i, /relation/i, /does not exist/i, /Failed query/i, /params/i, /parameters/i, /query/i, /stack/i, /\bat\s+\S+\s\(/, /Detected property/i, /is not a function/i, /\.ts:\d+/];
+const INTERNAL_TEXT = [
+  /select/i,
+  /from\s/i,
+  /"cellar"/i,
+  /cellar\.jobs/i,
+  /host_mappings/i,
+  /relation/i,
+  /does not exist/i,
+  /Failed query/i,
+  /params/i,
+  /parameters/i,
+  /query/i,
+  /stack/i,
+  /\bat\s+\S+\s\(/,
+  /Detected property/i,
+  /is not a function/i,
+  /\.ts:\d+/,
+];
 function expectNoInternalText(text: string) {
   for (const pattern of INTERNAL_TEXT) expect(text, `${pattern} in ${text}`).not.toMatch(pattern);
 }
@@ -92,7 +109,14 @@ describe('reportUnexpected with a real PostgresError', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toHaveLength(1);
     const [line] = lines as [Record<string, unknown> & { error: Record<string, unknown> }];
-    expect(line).toMatchObject({ level: 50, name: 'cellar', requestId: 'req-4f1c2a9e', source: 'console', action: 'jobs.listForCell', msg: 'unexpected error' });
+    expect(line).toMatchObject({
+      level: 50,
+      name: 'cellar',
+      requestId: 'req-4f1c2a9e',
+      source: 'console',
+      action: 'jobs.listForCell',
+      msg: 'unexpected error',
+    });
     expect(line.error).toMatchObject({
       type: 'PostgresError',
       message: 'relation "cellar_unexpected_missing" does not exist',
@@ -188,7 +212,14 @@ describe('through tRPC, on a deployment whose api database lost cellar.jobs', ()
 
     const logged = lines.filter((l) => l.requestId === 'req-caller-1');
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 50, source: 'console', action: 'jobs.listForCell', type: 'query', code: 'INTERNAL_SERVER_ERROR', msg: 'procedure failed' });
+    expect(logged[0]).toMatchObject({
+      level: 50,
+      source: 'console',
+      action: 'jobs.listForCell',
+      type: 'query',
+      code: 'INTERNAL_SERVER_ERROR',
+      msg: 'procedure failed',
+    });
     expect(logged[0]!.error).toMatchObject({
       type: 'PostgresError',
       code: '42P01',
@@ -268,7 +299,12 @@ describe('tRPC answers never carry library texts', () => {
     ['polluted', '', 500, /^Detected property constructor\. This is a prototype pollution risk/],
     ['notAFunction', '', 500, / is not a function$/],
     ['echo', `?input=${encodeURIComponent('{"json":{"n":1},"meta":{"values":{"__proto__.x":["Date"]}}}')}`, 400, /^__proto__ is not allowed as a property$/],
-    ['echo', `?input=${encodeURIComponent('{"json":{"n":1},"meta":{"values":{"n":[["custom","nope"]]}}}')}`, 400, /^Trying to deserialize unknown custom value$/],
+    [
+      'echo',
+      `?input=${encodeURIComponent('{"json":{"n":1},"meta":{"values":{"n":[["custom","nope"]]}}}')}`,
+      400,
+      /^Trying to deserialize unknown custom value$/,
+    ],
   ])('%s%s answers %i with the plain line; the log has %s', async (path, query, status, logged) => {
     const { lines } = captureProcessLog();
     const requestId = `req-${path}-${status}`;
@@ -339,7 +375,11 @@ describe('through the CLI, on a deployment whose api database lost host_mappings
       expectNoInternalText(r.stderr);
       expect(r.stderr).not.toMatch(/select|host_mappings/i);
       const requestId = PLAIN.exec(r.stderr)![1]!;
-      const logged = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const logged = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const line = logged.find((l) => l.requestId === requestId) as { error: { query: string } } | undefined;
       expect(line?.error.query).toMatch(/from "host_mappings"/);
     } finally {
@@ -359,7 +399,11 @@ describe('through the CLI, on a deployment whose api database lost host_mappings
     const requestId = PLAIN.exec(r.stderr)![1]!;
     const logged = lines.filter((l) => l.requestId === requestId);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ source: 'cli', action: 'user add', error: { code: '42P01', query: expect.stringMatching(/insert into cellar\.accounts/) } });
+    expect(logged[0]).toMatchObject({
+      source: 'cli',
+      action: 'user add',
+      error: { code: '42P01', query: expect.stringMatching(/insert into cellar\.accounts/) },
+    });
     const [row] = await dep.api.sql<{ outcome: string; reason: string; exit_code: number }[]>`
       select outcome, reason, exit_code from cellar.audit_log where action = 'user add' order by id desc limit 1`;
     expect(row).toEqual({ outcome: 'failed', reason: unexpectedMessage(requestId), exit_code: 1 });

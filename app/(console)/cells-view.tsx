@@ -73,15 +73,33 @@ function CellsTable({ cells }: { cells: Row[] }) {
       <table className="w-full text-left text-sm" aria-label="Cells">
         <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
           <tr>
-            <th scope="col" className="px-3 py-2">Name</th>
-            <th scope="col" className="px-3 py-2">UUID</th>
-            <th scope="col" className="px-3 py-2">Transport URL</th>
-            <th scope="col" className="px-3 py-2">Database connection</th>
-            <th scope="col" className="px-3 py-2">Disabled</th>
-            <th scope="col" className="px-3 py-2">Reachable</th>
-            <th scope="col" className="px-3 py-2 text-right">Host mappings</th>
-            <th scope="col" className="px-3 py-2 text-right">Live instances</th>
-            <th scope="col" className="px-3 py-2">Schema</th>
+            <th scope="col" className="px-3 py-2">
+              Name
+            </th>
+            <th scope="col" className="px-3 py-2">
+              UUID
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Transport URL
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Database connection
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Disabled
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Reachable
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              Host mappings
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              Live instances
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Schema
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -115,7 +133,10 @@ function CellsTable({ cells }: { cells: Row[] }) {
                   <span className="text-zinc-500">—</span>
                 ) : c.lastKnown ? (
                   <span className="text-zinc-500" title="Last known figure; the cell is not answering">
-                    {c.lastKnown.figures.liveInstances} <span className="text-xs">(stale, <Time value={c.lastKnown.observedAt} />)</span>
+                    {c.lastKnown.figures.liveInstances}{' '}
+                    <span className="text-xs">
+                      (stale, <Time value={c.lastKnown.observedAt} />)
+                    </span>
                   </span>
                 ) : (
                   <span className="text-zinc-500">unknown</span>

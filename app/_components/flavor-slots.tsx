@@ -16,7 +16,12 @@ export function FlavorSlots({ cellUuid }: { cellUuid?: string }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.boot.capacity.queryOptions(undefined, { refetchInterval: 30_000 }));
   if (q.isPending) return <Loading what="capacity" />;
-  if (q.isError) return <p role="alert" className="text-sm text-red-700">Could not compute capacity: {q.error.message}</p>;
+  if (q.isError)
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Could not compute capacity: {q.error.message}
+      </p>
+    );
   const cells = q.data.cells.filter((c) => (cellUuid ? c.cell.uuid === cellUuid : true));
   if (cells.length === 0) return <p className="text-sm text-zinc-500">No cell holds compute hosts (cell0 never does).</p>;
   const r = q.data.initialAllocationRatios;
@@ -24,9 +29,9 @@ export function FlavorSlots({ cellUuid }: { cellUuid?: string }) {
     <section aria-label="Capacity and flavor slots" className="mt-6">
       <h2 className="mb-2 text-lg font-semibold">Capacity and flavor slots</h2>
       <p className="mb-2 text-xs text-zinc-500">
-        Per node, free = ⌊total × allocation ratio⌋ − used, with the ratios the node stores (where it stores none, the initial ratios: cpu{' '}
-        {r.cpu}, ram {r.ram}, disk {r.disk}); summed over the hosts whose nova-compute is up and enabled and that are mapped. A slot is one more
-        instance of the flavor fitting on one node. Slots in parentheses would open up once unmapped hosts are discovered.
+        Per node, free = ⌊total × allocation ratio⌋ − used, with the ratios the node stores (where it stores none, the initial ratios: cpu {r.cpu}, ram {r.ram},
+        disk {r.disk}); summed over the hosts whose nova-compute is up and enabled and that are mapped. A slot is one more instance of the flavor fitting on one
+        node. Slots in parentheses would open up once unmapped hosts are discovered.
       </p>
       <Table
         label="Flavor slots"

@@ -25,7 +25,7 @@ const STATE_TEXT: Record<MapInstancesJob['state'], string> = {
 function Counts({ job }: { job: MapInstancesJob }) {
   const p = job.progress;
   return (
-    <p className="text-sm" aria-label="map_instances counts">
+    <p role="status" className="text-sm" aria-label="map_instances counts">
       {fmt(p.mapped)} newly mapped, {fmt(p.alreadyMapped)} already mapped
       {p.skipped ? `, ${fmt(p.skipped)} skipped (the VIF migration's fake instance, or no project)` : ''}
     </p>
@@ -77,7 +77,10 @@ function CurrentJob({ job }: { job: MapInstancesJob }) {
   return (
     <div className="space-y-2">
       <p className="text-sm">
-        <span className="font-medium">Job #{job.id}</span>: <span aria-label="map_instances state">{STATE_TEXT[job.state]}</span>
+        <span className="font-medium">Job #{job.id}</span>:{' '}
+        <span role="status" aria-label="map_instances state">
+          {STATE_TEXT[job.state]}
+        </span>
         {job.actor ? <span className="text-zinc-600 dark:text-zinc-400"> · started by {job.actor}</span> : null}
         <span className="text-zinc-600 dark:text-zinc-400">
           {' '}

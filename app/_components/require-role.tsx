@@ -26,5 +26,5 @@ export function useHasRole(role: Role): boolean {
  * default) otherwise. It only hides: the server refuses regardless.
  */
 export function RequireRole({ role, children, fallback = null }: { role: Role; children: ReactNode; fallback?: ReactNode }) {
-  return useHasRole(role) ? <>{children}</> : <>{fallback}</>;
+  return useHasRole(role) ? children : fallback;
 }

@@ -5,10 +5,7 @@
 export function SignOutButton() {
   return (
     <form method="post" action="/sign-out">
-      <button
-        type="submit"
-        className="rounded border border-zinc-300 px-2 py-1 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
-      >
+      <button type="submit" className="rounded border border-zinc-300 px-2 py-1 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
         Sign out
       </button>
     </form>

@@ -1,27 +1,5 @@
-/**
- * The api database's nova tables (nova_api), with nova's table, column, key and index
- * names (nova/db/api/models.py): a column subset of nova's. Cellar creates them only in a
- * database it makes itself (see db/schema-owner.ts); in a deployment nova made they are
- * nova's, and Cellar only reads and writes rows as nova would.
- */
-import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgSchema,
-  pgTable,
-  serial,
-  text,
-  unique,
-  uniqueIndex,
-  varchar,
-} from 'drizzle-orm/pg-core';
-import { createdAt, ts, updatedAt, utcNow } from '../timestamps';
+import { boolean, doublePrecision, index, integer, pgTable, serial, text, unique, varchar } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt } from '../timestamps';
 
 export const cellMappings = pgTable(
   'cell_mappings',
@@ -102,10 +80,7 @@ export const requestSpecs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    unique('uniq_request_specs0instance_uuid').on(t.instanceUuid),
-    index('request_spec_instance_uuid_idx').on(t.instanceUuid),
-  ],
+  (t) => [unique('uniq_request_specs0instance_uuid').on(t.instanceUuid), index('request_spec_instance_uuid_idx').on(t.instanceUuid)],
 );
 
 export const flavors = pgTable(
@@ -142,10 +117,7 @@ export const flavorExtraSpecs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    unique('uniq_flavor_extra_specs0flavor_id0key').on(t.flavorId, t.key),
-    index('flavor_extra_specs_flavor_id_key_idx').on(t.flavorId, t.key),
-  ],
+  (t) => [unique('uniq_flavor_extra_specs0flavor_id0key').on(t.flavorId, t.key), index('flavor_extra_specs_flavor_id_key_idx').on(t.flavorId, t.key)],
 );
 
 export const flavorProjects = pgTable(
@@ -161,4 +133,3 @@ export const flavorProjects = pgTable(
   },
   (t) => [unique('uniq_flavor_projects0flavor_id0project_id').on(t.flavorId, t.projectId)],
 );
-

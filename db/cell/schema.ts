@@ -3,20 +3,7 @@
  * table, column, key and index names (nova/db/main/models.py). Rows are soft-deleted:
  * deleted = id and deleted_at = now, which is why unique keys include `deleted`.
  */
-import {
-  bigint,
-  boolean,
-  doublePrecision,
-  index,
-  inet,
-  integer,
-  pgTable,
-  serial,
-  text,
-  unique,
-  uniqueIndex,
-  varchar,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, inet, integer, pgTable, serial, text, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, ts, updatedAt } from '../timestamps';
 
 const softDelete = () => ({

@@ -4,23 +4,8 @@
  * database, nova's included.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgSchema,
-  pgTable,
-  serial,
-  text,
-  unique,
-  uniqueIndex,
-  varchar,
-} from 'drizzle-orm/pg-core';
-import { createdAt, ts, updatedAt, utcNow } from '../timestamps';
+import { bigserial, boolean, check, index, integer, jsonb, pgSchema, serial, text, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { createdAt, ts, utcNow } from '../timestamps';
 
 /** Cellar's own tables: never mixed with nova's names. */
 export const cellar = pgSchema('cellar');

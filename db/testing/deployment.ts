@@ -32,7 +32,13 @@ export interface TestDeployment {
   /** Clone a fresh migrated cell database (not mapped). */
   createCellDatabase(opts?: { migrated?: boolean }): Promise<{ database: string; url: string }>;
   /** Add a cell mapping; with no url a fresh migrated database is made for it. */
-  addCell(opts: { name?: string | null; url?: string; uuid?: string; disabled?: boolean; transportUrl?: string }): Promise<TestCell | { id: number; uuid: string; name: string | null; url: string }>;
+  addCell(opts: {
+    name?: string | null;
+    url?: string;
+    uuid?: string;
+    disabled?: boolean;
+    transportUrl?: string;
+  }): Promise<TestCell | { id: number; uuid: string; name: string | null; url: string }>;
   close(): Promise<void>;
 }
 
@@ -102,4 +108,3 @@ export async function createTestDeployment(opts: { cells?: string[] } = {}): Pro
     },
   };
 }
-

@@ -155,7 +155,9 @@ async function main() {
   let t = Date.now();
   nova = await createNovaDeployment({ serverUrl });
   timings.novaDeployment = seconds(t);
-  say(`nova ${nova.facts.novaVersion} deployment cloned in ${timings.novaDeployment} s: ${nova.api.database}, ${nova.cell0.database}, ${nova.cell1.database}, ${nova.cell2.database}`);
+  say(
+    `nova ${nova.facts.novaVersion} deployment cloned in ${timings.novaDeployment} s: ${nova.api.database}, ${nova.cell0.database}, ${nova.cell1.database}, ${nova.cell2.database}`,
+  );
 
   // Before Cellar touches anything, so the spec compares against nova's own schema: the
   // fixture's pg_dump, or the catalogs where the machine's pg_dump is older than the server.
@@ -221,7 +223,9 @@ async function main() {
       timings.console = seconds(t);
       timings.total = seconds(t0);
       writeState();
-      say(`ready in ${timings.total} s (server ${timings.server} s, nova clone ${timings.novaDeployment} s, dumps ${timings.dumps} s, Cellar schema and users ${timings.cellarSchemaAndUsers} s, console ${timings.console} s)`);
+      say(
+        `ready in ${timings.total} s (server ${timings.server} s, nova clone ${timings.novaDeployment} s, dumps ${timings.dumps} s, Cellar schema and users ${timings.cellarSchemaAndUsers} s, console ${timings.console} s)`,
+      );
     }
   });
   child.once('exit', (code, signal) => {

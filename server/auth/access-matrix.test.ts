@@ -45,10 +45,22 @@ beforeAll(async () => {
   // An operator token that expired: created "two days ago" with a one-day life.
   const past = authTestDeps(dep, () => new Date(Date.now() - 2 * 86_400_000));
   const expired = await createToken(past, { name: 'expired-operator-token', role: 'operator', expiresInDays: 1 }, 'test');
-  callers.push({ label: 'expired token', role: null, kind: 'expired', name: 'expired-operator-token', caller: callerFor({ authorization: `Bearer ${expired.secret}` }) });
+  callers.push({
+    label: 'expired token',
+    role: null,
+    kind: 'expired',
+    name: 'expired-operator-token',
+    caller: callerFor({ authorization: `Bearer ${expired.secret}` }),
+  });
   const revoked = await createToken(deps, { name: 'revoked-operator-token', role: 'operator', expiresInDays: 30 }, 'test');
   await revokeToken(deps, { id: revoked.token.id }, 'test');
-  callers.push({ label: 'revoked token', role: null, kind: 'revoked', name: 'revoked-operator-token', caller: callerFor({ authorization: `Bearer ${revoked.secret}` }) });
+  callers.push({
+    label: 'revoked token',
+    role: null,
+    kind: 'revoked',
+    name: 'revoked-operator-token',
+    caller: callerFor({ authorization: `Bearer ${revoked.secret}` }),
+  });
 }, 120_000);
 afterAll(() => dep?.close());
 
@@ -119,6 +131,11 @@ describe('refused mutations are audited', () => {
     }
     expect(rows.map((r) => `${r.actor} ${r.action}`).sort()).toEqual(expected.sort());
     const sample = rows.find((r) => r.actor === 'viewer-user' && r.action === 'cells.delete');
-    expect(sample).toEqual({ actor: 'viewer-user', role: 'viewer', action: 'cells.delete', reason: 'This needs the operator role; you are signed in as viewer.' });
+    expect(sample).toEqual({
+      actor: 'viewer-user',
+      role: 'viewer',
+      action: 'cells.delete',
+      reason: 'This needs the operator role; you are signed in as viewer.',
+    });
   });
 });

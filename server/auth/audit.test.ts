@@ -13,8 +13,7 @@ import { authTestDeps } from './testing';
 let dep: TestDeployment;
 const deps = () => authTestDeps(dep);
 const alice: Principal = { kind: 'user', name: 'alice', role: 'operator' };
-const callerAs = (principal: Principal, requestId = 'req-1') =>
-  createCaller({ requestId, deps, resolvePrincipal: async () => ({ principal }) });
+const callerAs = (principal: Principal, requestId = 'req-1') => createCaller({ requestId, deps, resolvePrincipal: async () => ({ principal }) });
 
 beforeAll(async () => {
   dep = await createTestDeployment({ cells: ['cell1'] });
@@ -90,7 +89,12 @@ describe('mutations through tRPC', () => {
     // An id PostgreSQL cannot hold: an unexpected database error, logged and not shown.
     await expect(callerAs(alice, 'req-fail').auth.tokens.revoke({ id: 2 ** 40 })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
     const byRequest = Object.fromEntries((await listAudit(deps(), { actor: 'alice', limit: 200 })).rows.map((r) => [r.requestId, r]));
-    expect(byRequest['req-del']).toMatchObject({ action: 'cells.delete', target: `cell ${unknown}`, outcome: 'refused', reason: `Cell with uuid ${unknown} was not found.` });
+    expect(byRequest['req-del']).toMatchObject({
+      action: 'cells.delete',
+      target: `cell ${unknown}`,
+      outcome: 'refused',
+      reason: `Cell with uuid ${unknown} was not found.`,
+    });
     expect(byRequest['req-bad']).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^invalid input: username: /) });
     expect(byRequest['req-fail']).toMatchObject({
       action: 'auth.tokens.revoke',
@@ -108,7 +112,8 @@ describe('mutations through tRPC', () => {
 });
 
 describe('over HTTP', () => {
-  const handle = (req: Request) => fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => createContext({ headers: req.headers, deps }) });
+  const handle = (req: Request) =>
+    fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter, createContext: () => createContext({ headers: req.headers, deps }) });
 
   it('refuses a mutation sent as GET, before it runs', async () => {
     const input = encodeURIComponent(JSON.stringify(superjson.serialize({ username: 'via-get', role: 'operator', password: 'via-get-password' })));
@@ -129,7 +134,14 @@ describe('over HTTP', () => {
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe('Sign in first.');
     const { rows } = await listAudit(deps(), { actor: '(not' });
-    expect(rows[0]).toMatchObject({ actorKind: 'anonymous', role: null, action: 'cells.delete', target: 'cell c-anon', outcome: 'refused', requestId: 'anon-1' });
+    expect(rows[0]).toMatchObject({
+      actorKind: 'anonymous',
+      role: null,
+      action: 'cells.delete',
+      target: 'cell c-anon',
+      outcome: 'refused',
+      requestId: 'anon-1',
+    });
   });
 });
 

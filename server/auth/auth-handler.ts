@@ -92,6 +92,9 @@ export async function handleSignOutForm(request: Request, deps: Pick<Deps, 'api'
     return new Response(null, { status: 303, headers: out });
   } catch (e) {
     log.error({ err: e }, 'sign-out failed');
-    return new Response('Signing out failed on the server; the details are in the server log.\n', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response('Signing out failed on the server; the details are in the server log.\n', {
+      status: 500,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
 }

@@ -59,7 +59,10 @@ const instances = new WeakMap<ApiHandle, Map<boolean, Promise<CellarAuth>>>();
 
 export function getAuth(api: ApiHandle, opts: { secure: boolean }): Promise<CellarAuth> {
   let byScheme = instances.get(api);
-  if (!byScheme) instances.set(api, (byScheme = new Map()));
+  if (!byScheme) {
+    byScheme = new Map();
+    instances.set(api, byScheme);
+  }
   let auth = byScheme.get(opts.secure);
   if (!auth) {
     auth = readAuthSecret(api).then((secret) => buildAuth(api.db, secret, opts.secure));

@@ -81,7 +81,8 @@ beforeAll(async () => {
     .create({ name: 'another', transportUrl: `rabbit://nova:${MQ_PASSWORD}@mq3.example.net/`, databaseConnection: withPassword(db.url, DB_PASSWORD) })
     .catch(() => undefined);
 
-  for (const r of await dep.api.sql<{ password: string }[]>`select password from cellar.accounts where password is not null`) needles[`hash ${r.password.slice(0, 8)}`] = r.password;
+  for (const r of await dep.api.sql<{ password: string }[]>`select password from cellar.accounts where password is not null`)
+    needles[`hash ${r.password.slice(0, 8)}`] = r.password;
   for (const r of await dep.api.sql<{ token: string }[]>`select token from cellar.sessions`) needles[`session ${r.token.slice(0, 4)}`] = r.token;
 }, 120_000);
 afterAll(() => dep?.close());

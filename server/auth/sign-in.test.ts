@@ -63,17 +63,21 @@ describe('sign-in and sign-out', () => {
     expect(await resolvePrincipal(deps(), new Headers({ cookie }))).toEqual({ refused: 'Your session has ended; sign in again.' });
   });
 
-  it('refuses sign-out from another origin (the library\'s CSRF check) and keeps the session', async () => {
+  it("refuses sign-out from another origin (the library's CSRF check) and keeps the session", async () => {
     const cookie = cookieFrom(await signIn('bob', 'bob-password-12'));
     const out = await handleAuthRequest(
-      new Request(`${ORIGIN}/api/auth/sign-out`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }),
+      new Request(`${ORIGIN}/api/auth/sign-out`, {
+        method: 'POST',
+        headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+        body: '{}',
+      }),
       deps(),
     );
     expect(out.status).toBe(403);
     expect(await resolvePrincipal(deps(), new Headers({ cookie }))).toEqual({ principal: { kind: 'user', name: 'bob', role: 'viewer' } });
   });
 
-  it('the console\'s sign-out form (no JavaScript needed) ends the session and redirects to sign-in; from another site it is refused', async () => {
+  it("the console's sign-out form (no JavaScript needed) ends the session and redirects to sign-in; from another site it is refused", async () => {
     const cookie = cookieFrom(await signIn('bob', 'bob-password-12'));
     const form = (origin: string) =>
       new Request(`${ORIGIN}/sign-out`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
@@ -142,7 +146,8 @@ describe('failed sign-in limits', () => {
   it('a success forgets the failures before it: four failures, a success, four more do not lock', async () => {
     await addUser(deps(), { username: 'dave', role: 'viewer', password: 'dave-password-1' });
     for (const round of [0, 1]) {
-      for (let i = 0; i < SIGN_IN_LIMITS.account.failures - 1; i++) expect((await signIn('dave', 'nope-nope-nope', { address: `203.0.113.${round}` })).status).toBe(401);
+      for (let i = 0; i < SIGN_IN_LIMITS.account.failures - 1; i++)
+        expect((await signIn('dave', 'nope-nope-nope', { address: `203.0.113.${round}` })).status).toBe(401);
       expect((await signIn('dave', 'dave-password-1', { address: `203.0.113.${round}` })).status).toBe(200);
     }
   });

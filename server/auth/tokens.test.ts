@@ -61,10 +61,15 @@ describe('automation tokens', () => {
   });
 
   it('refuses a second active token of the same name, also when two are created at once', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 4 }, () => createToken(deps(), { name: 'raced', role: 'viewer', expiresInDays: 1 }, 'alice')));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => createToken(deps(), { name: 'raced', role: 'viewer', expiresInDays: 1 }, 'alice')),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict', message: 'A token named raced already exists; revoke it first or choose another name.' });
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        kind: 'conflict',
+        message: 'A token named raced already exists; revoke it first or choose another name.',
+      });
     }
   });
 
@@ -77,9 +82,16 @@ describe('automation tokens', () => {
   });
 
   it('validates names, roles and expiry plainly', async () => {
-    await expect(createToken(deps(), { name: '', role: 'viewer', expiresInDays: 1 }, 'a')).rejects.toMatchObject({ kind: 'invalid', message: 'a token name is required' });
-    await expect(createToken(deps(), { name: 'x', role: 'root' as never, expiresInDays: 1 }, 'a')).rejects.toMatchObject({ message: 'a role is one of viewer, support, operator' });
+    await expect(createToken(deps(), { name: '', role: 'viewer', expiresInDays: 1 }, 'a')).rejects.toMatchObject({
+      kind: 'invalid',
+      message: 'a token name is required',
+    });
+    await expect(createToken(deps(), { name: 'x', role: 'root' as never, expiresInDays: 1 }, 'a')).rejects.toMatchObject({
+      message: 'a role is one of viewer, support, operator',
+    });
     await expect(createToken(deps(), { name: 'x', role: 'viewer', expiresInDays: 0 }, 'a')).rejects.toMatchObject({ message: 'a token lives at least 1 day' });
-    await expect(createToken(deps(), { name: 'x', role: 'viewer', expiresInDays: 400 }, 'a')).rejects.toMatchObject({ message: 'a token lives at most 366 days' });
+    await expect(createToken(deps(), { name: 'x', role: 'viewer', expiresInDays: 400 }, 'a')).rejects.toMatchObject({
+      message: 'a token lives at most 366 days',
+    });
   });
 });

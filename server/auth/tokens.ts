@@ -50,11 +50,7 @@ export interface TokenRow {
 export const hashTokenSecret = (secret: string) => crypto.createHash('sha256').update(secret).digest('hex');
 
 /** Create a token; the secret is returned here and never again. */
-export async function createToken(
-  deps: TokenDeps,
-  input: z.input<typeof createTokenInput>,
-  createdBy: string,
-): Promise<{ token: TokenRow; secret: string }> {
+export async function createToken(deps: TokenDeps, input: z.input<typeof createTokenInput>, createdBy: string): Promise<{ token: TokenRow; secret: string }> {
   const { name, role, expiresInDays } = parseInput(createTokenInput, input);
   const secret = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(deps.now().getTime() + expiresInDays * 86_400_000);

@@ -23,10 +23,7 @@ export const usernameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a user name is letters, digits, dots, dashes and underscores, starting with a letter or digit')
   .transform((s) => s.toLowerCase());
 
-export const passwordSchema = z
-  .string()
-  .min(10, 'a password is at least 10 characters')
-  .max(128, 'a password is at most 128 characters');
+export const passwordSchema = z.string().min(10, 'a password is at least 10 characters').max(128, 'a password is at most 128 characters');
 
 /** Exit codes of the user verbs (CLI) for refusals, in nova-manage's spirit: 1 bad input or unknown, 2 exists, 3 last operator. */
 export const USER_EXIT = { notFound: 1, exists: 2, lastOperator: 3 } as const;

@@ -42,10 +42,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
 /** Pages anyone may open, and API routes that do their own checks (or need none). */
 const PUBLIC_PAGES = ['/sign-in', '/sign-out'];
 
-export type Guard =
-  | { action: 'continue'; page: boolean }
-  | { action: 'redirect'; location: string }
-  | { action: 'reject'; status: number; message: string };
+export type Guard = { action: 'continue'; page: boolean } | { action: 'redirect'; location: string } | { action: 'reject'; status: number; message: string };
 
 export function guardRequest(req: { method: string; pathname: string; search: string; headers: Headers }): Guard {
   const { method, pathname, headers } = req;
@@ -70,6 +67,6 @@ export function guardRequest(req: { method: string; pathname: string; search: st
 
 /** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
   return next;
 }

@@ -1,7 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequests, flavors, instanceMappings, requestSpecs } from '@/db/api/schema';
-import { isCellarError } from '../errors';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { acceptBoot } from './accept-boot';
 import { type BootTestDeployment, bootDeployment } from './testing';
@@ -14,7 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
 
 describe('acceptBoot (the API side)', () => {
   it('writes, per instance, a build request, a request spec and a mapping with no cell', async () => {
@@ -30,7 +28,16 @@ describe('acceptBoot (the API side)', () => {
       const inst = JSON.parse(br.instance!);
       expect(inst['nova_object.name']).toBe('Instance');
       const d = inst['nova_object.data'];
-      expect(d).toMatchObject({ uuid: br.instanceUuid, vm_state: 'building', task_state: 'scheduling', project_id: 'proj-a', user_id: 'user-a', image_ref: 'img-1', reservation_id: r.reservationId, host: null });
+      expect(d).toMatchObject({
+        uuid: br.instanceUuid,
+        vm_state: 'building',
+        task_state: 'scheduling',
+        project_id: 'proj-a',
+        user_id: 'user-a',
+        image_ref: 'img-1',
+        reservation_id: r.reservationId,
+        host: null,
+      });
       expect(d.flavor['nova_object.name']).toBe('Flavor');
       expect(readFlavorFromPrimitive(br.instance)).toMatchObject({ name: 'm1.small', flavorid: '2', vcpus: 1, memoryMb: 2048, rootGb: 20 });
     }
@@ -94,7 +101,9 @@ describe('on a deployment nova made', () => {
       const before = (await t.dep.api.sql<{ n: number }[]>`select count(*)::int as n from build_requests`)[0]!.n;
       const e = await refusal(acceptBoot(t.deps, { flavor: 'm1.small' }));
       expect([e.kind, e.exitCode]).toEqual(['precondition', 1]);
-      expect(e.message).toMatch(/^Booting servers is nova's job on a deployment nova made: Cellar does not stand in for nova-api\/nova-conductor\/nova-compute there\./);
+      expect(e.message).toMatch(
+        /^Booting servers is nova's job on a deployment nova made: Cellar does not stand in for nova-api\/nova-conductor\/nova-compute there\./,
+      );
       expect((await t.dep.api.sql<{ n: number }[]>`select count(*)::int as n from build_requests`)[0]!.n).toBe(before);
       const s = await refusal(scheduleAndBuild(t.deps, [crypto.randomUUID()]));
       expect(s.message).toMatch(/^Scheduling and building servers is nova's job on a deployment nova made/);

@@ -14,13 +14,7 @@ import { buildRequests, flavorExtraSpecs, flavors, instanceMappings, requestSpec
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { refuseStandInOnNova } from './stand-in';
-import {
-  buildRequestInstancePrimitive,
-  flavorPrimitive,
-  imageBdmListPrimitive,
-  requestSpecPrimitive,
-  tagListPrimitive,
-} from '../nova/primitives';
+import { buildRequestInstancePrimitive, flavorPrimitive, imageBdmListPrimitive, requestSpecPrimitive, tagListPrimitive } from '../nova/primitives';
 
 /** One request at most; nova's own ceiling is the project's instance quota. */
 export const MAX_BOOT_COUNT = 1000;
@@ -131,9 +125,11 @@ export async function acceptBoot(deps: Deps, input: AcceptBootInput): Promise<Ac
         createdAt: now,
       })),
     );
-    await tx.insert(instanceMappings).values(
-      servers.map((s) => ({ instanceUuid: s.uuid, cellId: null, projectId: req.projectId, userId: req.userId, queuedForDelete: false, createdAt: now })),
-    );
+    await tx
+      .insert(instanceMappings)
+      .values(
+        servers.map((s) => ({ instanceUuid: s.uuid, cellId: null, projectId: req.projectId, userId: req.userId, queuedForDelete: false, createdAt: now })),
+      );
   });
 
   const data = flavor['nova_object.data'];

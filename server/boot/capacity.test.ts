@@ -27,7 +27,10 @@ describe('cellCapacity', () => {
   it('reports figures over all live nodes, and over the schedulable ones of mapped hosts, and slots there', async () => {
     await t.compute(t.cell1, 'cmp-a', { vcpus: 8, memoryMb: 16384, localGb: 200 });
     await t.compute(t.cell1, 'cmp-down', { vcpus: 64, memoryMb: 262144, localGb: 4000 });
-    await t.cell1.handle.db.update(services).set({ lastSeenUp: new Date(Date.now() - 3_600_000) }).where(eq(services.host, 'cmp-down'));
+    await t.cell1.handle.db
+      .update(services)
+      .set({ lastSeenUp: new Date(Date.now() - 3_600_000) })
+      .where(eq(services.host, 'cmp-down'));
     await t.compute(t.cell1, 'cmp-off', { vcpus: 64, memoryMb: 262144, localGb: 4000 });
     await t.cell1.handle.db.update(services).set({ disabled: true }).where(eq(services.host, 'cmp-off'));
     await t.compute(t.cell1, 'cmp-new', { vcpus: 4, memoryMb: 8192, localGb: 100 }, { mapped: false });
@@ -42,7 +45,12 @@ describe('cellCapacity', () => {
     expect(c1.figures!.all).toEqual({
       nodes: 4,
       vcpus: { total: 8 + 64 + 64 + 4, capacity: 4 * (8 + 64 + 64 + 4), used: 0, free: 4 * (8 + 64 + 64 + 4) },
-      memoryMb: { total: 16384 + 262144 + 262144 + 8192, capacity: 16384 + 262144 + 262144 + 8192, used: 4 * 512, free: 16384 + 262144 + 262144 + 8192 - 4 * 512 },
+      memoryMb: {
+        total: 16384 + 262144 + 262144 + 8192,
+        capacity: 16384 + 262144 + 262144 + 8192,
+        used: 4 * 512,
+        free: 16384 + 262144 + 262144 + 8192 - 4 * 512,
+      },
       diskGb: { total: 200 + 4000 + 4000 + 100, capacity: 200 + 4000 + 4000 + 100, used: 0, free: 200 + 4000 + 4000 + 100 },
     });
     // Only cmp-a: 8 × 4 vCPUs, 16384 × 1.0 MiB, 200 × 1.0 GB; 512 MiB reserved.
@@ -65,7 +73,7 @@ describe('cellCapacity', () => {
     expect(r.flavors.map((f) => f.name)).not.toContain('m1.retired');
   });
 
-  it("slots drop by what the scheduler places, and the scheduler places exactly the slots there are", async () => {
+  it('slots drop by what the scheduler places, and the scheduler places exactly the slots there are', async () => {
     await t.compute(t.cell1, 'cmp-a', { vcpus: 8, memoryMb: 16384, localGb: 200 });
     const before = await cellCapacity(t.deps);
     expect(slotsOf(before, t.cell1.uuid, 'm1.small').slots).toBe(7);

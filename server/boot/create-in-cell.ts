@@ -33,7 +33,9 @@ export interface Placement {
   computeId: number;
 }
 
-export type InstanceToCreate = { pending: PendingInstance; placement: Placement; fault?: never } | { pending: PendingInstance; placement?: never; fault: BootFault };
+export type InstanceToCreate =
+  | { pending: PendingInstance; placement: Placement; fault?: never }
+  | { pending: PendingInstance; placement?: never; fault: BootFault };
 
 /**
  * Writes the instances; returns the uuids it created. A uuid already present in the
@@ -91,12 +93,21 @@ export async function createInstancesInCell(
     // One multi-row INSERT, its columns those of Cellar's instances table that the cell has.
     const columns = Object.entries(getTableColumns(instances)).filter(([key]) => key !== 'id' && (key !== 'computeId' || hasComputeId));
     const inserted = await tx.execute<{ uuid: string }>(sql`
-      insert into instances (${sql.join(columns.map(([, c]) => sql.identifier(c.name)), sql`, `)})
+      insert into instances (${sql.join(
+        columns.map(([, c]) => sql.identifier(c.name)),
+        sql`, `,
+      )})
       values ${sql.join(
-        rows.map((r) => sql`(${sql.join(columns.map(([key, c]) => {
-          const v = (r as Record<string, unknown>)[key];
-          return v === undefined || v === null ? sql`null` : sql`${c.mapToDriverValue(v)}`;
-        }), sql`, `)})`),
+        rows.map(
+          (r) =>
+            sql`(${sql.join(
+              columns.map(([key, c]) => {
+                const v = (r as Record<string, unknown>)[key];
+                return v === undefined || v === null ? sql`null` : sql`${c.mapToDriverValue(v)}`;
+              }),
+              sql`, `,
+            )})`,
+        ),
         sql`, `,
       )}
       on conflict (uuid) do nothing

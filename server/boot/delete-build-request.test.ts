@@ -163,7 +163,8 @@ describe('deleteBuildRequest racing scheduleAndBuild', () => {
         expect(s.mapping).toEqual({ cell_uuid: t.cell1.uuid, queued_for_delete: false });
         // Clean up so the next round starts from an empty node.
         await t.cell1.handle.sql`update instances set deleted = id where uuid = ${uuid}`;
-        await t.cell1.handle.sql`update compute_nodes set vcpus_used = 1, memory_mb_used = ${512 + 2048}, local_gb_used = 20, running_vms = 1 where id = ${nodeId}`;
+        await t.cell1.handle
+          .sql`update compute_nodes set vcpus_used = 1, memory_mb_used = ${512 + 2048}, local_gb_used = 20, running_vms = 1 where id = ${nodeId}`;
       }
     }
   }, 90_000);

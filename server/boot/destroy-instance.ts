@@ -100,7 +100,15 @@ export async function destroyInstances(handle: CellHandle, uuids: readonly strin
       return goneUuids;
     }
     const gone = await sql<
-      { uuid: string; compute_id: string | null; vcpus: number | null; memory_mb: number | null; root_gb: number | null; ephemeral_gb: number | null; image_ref: string | null }[]
+      {
+        uuid: string;
+        compute_id: string | null;
+        vcpus: number | null;
+        memory_mb: number | null;
+        root_gb: number | null;
+        ephemeral_gb: number | null;
+        image_ref: string | null;
+      }[]
     >`
       update instances set deleted = id, deleted_at = ${at}::timestamp
       where uuid in ${sql(uuids as string[])} and deleted = 0

@@ -37,7 +37,10 @@ describe("the scheduler's fit is nova's capacity model", () => {
       // A caller (a test) may give them itself.
       expect(initialAllocationRatios({ initialAllocationRatios: { cpu: 2, ram: 1, disk: 1 } })).toEqual({ cpu: 2, ram: 1, disk: 1 });
     } finally {
-      KEYS.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+      KEYS.forEach((k, i) => {
+        if (saved[i] === undefined) delete process.env[k];
+        else process.env[k] = saved[i];
+      });
       resetConfig();
     }
     const unset = node({ cpuAllocationRatio: null, ramAllocationRatio: 0, diskAllocationRatio: null, memoryMbUsed: 512 });
@@ -63,9 +66,20 @@ describe('the claim is the same test, decided by the database', () => {
   let nodeId: number;
   beforeAll(async () => {
     dep = await createTestDeployment({ cells: ['cell1'] });
-    const [row] = await dep.cells[0]!.handle.db
-      .insert(computeNodes)
-      .values({ host: 'h', hypervisorHostname: 'h', vcpus: 1, memoryMb: 1, localGb: 1, vcpusUsed: 0, memoryMbUsed: 0, localGbUsed: 0, hypervisorType: 'QEMU', hypervisorVersion: 1, cpuInfo: '{}' })
+    const [row] = await dep.cells[0]!.handle.db.insert(computeNodes)
+      .values({
+        host: 'h',
+        hypervisorHostname: 'h',
+        vcpus: 1,
+        memoryMb: 1,
+        localGb: 1,
+        vcpusUsed: 0,
+        memoryMbUsed: 0,
+        localGbUsed: 0,
+        hypervisorType: 'QEMU',
+        hypervisorVersion: 1,
+        cpuInfo: '{}',
+      })
       .returning({ id: computeNodes.id });
     nodeId = row!.id;
   });
@@ -74,7 +88,13 @@ describe('the claim is the same test, decided by the database', () => {
   });
 
   it('for any node, flavor and initial ratios, the conditional UPDATE claims exactly when fits() says it fits', async () => {
-    const ratio = fc.oneof(fc.constant(null), fc.constant(0), fc.constantFrom(-1, Number.NaN, Number.POSITIVE_INFINITY), fc.constantFrom(1, 1.1, 1.2, 1.5, 2, 3.3, 4, 16), fc.double({ min: 0.1, max: 20, noNaN: true }));
+    const ratio = fc.oneof(
+      fc.constant(null),
+      fc.constant(0),
+      fc.constantFrom(-1, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.constantFrom(1, 1.1, 1.2, 1.5, 2, 3.3, 4, 16),
+      fc.double({ min: 0.1, max: 20, noNaN: true }),
+    );
     const arb = fc.record({
       vcpus: fc.integer({ min: 0, max: 256 }),
       memoryMb: fc.integer({ min: 0, max: 1_000_000 }),
@@ -89,9 +109,17 @@ describe('the claim is the same test, decided by the database', () => {
     const initialArb: fc.Arbitrary<AllocationRatios> = fc.oneof(
       fc.constant({ ...NOVA_INITIAL_ALLOCATION_RATIOS }),
       fc.constant({ cpu: 16, ram: 1.5, disk: 1 }),
-      fc.record({ cpu: fc.double({ min: 0.1, max: 20, noNaN: true }), ram: fc.double({ min: 0.1, max: 3, noNaN: true }), disk: fc.double({ min: 0.1, max: 3, noNaN: true }) }),
+      fc.record({
+        cpu: fc.double({ min: 0.1, max: 20, noNaN: true }),
+        ram: fc.double({ min: 0.1, max: 3, noNaN: true }),
+        disk: fc.double({ min: 0.1, max: 3, noNaN: true }),
+      }),
     );
-    const needArb = fc.record({ vcpus: fc.integer({ min: 0, max: 64 }), memoryMb: fc.integer({ min: 0, max: 300_000 }), diskGb: fc.integer({ min: 0, max: 3000 }) });
+    const needArb = fc.record({
+      vcpus: fc.integer({ min: 0, max: 64 }),
+      memoryMb: fc.integer({ min: 0, max: 300_000 }),
+      diskGb: fc.integer({ min: 0, max: 3000 }),
+    });
     // Half the cases sit on the edge: used = capacity − need + a small offset, where an off-by-one would show.
     const edge = fc
       .tuple(arb, needArb, initialArb, fc.integer({ min: -2, max: 2 }), fc.integer({ min: -2, max: 2 }), fc.integer({ min: -2, max: 2 }))

@@ -20,7 +20,14 @@ afterAll(async () => {
 describe('registerCompute', () => {
   it('creates an up nova-compute service and an unmapped compute node, and no host mapping', async () => {
     const r = await registerCompute(t.deps, { cellUuid: t.cell1.uuid, host: 'cmp-reg-1', vcpus: 32, memoryMb: 131072, localGb: 900 });
-    expect(r).toMatchObject({ host: 'cmp-reg-1', hypervisorHostname: 'cmp-reg-1', serviceCreated: true, computeNodeCreated: true, hostMapped: false, cell: { uuid: t.cell1.uuid } });
+    expect(r).toMatchObject({
+      host: 'cmp-reg-1',
+      hypervisorHostname: 'cmp-reg-1',
+      serviceCreated: true,
+      computeNodeCreated: true,
+      hostMapped: false,
+      cell: { uuid: t.cell1.uuid },
+    });
     expect(r.message).toContain('run discover_hosts');
 
     const [svc] = await t.cell1.handle.db.select().from(services).where(eq(services.host, 'cmp-reg-1'));
@@ -53,15 +60,25 @@ describe('registerCompute', () => {
     await t.cell1.handle.db.update(computeNodes).set({ vcpusUsed: 3 }).where(eq(computeNodes.id, first.computeNodeId));
     await t.dep.api.db.insert(hostMappings).values({ cellId: t.cell1.id, host: 'cmp-reg-2' });
     const again = await registerCompute(t.deps, { cellUuid: t.cell1.uuid, host: 'cmp-reg-2', hypervisorHostname: 'node-a', vcpus: 12 });
-    expect(again).toMatchObject({ serviceId: first.serviceId, computeNodeId: first.computeNodeId, computeNodeUuid: first.computeNodeUuid, serviceCreated: false, computeNodeCreated: false, hostMapped: true });
-    const nodes = await t.cell1.handle.db.select().from(computeNodes).where(and(eq(computeNodes.host, 'cmp-reg-2'), eq(computeNodes.deleted, 0)));
+    expect(again).toMatchObject({
+      serviceId: first.serviceId,
+      computeNodeId: first.computeNodeId,
+      computeNodeUuid: first.computeNodeUuid,
+      serviceCreated: false,
+      computeNodeCreated: false,
+      hostMapped: true,
+    });
+    const nodes = await t.cell1.handle.db
+      .select()
+      .from(computeNodes)
+      .where(and(eq(computeNodes.host, 'cmp-reg-2'), eq(computeNodes.deleted, 0)));
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({ vcpus: 12, vcpusUsed: 3 });
     const [svc] = await t.cell1.handle.db.select().from(services).where(eq(services.host, 'cmp-reg-2'));
     expect(svc!.reportCount).toBe(1);
   });
 
-  it('writes the configured initial ratios on a new node only; registering again leaves the node\'s, as nova does', async () => {
+  it("writes the configured initial ratios on a new node only; registering again leaves the node's, as nova does", async () => {
     const as16 = { ...t.deps, initialAllocationRatios: { cpu: 16, ram: 1.5, disk: 1 } };
     const fresh = await registerCompute(as16, { cellUuid: t.cell1.uuid, host: 'cmp-reg-3' });
     const ratiosOf = async (id: number) => {

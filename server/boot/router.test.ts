@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerFactory } from '../trpc';
 import { bootRouter } from './router';
@@ -17,7 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
 
 describe('boot router', () => {
   it('declares capacity for viewers, accept and schedule for operators', () => {

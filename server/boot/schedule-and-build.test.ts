@@ -50,7 +50,9 @@ describe('scheduleAndBuild: success', () => {
   it('builds the instance in the cell with room, in nova’s shape, and finishes the bookkeeping', () =>
     withDeployment(async (t) => {
       const nodeId = await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1, projectId: 'p1', userId: 'u1', name: 'web' });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1, projectId: 'p1', userId: 'u1', name: 'web' });
       const r = await scheduleAndBuild(t.deps, [uuid!]);
       const o = only(r.outcomes);
       expect(o).toMatchObject({ instanceUuid: uuid, result: 'built', cell: { uuid: t.cell1.uuid, name: 'cell1' }, host: 'cmp-1', node: 'cmp-1' });
@@ -106,7 +108,10 @@ describe('scheduleAndBuild: success', () => {
       // The roomiest nodes are all unusable; the small one in cell1 is the only fit.
       const small = await t.compute(t.cell1, 'cmp-small', { vcpus: 2, memoryMb: 4096, localGb: 50 });
       await t.compute(t.cell1, 'cmp-down', { vcpus: 64, memoryMb: 262144, localGb: 4000 });
-      await t.cell1.handle.db.update(services).set({ lastSeenUp: new Date(Date.now() - 3_600_000) }).where(eq(services.host, 'cmp-down'));
+      await t.cell1.handle.db
+        .update(services)
+        .set({ lastSeenUp: new Date(Date.now() - 3_600_000) })
+        .where(eq(services.host, 'cmp-down'));
       await t.compute(t.cell1, 'cmp-disabled', { vcpus: 64, memoryMb: 262144, localGb: 4000 });
       await t.cell1.handle.db.update(services).set({ disabled: true, disabledReason: 'maintenance' }).where(eq(services.host, 'cmp-disabled'));
       await t.compute(t.cell1, 'cmp-forced', { vcpus: 64, memoryMb: 262144, localGb: 4000 });
@@ -136,13 +141,25 @@ describe('scheduleAndBuild: burial in cell0', () => {
   it('buries a boot that fits nowhere in cell0 exactly as nova does', () =>
     withDeployment(async (t) => {
       const nodeId = await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1, projectId: 'p1', userId: 'u1' });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1, projectId: 'p1', userId: 'u1' });
       const o = only((await scheduleAndBuild(t.deps, [uuid!])).outcomes);
       expect(o).toMatchObject({ result: 'buried', cell: { uuid: CELL0_UUID }, fault: { code: 500, message: NVH } });
 
       const cell0 = t.dep.cell0.handle.db;
       const [row] = await cell0.select().from(instances).where(eq(instances.uuid, uuid!));
-      expect(row).toMatchObject({ vmState: 'error', taskState: null, host: null, node: null, computeId: null, powerState: 0, deleted: 0, vcpus: 64, projectId: 'p1' });
+      expect(row).toMatchObject({
+        vmState: 'error',
+        taskState: null,
+        host: null,
+        node: null,
+        computeId: null,
+        powerState: 0,
+        deleted: 0,
+        vcpus: 64,
+        projectId: 'p1',
+      });
       const [extra] = await cell0.select().from(instanceExtra).where(eq(instanceExtra.instanceUuid, uuid!));
       expect(readFlavorFromPrimitive(extra!.flavor)?.name).toBe('m1.huge');
       const faults = await cell0.select().from(instanceFaults).where(eq(instanceFaults.instanceUuid, uuid!));
@@ -179,7 +196,9 @@ describe('scheduleAndBuild: burial in cell0', () => {
   it("buries an instance whose chosen host has no host mapping, with nova's message", () =>
     withDeployment(async (t) => {
       const nodeId = await t.compute(t.cell1, 'cmp-new', { vcpus: 8, memoryMb: 16384, localGb: 200 }, { mapped: false });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
       const o = only((await scheduleAndBuild(t.deps, [uuid!])).outcomes);
       expect(o).toMatchObject({
         result: 'buried',
@@ -195,47 +214,52 @@ describe('scheduleAndBuild: burial in cell0', () => {
       expect(await nodeUsage(t.cell1, nodeId)).toMatchObject({ vcpus_used: 0, running_vms: 0, local_gb_used: 0 });
     }));
 
-  it('leaves the build request in place (a stuck BUILD) when there is no cell0 mapping, and says so', () =>
-    withDeployment(
-      async (t) => {
-      await t.dep.api.db.delete(cellMappings).where(eq(cellMappings.uuid, CELL0_UUID));
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1 });
-      const o = only((await scheduleAndBuild(t.deps, [uuid!])).outcomes);
-      expect(o.result).toBe('stuck');
-      expect(o.message).toContain('No cell mapping found for cell0 while trying to record scheduling failure. Setup is incomplete.');
-      const s = await apiState(t, uuid!);
-      expect(s.buildRequest).not.toBeNull();
-      expect(s.mapping).toEqual({ cell_uuid: null, queued_for_delete: false });
-      expect(await liveInstances(t.dep.cell0, [uuid!])).toEqual([]);
-      },
-      { fresh: true },
-    ), 90_000);
+  it(
+    'leaves the build request in place (a stuck BUILD) when there is no cell0 mapping, and says so',
+    () =>
+      withDeployment(
+        async (t) => {
+          await t.dep.api.db.delete(cellMappings).where(eq(cellMappings.uuid, CELL0_UUID));
+          const {
+            instanceUuids: [uuid],
+          } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1 });
+          const o = only((await scheduleAndBuild(t.deps, [uuid!])).outcomes);
+          expect(o.result).toBe('stuck');
+          expect(o.message).toContain('No cell mapping found for cell0 while trying to record scheduling failure. Setup is incomplete.');
+          const s = await apiState(t, uuid!);
+          expect(s.buildRequest).not.toBeNull();
+          expect(s.mapping).toEqual({ cell_uuid: null, queued_for_delete: false });
+          expect(await liveInstances(t.dep.cell0, [uuid!])).toEqual([]);
+        },
+        { fresh: true },
+      ),
+    90_000,
+  );
 });
 
 describe('scheduleAndBuild: cells that do not answer', () => {
   it('skips a cell that refuses connections or stays silent, within the deadline, and builds in the others', () =>
-    withDeployment(
-      async (t) => {
-        const silent = net.createServer(() => {});
-        const sockets = new Set<net.Socket>();
-        silent.on('connection', (s) => sockets.add(s));
-        await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-        const port = (silent.address() as net.AddressInfo).port;
-        try {
-          await t.dep.addCell({ name: 'hung', url: `postgresql://nova:secret@127.0.0.1:${port}/nova` });
-          await t.dep.addCell({ name: 'refused', url: 'postgresql://nova:secret@127.0.0.1:1/nova' });
-          await t.compute(t.cell2, 'cmp-2', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-          const { instanceUuids } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
-          const r = await scheduleAndBuild(t.deps, instanceUuids);
-          expect(only(r.outcomes)).toMatchObject({ result: 'built', host: 'cmp-2', cell: { uuid: t.cell2.uuid } });
-          const skipped = Object.fromEntries(r.skippedCells.map((s) => [s.name, s.reason]));
-          expect(skipped).toEqual({ hung: 'timeout', refused: 'refused' });
-          expect(JSON.stringify(r)).not.toContain('secret');
-        } finally {
-          for (const s of sockets) s.destroy();
-          silent.close();
-        }
-      }));
+    withDeployment(async (t) => {
+      const silent = net.createServer(() => {});
+      const sockets = new Set<net.Socket>();
+      silent.on('connection', (s) => sockets.add(s));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const port = (silent.address() as net.AddressInfo).port;
+      try {
+        await t.dep.addCell({ name: 'hung', url: `postgresql://nova:secret@127.0.0.1:${port}/nova` });
+        await t.dep.addCell({ name: 'refused', url: 'postgresql://nova:secret@127.0.0.1:1/nova' });
+        await t.compute(t.cell2, 'cmp-2', { vcpus: 8, memoryMb: 16384, localGb: 200 });
+        const { instanceUuids } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+        const r = await scheduleAndBuild(t.deps, instanceUuids);
+        expect(only(r.outcomes)).toMatchObject({ result: 'built', host: 'cmp-2', cell: { uuid: t.cell2.uuid } });
+        const skipped = Object.fromEntries(r.skippedCells.map((s) => [s.name, s.reason]));
+        expect(skipped).toEqual({ hung: 'timeout', refused: 'refused' });
+        expect(JSON.stringify(r)).not.toContain('secret');
+      } finally {
+        for (const s of sockets) s.destroy();
+        silent.close();
+      }
+    }));
 });
 
 describe('scheduleAndBuild: races (nova §5.6)', () => {
@@ -267,7 +291,9 @@ describe('scheduleAndBuild: races (nova §5.6)', () => {
     withDeployment(async (t) => {
       const a = await t.compute(t.cell1, 'cmp-a', { vcpus: 8, memoryMb: 16384, localGb: 200 });
       const b = await t.compute(t.cell2, 'cmp-b', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
       const [r1, r2] = await Promise.all([scheduleAndBuild(t.deps, [uuid!]), scheduleAndBuild(t.deps, [uuid!])]);
       const results = [only(r1.outcomes).result, only(r2.outcomes).result].sort();
       expect(results.filter((r) => r === 'built')).toHaveLength(1);
@@ -284,7 +310,9 @@ describe('scheduleAndBuild: races (nova §5.6)', () => {
   it('a build request deleted before the conductor runs: nothing is built and the mapping is removed', () =>
     withDeployment(async (t) => {
       const nodeId = await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
       await t.dep.api.db.delete(buildRequests).where(eq(buildRequests.instanceUuid, uuid!));
       const o = only((await scheduleAndBuild(t.deps, [uuid!])).outcomes);
       expect(o.result).toBe('deleted');
@@ -299,7 +327,9 @@ describe('scheduleAndBuild: races (nova §5.6)', () => {
     it(`a build request deleted while the conductor is at "${stage}": no live instance, no orphan mapping, the claim given back`, () =>
       withDeployment(async (t) => {
         const nodeId = await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-        const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+        const {
+          instanceUuids: [uuid],
+        } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
         const r = await scheduleAndBuild(t.deps, [uuid!], {
           afterStage: async (s) => {
             if (s === stage) await t.dep.api.db.delete(buildRequests).where(eq(buildRequests.instanceUuid, uuid!));
@@ -324,7 +354,9 @@ describe('scheduleAndBuild: races (nova §5.6)', () => {
 
   it('a build request deleted while the instance is being buried: the cell0 instance is destroyed again', () =>
     withDeployment(async (t) => {
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1 });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.huge', count: 1 });
       const r = await scheduleAndBuild(t.deps, [uuid!], {
         afterStage: async (s) => {
           if (s === 'mapped') await t.dep.api.db.delete(buildRequests).where(eq(buildRequests.instanceUuid, uuid!));
@@ -340,7 +372,9 @@ describe('scheduleAndBuild: races (nova §5.6)', () => {
   it('reports uuids it has nothing to do for without touching them', () =>
     withDeployment(async (t) => {
       const nodeId = await t.compute(t.cell1, 'cmp-1', { vcpus: 8, memoryMb: 16384, localGb: 200 });
-      const { instanceUuids: [uuid] } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
+      const {
+        instanceUuids: [uuid],
+      } = await acceptBoot(t.deps, { flavor: 'm1.small', count: 1 });
       await scheduleAndBuild(t.deps, [uuid!]);
       const corrupt = crypto.randomUUID();
       await t.dep.api.db.insert(buildRequests).values({ instanceUuid: corrupt, projectId: 'p', instance: '{"nova_object.name": "Inst' });

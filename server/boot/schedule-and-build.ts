@@ -189,7 +189,12 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
       } catch (e) {
         // The cell stopped answering after it was read: leave it out of this run.
         lostCells.add(best.cell.uuid);
-        skippedCells.set(best.cell.uuid, { uuid: best.cell.uuid, name: best.cell.name, ...classifyCellError(e), elapsedMs: Math.round(performance.now() - claimStarted) });
+        skippedCells.set(best.cell.uuid, {
+          uuid: best.cell.uuid,
+          name: best.cell.name,
+          ...classifyCellError(e),
+          elapsedMs: Math.round(performance.now() - claimStarted),
+        });
       }
     }
   };
@@ -242,12 +247,19 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
   );
   const toBuild = mapped.filter((c) => stillThere.has(c.pending.uuid));
   const deletedEarly = mapped.filter((c) => !stillThere.has(c.pending.uuid));
-  await Promise.all([releaseClaims(deps, [...unmapped, ...deletedEarly], now), forgetMappings(deps, deletedEarly.map((c) => c.pending.uuid))]);
+  await Promise.all([
+    releaseClaims(deps, [...unmapped, ...deletedEarly], now),
+    forgetMappings(
+      deps,
+      deletedEarly.map((c) => c.pending.uuid),
+    ),
+  ]);
   for (const c of deletedEarly)
     outcomes.set(c.pending.uuid, {
       instanceUuid: c.pending.uuid,
       result: 'deleted',
-      message: 'The build request was deleted while the server was being scheduled: nothing was built, the claim was released and the instance mapping removed.',
+      message:
+        'The build request was deleted while the server was being scheduled: nothing was built, the claim was released and the instance mapping removed.',
     });
 
   // 4b. The instance rows: every target cell (cell0 included) at once.
@@ -271,7 +283,11 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
         made = await createInstancesInCell(deps.registry.handleFor(cell), items, { now, requestId });
       } catch (e) {
         const why = classifyCellError(e).message;
-        await releaseClaims(deps, items.flatMap((i) => claimOf.get(i.pending.uuid) ?? []), now).catch(() => {});
+        await releaseClaims(
+          deps,
+          items.flatMap((i) => claimOf.get(i.pending.uuid) ?? []),
+          now,
+        ).catch(() => {});
         for (const i of items)
           outcomes.set(i.pending.uuid, {
             instanceUuid: i.pending.uuid,
@@ -281,7 +297,11 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
         return;
       }
       const lost = items.filter((i) => !made.has(i.pending.uuid));
-      await releaseClaims(deps, lost.flatMap((i) => claimOf.get(i.pending.uuid) ?? []), now);
+      await releaseClaims(
+        deps,
+        lost.flatMap((i) => claimOf.get(i.pending.uuid) ?? []),
+        now,
+      );
       for (const i of lost)
         outcomes.set(i.pending.uuid, {
           instanceUuid: i.pending.uuid,
@@ -311,7 +331,11 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
       from instance_mappings m left join cell_mappings c on c.id = m.cell_id
       where m.instance_uuid in ${api(notMapped)}`;
     const elsewhere = now2.filter((m) => m.cell_uuid !== null);
-    await destroyIn(deps, elsewhere.map((m) => [m.instance_uuid, created.get(m.instance_uuid)!] as const), now);
+    await destroyIn(
+      deps,
+      elsewhere.map((m) => [m.instance_uuid, created.get(m.instance_uuid)!] as const),
+      now,
+    );
     for (const m of elsewhere) {
       created.delete(m.instance_uuid);
       outcomes.set(m.instance_uuid, {
@@ -332,7 +356,11 @@ export async function scheduleAndBuild(deps: Deps & CapacityOptions, instanceUui
         ),
   );
   const lateDeletes = finishing.filter((u) => !consumed.has(u));
-  await destroyIn(deps, lateDeletes.map((u) => [u, created.get(u)!] as const), now);
+  await destroyIn(
+    deps,
+    lateDeletes.map((u) => [u, created.get(u)!] as const),
+    now,
+  );
   for (const u of lateDeletes)
     outcomes.set(u, {
       instanceUuid: u,

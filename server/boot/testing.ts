@@ -50,7 +50,13 @@ export async function bootDeployment(opts: { deadlineMs?: number } = {}): Promis
     cell2: dep.cells[1]!,
     flavorId,
     async compute(cell, host, size, { mapped = true } = {}) {
-      const r = await registerCompute(deps, { cellUuid: cell.uuid, host, vcpus: size.vcpus ?? 16, memoryMb: size.memoryMb ?? 65536, localGb: size.localGb ?? 500 });
+      const r = await registerCompute(deps, {
+        cellUuid: cell.uuid,
+        host,
+        vcpus: size.vcpus ?? 16,
+        memoryMb: size.memoryMb ?? 65536,
+        localGb: size.localGb ?? 500,
+      });
       if (mapped) await dep.api.db.insert(hostMappings).values({ cellId: cell.id, host });
       return r.computeNodeId;
     },

@@ -21,14 +21,18 @@ afterAll(() => dep?.close());
 
 describe('askOneCell', () => {
   it("returns the cell's answer", async () => {
-    const n = await askOneCell(deps, cell1, async ({ handle }) => (await handle.sql<{ n: number }[]>`select 41 + 1 as n`)[0]!.n, { consequence: 'nothing was read' });
+    const n = await askOneCell(deps, cell1, async ({ handle }) => (await handle.sql<{ n: number }[]>`select 41 + 1 as n`)[0]!.n, {
+      consequence: 'nothing was read',
+    });
     expect(n).toBe(42);
   });
 
   it('refuses with one sentence when the cell does not answer: who, why, and what was not done; with the exit code asked for', async () => {
     const dead = { id: -1, uuid: crypto.randomUUID(), name: 'dead', databaseConnection: `postgresql://nova:s3cret@127.0.0.1:${await closedPort()}/nova` };
     try {
-      const e = await refusal(askOneCell(deps, dead, ({ handle }) => handle.sql`select 1`, { consequence: 'nothing was deleted', exitCode: 255, details: { extra: true } }));
+      const e = await refusal(
+        askOneCell(deps, dead, ({ handle }) => handle.sql`select 1`, { consequence: 'nothing was deleted', exitCode: 255, details: { extra: true } }),
+      );
       expect([e.kind, e.exitCode, e.message]).toEqual(['unavailable', 255, 'Cell dead does not answer (refused: connection refused); nothing was deleted.']);
       expect(e.details).toEqual({ cellUuid: dead.uuid, reason: 'refused', extra: true });
       expect(e.message).not.toContain('s3cret');
@@ -39,13 +43,24 @@ describe('askOneCell', () => {
 
   it('names a cell without a name by its uuid, and says a timeout is one', async () => {
     const e = await refusal(
-      askOneCell({ ...deps, deadlineMs: 50 }, { ...cell1, name: null }, ({ handle }) => handle.sql`select pg_sleep(1)`, { consequence: 'no instances were mapped' }),
+      askOneCell({ ...deps, deadlineMs: 50 }, { ...cell1, name: null }, ({ handle }) => handle.sql`select pg_sleep(1)`, {
+        consequence: 'no instances were mapped',
+      }),
     );
     expect([e.exitCode, e.message]).toEqual([1, `Cell ${cell1.uuid} does not answer (timeout: no answer within 50 ms); no instances were mapped.`]);
   });
 
-  it("throws a refusal of the work itself as it is, not as a cell that is down", async () => {
-    const e = await refusal(askOneCell(deps, cell1, async () => { throw refuse.precondition('not allowed here', 4); }, { consequence: 'nothing was done' }));
+  it('throws a refusal of the work itself as it is, not as a cell that is down', async () => {
+    const e = await refusal(
+      askOneCell(
+        deps,
+        cell1,
+        async () => {
+          throw refuse.precondition('not allowed here', 4);
+        },
+        { consequence: 'nothing was done' },
+      ),
+    );
     expect([e.kind, e.exitCode, e.message]).toEqual(['precondition', 4, 'not allowed here']);
   });
 });
@@ -55,7 +70,11 @@ describe('askOneCellOutcome', () => {
     expect(await askOneCellOutcome(deps, cell1, async () => 'v')).toMatchObject({ status: 'up', value: 'v', cell: { uuid: cell1.uuid, name: 'cell1' } });
     const down = await askOneCellOutcome({ ...deps, deadlineMs: 50 }, cell1, ({ handle }) => handle.sql`select pg_sleep(1)`);
     expect(down).toMatchObject({ status: 'down', reason: 'timeout', cell: { uuid: cell1.uuid } });
-    await expect(askOneCellOutcome(deps, cell1, async () => { throw refuse.conflict('no', 2); })).rejects.toMatchObject({ kind: 'conflict', exitCode: 2 });
+    await expect(
+      askOneCellOutcome(deps, cell1, async () => {
+        throw refuse.conflict('no', 2);
+      }),
+    ).rejects.toMatchObject({ kind: 'conflict', exitCode: 2 });
   });
 });
 

@@ -52,7 +52,12 @@ export async function askOneCellOutcome<T>(
   return { ...o, value: o.value.ok };
 }
 
-export async function askOneCell<T>(deps: Pick<Deps, 'registry' | 'deadlineMs'>, cell: CellRef, work: (w: CellWork) => Promise<T>, opts: AskOneCellOptions): Promise<T> {
+export async function askOneCell<T>(
+  deps: Pick<Deps, 'registry' | 'deadlineMs'>,
+  cell: CellRef,
+  work: (w: CellWork) => Promise<T>,
+  opts: AskOneCellOptions,
+): Promise<T> {
   const outcome = await askOneCellOutcome(deps, cell, work, { deadlineMs: opts.deadlineMs });
   if (outcome.status === 'up') return outcome.value;
   throw refuse.unavailable(`Cell ${cellLabel(cell)} does not answer (${outcome.reason}: ${outcome.message}); ${opts.consequence}.`, opts.exitCode ?? 1, {

@@ -37,7 +37,10 @@ beforeAll(async () => {
   await sql`update compute_nodes set cpu_allocation_ratio = null, ram_allocation_ratio = null, disk_allocation_ratio = null, vcpus_used = 2 where id = ${ids.none!}`;
   await sql`update compute_nodes set cpu_allocation_ratio = 0, ram_allocation_ratio = 0, disk_allocation_ratio = 0 where id = ${ids.zero!}`;
   await sql`update compute_nodes set cpu_allocation_ratio = 1.1, ram_allocation_ratio = 1.2, disk_allocation_ratio = 0.9 where id = ${ids.odd!}`;
-  await c1.handle.db.update(services).set({ lastSeenUp: new Date(Date.now() - 3_600_000) }).where(eq(services.host, 'agree-down'));
+  await c1.handle.db
+    .update(services)
+    .set({ lastSeenUp: new Date(Date.now() - 3_600_000) })
+    .where(eq(services.host, 'agree-down'));
   await c1.handle.db.update(services).set({ disabled: true, disabledReason: 'maintenance' }).where(eq(services.host, 'agree-off'));
 });
 afterAll(async () => {
@@ -65,7 +68,10 @@ describe('the cells page, the cell page and the scheduler agree', () => {
     // Node by node: the scheduler's own reading of the cell (its figures and its fit) is the cell page's.
     const initial = initialAllocationRatios(t.deps);
     const scheduler = await readCellComputeNodes(t.cell1.handle, new Date(), t.deps.serviceDownTimeS);
-    const hostCells = await readHostCells(t.deps, scheduler.flatMap((n) => (n.host ? [n.host] : [])));
+    const hostCells = await readHostCells(
+      t.deps,
+      scheduler.flatMap((n) => (n.host ? [n.host] : [])),
+    );
     expect(detail.computeNodes!.map((n) => n.id).sort()).toEqual(scheduler.map((n) => n.id).sort());
     const needs = Object.values(FLAVORS).map((f) => flavorNeed(f));
     for (const s of scheduler) {
@@ -133,6 +139,11 @@ describe('the cells page, the cell page and the scheduler agree', () => {
     const [report, detail] = await Promise.all([cellCapacity(t.deps), readCellDetail(t.deps, dead.uuid)]);
     const c = report.cells.find((x) => x.cell.uuid === dead.uuid)!;
     expect(c).toMatchObject({ status: 'down', figures: null, down: { uuid: dead.uuid, name: 'agree-dead', reason: 'refused' } });
-    expect(detail).toMatchObject({ status: 'down', capacity: null, schedulableCapacity: null, down: { uuid: dead.uuid, name: 'agree-dead', reason: 'refused' } });
+    expect(detail).toMatchObject({
+      status: 'down',
+      capacity: null,
+      schedulableCapacity: null,
+      down: { uuid: dead.uuid, name: 'agree-dead', reason: 'refused' },
+    });
   });
 });

@@ -40,14 +40,28 @@ export function cellCapacityFigures(
   hostCells: Map<string, string>,
   initial: AllocationRatios,
 ): { figures: CellCapacityFigures; nodes: PlacedNode[] } {
-  const counts: NodeCounts = { total: nodes.length, schedulable: 0, 'service-down': 0, 'service-disabled': 0, 'no-service': 0, unmapped: 0, mappedElsewhere: 0 };
+  const counts: NodeCounts = {
+    total: nodes.length,
+    schedulable: 0,
+    'service-down': 0,
+    'service-disabled': 0,
+    'no-service': 0,
+    unmapped: 0,
+    mappedElsewhere: 0,
+  };
   const placed = nodes.map((node): PlacedNode => {
     counts[node.status]++;
     const mapState = hostMapState(hostCells, node.host, cellUuid);
     if (mapState === 'unmapped') counts.unmapped++;
     if (mapState === 'mapped-elsewhere') counts.mappedElsewhere++;
     const candidate = node.status === 'schedulable' && Boolean(node.host) && Boolean(node.hypervisorHostname);
-    const placement: NodePlacement = !candidate ? 'not-schedulable' : mapState === 'mapped' ? 'schedulable' : mapState === 'unmapped' ? 'unmapped' : 'not-schedulable';
+    const placement: NodePlacement = !candidate
+      ? 'not-schedulable'
+      : mapState === 'mapped'
+        ? 'schedulable'
+        : mapState === 'unmapped'
+          ? 'unmapped'
+          : 'not-schedulable';
     return { node, capacity: nodeCapacity(node, initial), placement };
   });
   const sum = (which?: NodePlacement) => sumCapacity(placed.filter((p) => which === undefined || p.placement === which).map((p) => p.capacity));

@@ -55,12 +55,14 @@ beforeAll(async () => {
     node('cmp-d', { mapped: null }),
     node('cmp-gone', { deleted: 999 }),
   ]);
-  await cell1.handle.db.insert(services).values([
-    compute('cmp-a'),
-    compute('cmp-b', { lastSeenUp: ago(7200) }),
-    compute('cmp-c', { disabled: true, disabledReason: 'hardware maintenance', forcedDown: true }),
-    compute('cmp-a', { binary: 'nova-conductor', topic: 'conductor' }),
-  ]);
+  await cell1.handle.db
+    .insert(services)
+    .values([
+      compute('cmp-a'),
+      compute('cmp-b', { lastSeenUp: ago(7200) }),
+      compute('cmp-c', { disabled: true, disabledReason: 'hardware maintenance', forcedDown: true }),
+      compute('cmp-a', { binary: 'nova-conductor', topic: 'conductor' }),
+    ]);
   await cell1.handle.db.insert(instances).values([
     { uuid: crypto.randomUUID(), projectId: 'p', vmState: 'active', host: 'cmp-a' },
     { uuid: crypto.randomUUID(), projectId: 'p', vmState: 'soft-delete', host: 'cmp-a' },
@@ -110,7 +112,7 @@ describe('readCellDetail', () => {
     expect(m['cmp-d']).toEqual([0, { cellUuid: cell2.uuid, cellName: 'cell2', thisCell: false }]);
   });
 
-  it('sums capacity with each node\'s allocation ratios: free = total × ratio − used', async () => {
+  it("sums capacity with each node's allocation ratios: free = total × ratio − used", async () => {
     const d = await readCellDetail(deps, cell1.uuid);
     const c = d.computeNodes!.find((n) => n.host === 'cmp-c')!.capacity;
     expect(c.vcpus).toMatchObject({ total: 16, ratio: 4, ratioDefaulted: true, capacity: 64, used: 4, free: 60 });
@@ -127,7 +129,14 @@ describe('readCellDetail', () => {
     await dep.api.sql`update cell_mappings set database_connection = 'postgresql://nova:hunter2@127.0.0.1:1/nova' where id = ${cell1.id}`;
     try {
       const d = await readCellDetail(deps, cell1.uuid);
-      expect(d).toMatchObject({ status: 'down', down: { uuid: cell1.uuid, name: cell1.name, reason: 'refused' }, computeNodes: null, capacity: null, liveInstances: null, instanceMappings: 2 });
+      expect(d).toMatchObject({
+        status: 'down',
+        down: { uuid: cell1.uuid, name: cell1.name, reason: 'refused' },
+        computeNodes: null,
+        capacity: null,
+        liveInstances: null,
+        instanceMappings: 2,
+      });
       expect(d.hostMappings.map((h) => [h.host, h.inCellDatabase])).toEqual([
         ['cmp-a', null],
         ['cmp-c', null],

@@ -112,7 +112,8 @@ interface CellAnswer {
 async function readCell(handle: CellHandle, now: Date, serviceDownTimeS: number): Promise<CellAnswer> {
   const schema = await readSchemaStatus(handle.sql, 'cell');
   // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
-  if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { schema, nodes: null, schedulerNodes: null, serviceHosts: [], liveInstances: null };
+  if (schema.state === 'uninitialised' || schema.state === 'incomplete')
+    return { schema, nodes: null, schedulerNodes: null, serviceHosts: [], liveInstances: null };
   const [nodes, schedulerNodes, services, live] = await Promise.all([
     // The node's nova-compute service is found by host, as nova does (service_id is legacy).
     handle.sql<NodeRow[]>`
@@ -188,9 +189,7 @@ export async function readCellDetail(deps: Deps & CapacityOptions, uuid: string)
   const mappingOf = new Map(mappings.map((m) => [m.host, m]));
   const now = deps.now();
   // The schedulable figures exactly as the cells page and the scheduler count them.
-  const placed = answer.schedulerNodes
-    ? cellCapacityFigures(answer.schedulerNodes, cell.uuid, new Map(mappings.map((m) => [m.host, m.uuid])), initial)
-    : null;
+  const placed = answer.schedulerNodes ? cellCapacityFigures(answer.schedulerNodes, cell.uuid, new Map(mappings.map((m) => [m.host, m.uuid])), initial) : null;
   const placementOf = new Map((placed?.nodes ?? []).map((p) => [p.node.id, p.placement]));
 
   const computeNodes: ComputeNodeView[] = nodes.map((n) => {

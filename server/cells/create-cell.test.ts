@@ -4,7 +4,7 @@ import { openCellDatabase } from '@/db/connect';
 import { readSchemaStatus } from '@/db/migrate';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { type CellarError, isCellarError } from '../errors';
+import type { CellarError } from '../errors';
 import { RESTART_NOTICES } from './caveats';
 import { createCell, insertCellMapping } from './create-cell';
 import { refusal } from '@/server/testing';
@@ -39,9 +39,7 @@ describe('createCell from the console', () => {
     const url = 'postgresql://nova:pw@127.0.0.1:1/nova_dead';
     const before = await countCells();
     const e = await refusal(createCell(deps, { name: 'dead', transportUrl: rabbit(), databaseConnection: url }, { verify: 'require' }));
-    expect(e.message).toBe(
-      'The cell database refused the connection (connection refused). Fix the database, or create the cell disabled to save it anyway.',
-    );
+    expect(e.message).toBe('The cell database refused the connection (connection refused). Fix the database, or create the cell disabled to save it anyway.');
     expect(e.details).toEqual({ canMigrate: false });
     expect(await countCells()).toBe(before);
 
@@ -100,8 +98,10 @@ describe('createCell from the console', () => {
     }
   });
 
-  it('refuses a name longer than nova\'s column', async () => {
-    const e = await refusal(createCell(deps, { name: 'x'.repeat(256), transportUrl: rabbit(), databaseConnection: (await dep.createCellDatabase()).url }, { verify: 'require' }));
+  it("refuses a name longer than nova's column", async () => {
+    const e = await refusal(
+      createCell(deps, { name: 'x'.repeat(256), transportUrl: rabbit(), databaseConnection: (await dep.createCellDatabase()).url }, { verify: 'require' }),
+    );
     expect(e.message).toBe('A cell name is at most 255 characters.');
   });
 });
@@ -118,7 +118,9 @@ describe('createCell: the same database twice, after template expansion (nova rc
 
     const db = await dep.createCellDatabase();
     const viaTemplate = await createCell(deps, { name: 'tpl', transportUrl: rabbit(), databaseConnection: templateOf(db.url) }, { verify: 'require' });
-    const e2 = await refusal(createCell(deps, { transportUrl: rabbit(), databaseConnection: db.url.replace('postgresql://', 'postgresql+psycopg2://') }, { verify: 'warn' }));
+    const e2 = await refusal(
+      createCell(deps, { transportUrl: rabbit(), databaseConnection: db.url.replace('postgresql://', 'postgresql+psycopg2://') }, { verify: 'warn' }),
+    );
     expect(e2.exitCode).toBe(2);
     expect(e2.details).toEqual({ duplicateOf: viaTemplate.cell.uuid });
   });

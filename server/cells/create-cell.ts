@@ -89,7 +89,11 @@ export function duplicateCell(
   for (const c of [...cells].sort((a, b) => a.id - b.id)) {
     if (c.id === selfId) continue;
     if (candidate.transportUrl !== null && c.transport_url === candidate.transportUrl) return { uuid: c.uuid };
-    if (candidate.databaseConnection !== null && c.database_connection !== null && sameCellDatabase(deps, c.database_connection, candidate.databaseConnection)) {
+    if (
+      candidate.databaseConnection !== null &&
+      c.database_connection !== null &&
+      sameCellDatabase(deps, c.database_connection, candidate.databaseConnection)
+    ) {
       return { uuid: c.uuid };
     }
   }

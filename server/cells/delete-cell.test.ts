@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeNodes, instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { type CellarError, isCellarError } from '../errors';
 import { RESTART_NOTICES } from './caveats';
 import { deleteCell } from './delete-cell';
 import { refusal } from '@/server/testing';
@@ -16,7 +15,6 @@ beforeAll(async () => {
   deps = { api: dep.api, registry: dep.registry, deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
 });
 afterAll(() => dep?.close());
-
 
 async function cellWith(opts: { hosts?: number; live?: number; deleted?: number }): Promise<TestCell> {
   const c = (await dep.addCell({ name: `cell-${++n}`, transportUrl: `rabbit://mq${n}/` })) as TestCell;

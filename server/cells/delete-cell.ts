@@ -38,7 +38,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  */
 async function inspectCell(handle: CellHandle, unmap: boolean, label: string): Promise<{ live: number; unmapped: number }> {
   if (unmap) {
-    const refusal = privilegeRefusal([{ where: { cell: label }, needs: NEEDS.setComputeNodesMapped, reading: await readWritePrivileges(handle, NEEDS.setComputeNodesMapped) }]);
+    const refusal = privilegeRefusal([
+      { where: { cell: label }, needs: NEEDS.setComputeNodesMapped, reading: await readWritePrivileges(handle, NEEDS.setComputeNodesMapped) },
+    ]);
     if (refusal) throw refusal;
   }
   return handle.sql.begin(async (tx) => {

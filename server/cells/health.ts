@@ -12,7 +12,7 @@ export interface HealthReport {
 /** Liveness for load balancers: the api database, then every cell at once under the deadline. */
 export async function checkHealth(deps: Deps): Promise<HealthReport> {
   const started = performance.now();
-  let mappings;
+  let mappings: Awaited<ReturnType<typeof readCellMappings>>;
   try {
     mappings = await withDeadline(readCellMappings(deps.api), deps.deadlineMs);
   } catch (e) {

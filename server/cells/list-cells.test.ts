@@ -14,7 +14,6 @@ let dep: TestDeployment;
 let deps: Deps;
 let closedPort: number;
 
-
 beforeAll(async () => {
   dep = await createTestDeployment({ cells: ['cell1', 'cell2'] });
   deps = { api: dep.api, registry: dep.registry, deadlineMs: DEADLINE, serviceDownTimeS: 60, now: () => new Date() };
@@ -33,14 +32,16 @@ beforeAll(async () => {
     host: 'cmp-1',
     ...extra,
   });
-  await cell1!.handle.db.insert(instances).values([
-    inst('11111111-0000-0000-0000-000000000001'),
-    inst('11111111-0000-0000-0000-000000000002'),
-    inst('11111111-0000-0000-0000-000000000003', { vmState: 'soft-delete' }),
-    inst('11111111-0000-0000-0000-000000000004', { hidden: true }),
-    inst('11111111-0000-0000-0000-000000000005', { deleted: 99, vmState: 'deleted' }),
-    inst(FAKE_INSTANCE_UUID, { projectId: FAKE_INSTANCE_UUID, deleted: 0 }),
-  ]);
+  await cell1!.handle.db
+    .insert(instances)
+    .values([
+      inst('11111111-0000-0000-0000-000000000001'),
+      inst('11111111-0000-0000-0000-000000000002'),
+      inst('11111111-0000-0000-0000-000000000003', { vmState: 'soft-delete' }),
+      inst('11111111-0000-0000-0000-000000000004', { hidden: true }),
+      inst('11111111-0000-0000-0000-000000000005', { deleted: 99, vmState: 'deleted' }),
+      inst(FAKE_INSTANCE_UUID, { projectId: FAKE_INSTANCE_UUID, deleted: 0 }),
+    ]);
   await cell2!.handle.db.insert(instances).values([inst('22222222-0000-0000-0000-000000000001', { host: 'cmp-3' })]);
 });
 

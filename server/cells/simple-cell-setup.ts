@@ -64,9 +64,7 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
   const hosts = await readComputeHosts(deps, databaseConnection);
   const base = { exitCode: 1 as const, messages, cell0Created: cell0.created, cellUuid: null, cellCreated: false, hostsMapped: [], instances: null, notices };
   if (hosts === 'not-a-cell') {
-    messages.push(
-      'No hosts found to map to cell, exiting. (The database CELLAR_DATABASE_URL names has no compute_nodes table: it is not a cell database.)',
-    );
+    messages.push('No hosts found to map to cell, exiting. (The database CELLAR_DATABASE_URL names has no compute_nodes table: it is not a cell database.)');
     return base;
   }
   if (hosts.length === 0) {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { type CellarError, isCellarError } from '../errors';
+import type { CellarError } from '../errors';
 import { CELL0_UUID } from '../nova/constants';
 import { RESTART_NOTICES } from './caveats';
 import { renameCell, setCellDisabled, updateCell } from './update-cell';
@@ -17,8 +17,10 @@ beforeAll(async () => {
 afterAll(() => dep?.close());
 
 const row = async (uuid: string) =>
-  (await dep.api.sql<{ name: string | null; transport_url: string; database_connection: string; disabled: boolean }[]>`
-    select name, transport_url, database_connection, disabled from cell_mappings where uuid = ${uuid}`)[0];
+  (
+    await dep.api.sql<{ name: string | null; transport_url: string; database_connection: string; disabled: boolean }[]>`
+    select name, transport_url, database_connection, disabled from cell_mappings where uuid = ${uuid}`
+  )[0];
 
 describe('renameCell', () => {
   it('changes only the name, needs no restart, and shows masked URLs', async () => {
@@ -41,7 +43,7 @@ describe('renameCell', () => {
 });
 
 describe('setCellDisabled', () => {
-  it('refuses cell0 with nova\'s rule, both ways', async () => {
+  it("refuses cell0 with nova's rule, both ways", async () => {
     for (const disabled of [true, false]) {
       const e = await refusal(setCellDisabled(deps, { uuid: CELL0_UUID, disabled }));
       expect(e.message).toBe('Cell0 cannot be disabled.');
@@ -65,19 +67,23 @@ describe('setCellDisabled', () => {
   });
 });
 
-describe('updateCell: nova\'s writes and its duplicate rule after template expansion', () => {
-  it('re-pointing a cell with a template at another cell\'s database is rc 3, and nothing changes', async () => {
+describe("updateCell: nova's writes and its duplicate rule after template expansion", () => {
+  it("re-pointing a cell with a template at another cell's database is rc 3, and nothing changes", async () => {
     const [a, b] = dep.cells;
     const before = await row(b!.uuid);
     const database = new URL(a!.url.replace(/^postgresql:/, 'http:')).pathname.slice(1);
     const e = await refusal(updateCell(deps, { cellUuid: b!.uuid, databaseConnection: `{scheme}://{username}:{password}@{hostname}:{port}/${database}` }));
-    expect([e.exitCode, e.message]).toEqual([3, `The specified transport_url and/or database_connection combination already exists for another cell with uuid ${a!.uuid}.`]);
+    expect([e.exitCode, e.message]).toEqual([
+      3,
+      `The specified transport_url and/or database_connection combination already exists for another cell with uuid ${a!.uuid}.`,
+    ]);
     expect(await row(b!.uuid)).toEqual(before);
   });
 
   it('sets updated_at when something changes, and writes nothing when nothing does', async () => {
     const uuid = dep.cells[1]!.uuid;
-    const stamp = async () => (await dep.api.sql<{ updated_at: string | null }[]>`select updated_at::text from cell_mappings where uuid = ${uuid}`)[0]!.updated_at;
+    const stamp = async () =>
+      (await dep.api.sql<{ updated_at: string | null }[]>`select updated_at::text from cell_mappings where uuid = ${uuid}`)[0]!.updated_at;
     await dep.api.sql`update cell_mappings set updated_at = '2001-01-01 00:00:00', disabled = false where uuid = ${uuid}`;
     const current = (await row(uuid))!.name!;
     await renameCell(deps, { uuid, name: current });

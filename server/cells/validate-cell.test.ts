@@ -53,7 +53,11 @@ describe('sameCellDatabase: two cell URLs name one database, templates expanded'
   });
 
   it('reads the database, user and endpoints of a URL', () => {
-    expect(databaseIdentity('postgresql://u%40x:p@[::1]:6432,H2/db%2Dname')).toEqual({ endpoints: ['[::1]:6432', 'h2:5432'], database: 'db-name', user: 'u@x' });
+    expect(databaseIdentity('postgresql://u%40x:p@[::1]:6432,H2/db%2Dname')).toEqual({
+      endpoints: ['[::1]:6432', 'h2:5432'],
+      database: 'db-name',
+      user: 'u@x',
+    });
     expect(databaseIdentity('postgresql:///nova_cell1?host=/var/run/postgresql&user=nova')).toEqual({
       endpoints: ['/var/run/postgresql:5432'],
       database: 'nova_cell1',
@@ -114,7 +118,9 @@ describe('the candidate cell database', () => {
     expect(validateDatabaseConnection(deps, ' {scheme}://{username}:{password}@{hostname}:{port}/nova_cell9 ')).toBe(
       '{scheme}://{username}:{password}@{hostname}:{port}/nova_cell9',
     );
-    expect(() => validateDatabaseConnection(deps, 'mysql+pymysql://nova:pw@db/nova')).toThrow(/^Invalid database connection: mysql\+pymysql:\/\/ URLs are not supported/);
+    expect(() => validateDatabaseConnection(deps, 'mysql+pymysql://nova:pw@db/nova')).toThrow(
+      /^Invalid database connection: mysql\+pymysql:\/\/ URLs are not supported/,
+    );
     expect(() => validateDatabaseConnection(deps, '{scheme}://{user}@{hostname}/x')).toThrow(/^Invalid database connection: .*\{user\}/);
     expect(() => validateDatabaseConnection(deps, 'postgresql://nova:pw@db.example.net/')).toThrow(/names no database/);
   });

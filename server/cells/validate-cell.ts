@@ -51,9 +51,7 @@ export function transportUrlProblem(url: string): string | null {
   const shown = JSON.stringify(maskUrl(url));
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)/.exec(expanded);
   if (!m) {
-    return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(expanded)
-      ? `expected scheme://host…, got ${shown}`
-      : `No scheme specified in ${shown}`;
+    return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(expanded) ? `expected scheme://host…, got ${shown}` : `No scheme specified in ${shown}`;
   }
   for (const entry of m[2]!.split(',')) {
     if (entry === '') continue;

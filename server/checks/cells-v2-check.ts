@@ -6,10 +6,8 @@ export const CELLS_V2_MESSAGES = {
   fewerThanTwo:
     "There needs to be at least two cell mappings, one for cell0 and one for your first cell. Run command 'nova-manage cell_v2 simple_cell_setup' and then retry.",
   noCell0: "No cell0 mapping found. Run command 'nova-manage cell_v2 simple_cell_setup' and then retry.",
-  computesWithoutHostMappings:
-    "No host mappings found but there are compute nodes. Run command 'nova-manage cell_v2 simple_cell_setup' and then retry.",
-  nothingYet:
-    "No host mappings or compute nodes were found. Remember to run command 'nova-manage cell_v2 discover_hosts' when new compute hosts are deployed.",
+  computesWithoutHostMappings: "No host mappings found but there are compute nodes. Run command 'nova-manage cell_v2 simple_cell_setup' and then retry.",
+  nothingYet: "No host mappings or compute nodes were found. Remember to run command 'nova-manage cell_v2 discover_hosts' when new compute hosts are deployed.",
 } as const;
 
 export interface CellsV2Input {

@@ -21,9 +21,14 @@ export interface HostMappingRow {
 
 /** One cell as run-checks saw it. */
 export type CellView =
-  | { cell: CellSummary; status: 'up'; schema: { state: SchemaState; madeBy: SchemaOwner; summary: string; applied: number; expected: number }; hosts: CellHosts | null; unreadable: string | null }
+  | {
+      cell: CellSummary;
+      status: 'up';
+      schema: { state: SchemaState; madeBy: SchemaOwner; summary: string; applied: number; expected: number };
+      hosts: CellHosts | null;
+      unreadable: string | null;
+    }
   | { cell: CellSummary; status: 'down'; down: DownCell };
-
 
 export interface SchemaFinding {
   cell: CellSummary;
@@ -88,12 +93,7 @@ const byHost = <T extends { host: string }>(a: T, b: T) => a.host.localeCompare(
  * Only cells other than cell0 hold hosts; cell0's compute services are their own finding,
  * and a mapping that points at cell0 is always judged wrong.
  */
-export function findDrift(input: {
-  cells: readonly CellView[];
-  hostMappings: readonly HostMappingRow[];
-  now: Date;
-  serviceDownTimeS: number;
-}): Drift {
+export function findDrift(input: { cells: readonly CellView[]; hostMappings: readonly HostMappingRow[]; now: Date; serviceDownTimeS: number }): Drift {
   const { cells, hostMappings } = input;
   const cellByUuid = new Map(cells.map((c) => [c.cell.uuid, c.cell]));
   const readable = new Map<string, CellHosts>();
@@ -160,7 +160,15 @@ export function findDrift(input: {
       continue;
     }
     if (c.schema.state !== 'current') {
-      schemas.push({ cell: c.cell, state: c.schema.state, madeBy: c.schema.madeBy, summary: c.schema.summary, applied: c.schema.applied, expected: c.schema.expected, unreadable: c.unreadable });
+      schemas.push({
+        cell: c.cell,
+        state: c.schema.state,
+        madeBy: c.schema.madeBy,
+        summary: c.schema.summary,
+        applied: c.schema.applied,
+        expected: c.schema.expected,
+        unreadable: c.unreadable,
+      });
     }
     if (c.hosts && c.cell.uuid !== CELL0_UUID) {
       const count = c.hosts.nodeHosts.filter((h) => !mappedTo.has(h)).length;
@@ -201,24 +209,44 @@ export function driftChecks(d: Drift): Check[] {
       const ours = d.schemas.filter((s) => s.madeBy !== 'nova');
       const syncable = ours.some((s) => s.state !== 'ahead');
       const advice = [
-        syncable ? " Run 'cellar db sync --cell_uuid <uuid>' for a cell that is behind or empty." : ours.length > 0 ? ' Run a Cellar as new as the one that migrated it.' : '',
+        syncable
+          ? " Run 'cellar db sync --cell_uuid <uuid>' for a cell that is behind or empty."
+          : ours.length > 0
+            ? ' Run a Cellar as new as the one that migrated it.'
+            : '',
         // Cellar never changes a schema nova made: nova's own migrations bring it up.
         ours.length < d.schemas.length ? " A cell nova made is upgraded by nova ('nova-manage db sync'), never by Cellar." : '',
       ].join('');
       return `${listed}.${advice}`;
     }),
-    row('stale_host_mappings', 'Stale host mappings', d.staleHostMappings.length, () =>
-      `${plural(d.staleHostMappings.length, 'host mapping')} ${d.staleHostMappings.length === 1 ? 'names a host' : 'name hosts'} that no cell that answered has a live compute node or nova-compute service for: ${listSome(d.staleHostMappings.map((m) => `${m.host} (${cellLabel(m.cell)})`))}. Remove with 'cellar delete_host --cell_uuid <uuid> --host <host>'.`,
+    row(
+      'stale_host_mappings',
+      'Stale host mappings',
+      d.staleHostMappings.length,
+      () =>
+        `${plural(d.staleHostMappings.length, 'host mapping')} ${d.staleHostMappings.length === 1 ? 'names a host' : 'name hosts'} that no cell that answered has a live compute node or nova-compute service for: ${listSome(d.staleHostMappings.map((m) => `${m.host} (${cellLabel(m.cell)})`))}. Remove with 'cellar delete_host --cell_uuid <uuid> --host <host>'.`,
     ),
-    row('misplaced_host_mappings', 'Host mappings to the wrong cell', d.misplacedHostMappings.length, () =>
-      `${plural(d.misplacedHostMappings.length, 'host mapping')} ${d.misplacedHostMappings.length === 1 ? 'points' : 'point'} at a cell whose database does not have the host, while another cell's does: ${listSome(d.misplacedHostMappings.map((m) => `${m.host} (mapped to ${cellLabel(m.cell)}, found in ${m.foundIn.map(cellLabel).join(', ')})`))}. Delete the mapping, then run 'cellar discover_hosts' for the cell the host is in.`,
+    row(
+      'misplaced_host_mappings',
+      'Host mappings to the wrong cell',
+      d.misplacedHostMappings.length,
+      () =>
+        `${plural(d.misplacedHostMappings.length, 'host mapping')} ${d.misplacedHostMappings.length === 1 ? 'points' : 'point'} at a cell whose database does not have the host, while another cell's does: ${listSome(d.misplacedHostMappings.map((m) => `${m.host} (mapped to ${cellLabel(m.cell)}, found in ${m.foundIn.map(cellLabel).join(', ')})`))}. Delete the mapping, then run 'cellar discover_hosts' for the cell the host is in.`,
     ),
-    row('hosts_in_several_cells', 'Hosts in more than one cell', d.hostsInSeveralCells.length, () =>
-      `${plural(d.hostsInSeveralCells.length, 'host')} ${d.hostsInSeveralCells.length === 1 ? 'is' : 'are'} live in more than one cell, and a host mapping can name only one: ${listSome(d.hostsInSeveralCells.map((h) => `${h.host} (${h.cells.map(cellLabel).join(', ')})`))}.`,
+    row(
+      'hosts_in_several_cells',
+      'Hosts in more than one cell',
+      d.hostsInSeveralCells.length,
+      () =>
+        `${plural(d.hostsInSeveralCells.length, 'host')} ${d.hostsInSeveralCells.length === 1 ? 'is' : 'are'} live in more than one cell, and a host mapping can name only one: ${listSome(d.hostsInSeveralCells.map((h) => `${h.host} (${h.cells.map(cellLabel).join(', ')})`))}.`,
     ),
-    row('cell0_compute_services', 'Compute services in cell0', d.cell0ComputeServices.length, () =>
-      // nova's own log line (nova/compute/api.py, _service_get_all_cells), then the cause.
-      `Found compute service ${listSome(d.cell0ComputeServices.map((s) => s.host))} in cell0; This should never happen! cell0 holds no hosts: that nova-compute's [database]/connection points at cell0's database.`,
+    row(
+      'cell0_compute_services',
+      'Compute services in cell0',
+      d.cell0ComputeServices.length,
+      () =>
+        // nova's own log line (nova/compute/api.py, _service_get_all_cells), then the cause.
+        `Found compute service ${listSome(d.cell0ComputeServices.map((s) => s.host))} in cell0; This should never happen! cell0 holds no hosts: that nova-compute's [database]/connection points at cell0's database.`,
     ),
   ];
 }

@@ -72,6 +72,8 @@ export function oldComputesCheck(services: readonly ComputeVersion[], skipped: r
       ),
     };
   }
-  const note = skipped.length ? `The nova-compute services of ${listSome(skipped)} were not counted: the cell did not answer or its tables could not be read.` : null;
+  const note = skipped.length
+    ? `The nova-compute services of ${listSome(skipped)} were not counted: the cell did not answer or its tables could not be read.`
+    : null;
   return { ...base, check: check('success', note) };
 }

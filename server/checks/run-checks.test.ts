@@ -78,7 +78,8 @@ describe('Cells v2 (nova-status)', () => {
         id: 'cells_v2',
         name: 'Cells v2',
         result: 'success',
-        details: "No host mappings or compute nodes were found. Remember to run command 'nova-manage cell_v2 discover_hosts' when new compute hosts are deployed.",
+        details:
+          "No host mappings or compute nodes were found. Remember to run command 'nova-manage cell_v2 discover_hosts' when new compute hosts are deployed.",
       });
       expect(r.drift.cell0ComputeServices.map((s) => s.host)).toEqual(['misconfigured.example.net']);
     });
@@ -218,7 +219,7 @@ describe('drift', () => {
 
   const ref = (c: { uuid: string; name: string | null }) => ({ uuid: c.uuid, name: c.name });
 
-  it('lists host mappings whose host no cell has (stale), a mapping to cell0 included; a down cell\'s mappings are not judged', () => {
+  it("lists host mappings whose host no cell has (stale), a mapping to cell0 included; a down cell's mappings are not judged", () => {
     expect(r.drift.staleHostMappings.map((m) => [m.host, m.cell.name])).toEqual([
       ['deleted.example.net', 'cell2'],
       ['ghost.example.net', 'cell1'],
@@ -271,7 +272,7 @@ describe('drift', () => {
     });
   });
 
-  it('makes every drift kind a warning, nova\'s checks unaffected, and the run a warning (exit 1)', () => {
+  it("makes every drift kind a warning, nova's checks unaffected, and the run a warning (exit 1)", () => {
     expect(Object.fromEntries(r.checks.map((c) => [c.id, c.result]))).toEqual({
       cells_v2: 'success',
       old_computes: 'success',

@@ -14,7 +14,10 @@ const options = z.object({
   since: z
     .string()
     .trim()
-    .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s)), '--since must be an ISO 8601 date or time, e.g. 2026-11-21 or 2026-11-21T09:00:00Z')
+    .refine(
+      (s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s)),
+      '--since must be an ISO 8601 date or time, e.g. 2026-11-21 or 2026-11-21T09:00:00Z',
+    )
     .transform((s) => new Date(/[Zz]|[+-]\d{2}:?\d{2}$/.test(s) || !s.includes('T') ? s : `${s}Z`))
     .optional(),
   actor: z.string().trim().max(255).optional(),
@@ -59,7 +62,16 @@ export function registerAuditCommands(program: Command) {
       console.log(
         prettyTable(
           ['Time (UTC)', 'Actor', 'Role', 'Via', 'Action', 'Target', 'Outcome', 'Request'],
-          page.rows.map((r) => [r.at.toISOString().replace('T', ' ').slice(0, 19), `${r.actor} (${r.actorKind})`, r.role, r.source, r.action, r.target, outcomeText(r), r.requestId]),
+          page.rows.map((r) => [
+            r.at.toISOString().replace('T', ' ').slice(0, 19),
+            `${r.actor} (${r.actorKind})`,
+            r.role,
+            r.source,
+            r.action,
+            r.target,
+            outcomeText(r),
+            r.requestId,
+          ]),
         ),
       );
       if (page.nextBefore) console.log(`More entries are older; narrow with --since or raise --limit.`);

@@ -29,7 +29,20 @@ describe('cellar register_compute', () => {
     const [node] = await t.cell1.handle.db.select().from(computeNodes).where(eq(computeNodes.host, 'cli-cmp-1'));
     expect(node).toMatchObject({ vcpus: 8, memoryMb: 16384, localGb: 200, mapped: 0 });
 
-    const again = await cli(['register_compute', '--cell_uuid', t.cell1.uuid, '--host', 'cli-cmp-1', '--vcpus', '8', '--memory_mb', '16384', '--local_gb', '200', '--json']);
+    const again = await cli([
+      'register_compute',
+      '--cell_uuid',
+      t.cell1.uuid,
+      '--host',
+      'cli-cmp-1',
+      '--vcpus',
+      '8',
+      '--memory_mb',
+      '16384',
+      '--local_gb',
+      '200',
+      '--json',
+    ]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ computeNodeId: node!.id, computeNodeCreated: false, hostMapped: false });
   });
@@ -137,7 +150,9 @@ describe('on a deployment nova made', () => {
 
       const reg = await cli(['register_compute', '--cell_uuid', t.cell1.uuid, '--host', 'nova-made-cmp']);
       expect(reg.code).toBe(1);
-      expect(firstLine(reg.stderr)).toMatch(/^Registering a compute host is nova's job on a deployment nova made: Cellar does not stand in for nova-compute there\./);
+      expect(firstLine(reg.stderr)).toMatch(
+        /^Registering a compute host is nova's job on a deployment nova made: Cellar does not stand in for nova-compute there\./,
+      );
       expect(await t.cell1.handle.sql`select id from compute_nodes where host = 'nova-made-cmp'`).toEqual([]);
     });
   });

@@ -82,7 +82,15 @@ export function registerBootCommands(program: Command) {
       const out = await withDeps(
         async (deps) => {
           const allowOnNova = Boolean(o.allowOnNova);
-          const accepted = await acceptBoot(deps, { flavor: o.flavor, count, projectId: o.project, userId: o.user, imageRef: o.image, name: o.name, allowOnNova });
+          const accepted = await acceptBoot(deps, {
+            flavor: o.flavor,
+            count,
+            projectId: o.project,
+            userId: o.user,
+            imageRef: o.image,
+            name: o.name,
+            allowOnNova,
+          });
           const scheduled = o.schedule ? await scheduleAndBuild(deps, accepted.instanceUuids, { allowOnNova }) : null;
           return { accepted, scheduled };
         },
@@ -104,7 +112,7 @@ export function registerBootCommands(program: Command) {
   program
     .command('register_compute')
     .description(
-      "Register a compute host in a cell as nova-compute does when it starts: its nova-compute service (up) and its compute node. " +
+      'Register a compute host in a cell as nova-compute does when it starts: its nova-compute service (up) and its compute node. ' +
         'The host is not mapped: run discover_hosts for that. Running it again updates the same rows.',
     )
     .requiredOption('--cell_uuid <uuid>', 'the cell the compute reports to')
@@ -114,7 +122,7 @@ export function registerBootCommands(program: Command) {
     .option('--memory_mb <n>', 'RAM reported, in MB', '65536')
     .option('--local_gb <n>', 'local disk reported, in GB', '500')
     .option('--json', 'print the result as JSON')
-    .option('--allow-on-nova', "do it on a deployment nova made too (refused there otherwise: nova-compute registers itself)")
+    .option('--allow-on-nova', 'do it on a deployment nova made too (refused there otherwise: nova-compute registers itself)')
     .action(async (o: RegisterOptions) => {
       const input = {
         cellUuid: cellUuid(o.cell_uuid, '--cell_uuid'),

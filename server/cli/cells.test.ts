@@ -25,8 +25,7 @@ afterAll(async () => {
 });
 
 const UNKNOWN = '9d0c0b7e-0000-4000-8000-000000000000';
-const DUP = (uuid: string) =>
-  `The specified transport_url and/or database_connection combination already exists for another cell with uuid ${uuid}.`;
+const DUP = (uuid: string) => `The specified transport_url and/or database_connection combination already exists for another cell with uuid ${uuid}.`;
 
 interface CellRow {
   id: number;
@@ -120,7 +119,7 @@ describe('create_cell', () => {
     );
   });
 
-  it('refuses a transport URL or a database connection another cell has, with exit 2 and nova\'s message', async () => {
+  it("refuses a transport URL or a database connection another cell has, with exit 2 and nova's message", async () => {
     const cell1 = await cellRow(dep.cells[0]!.uuid);
     const sameDb = await cli(['create_cell', '--transport-url', rabbit(), '--database_connection', cell1!.database_connection!]);
     expect(sameDb.code).toBe(2);
@@ -133,7 +132,13 @@ describe('create_cell', () => {
   it('exits 2 for a template that names, once expanded from CELLAR_DATABASE_URL, the database another cell has', async () => {
     const cell1 = dep.cells[0]!;
     const before = (await dep.api.sql`select id from cell_mappings`).length;
-    const r = await cli(['create_cell', '--transport-url', rabbit(), '--database_connection', `{scheme}://{username}:{password}@{hostname}:{port}/${cell1.database}`]);
+    const r = await cli([
+      'create_cell',
+      '--transport-url',
+      rabbit(),
+      '--database_connection',
+      `{scheme}://{username}:{password}@{hostname}:{port}/${cell1.database}`,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(DUP(cell1.uuid));
     expect((await dep.api.sql`select id from cell_mappings`).length).toBe(before);
@@ -182,12 +187,17 @@ describe('list_cells', () => {
   });
   afterAll(() => d?.close());
 
-  it('prints nova\'s table sorted by name (no name first), every password masked, every host kept', async () => {
+  it("prints nova's table sorted by name (no name first), every password masked, every host kept", async () => {
     const r = await runCli(['list_cells'], { apiUrl: d.apiUrl });
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[1]).toMatch(/^\|\s+Name\s+\|\s+UUID\s+\|\s+Transport URL\s+\|\s+Database Connection\s+\|\s+Disabled\s+\|$/);
-    const body = lines.slice(3, -1).map((l) => l.split('|').map((c) => c.trim()).slice(1, -1));
+    const body = lines.slice(3, -1).map((l) =>
+      l
+        .split('|')
+        .map((c) => c.trim())
+        .slice(1, -1),
+    );
     expect(body.map((c) => c[0])).toEqual(['', 'alpha', 'cell0', 'zeta']);
     expect(body[0]![4]).toBe('True');
     expect(body[1]).toEqual([
@@ -278,10 +288,16 @@ describe('update_cell', () => {
     expect((await cellRow(target.uuid))!.name).toBe('upd-renamed');
   });
 
-  it('exits 3 when a template names another cell\'s database once expanded, and changes nothing', async () => {
+  it("exits 3 when a template names another cell's database once expanded, and changes nothing", async () => {
     const other = dep.cells[1]!;
     const before = await cellRow(target.uuid);
-    const r = await cli(['update_cell', '--cell_uuid', target.uuid, '--database_connection', `{scheme}://{username}:{password}@{hostname}:{port}/${other.database}`]);
+    const r = await cli([
+      'update_cell',
+      '--cell_uuid',
+      target.uuid,
+      '--database_connection',
+      `{scheme}://{username}:{password}@{hostname}:{port}/${other.database}`,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(DUP(other.uuid));
     expect(await cellRow(target.uuid)).toEqual(before);
@@ -370,7 +386,7 @@ describe('delete_cell', () => {
     expect(node!.mapped).toBe(1);
   });
 
-  it('exits 4 when only mappings of deleted instances remain, without --force, with nova\'s two lines', async () => {
+  it("exits 4 when only mappings of deleted instances remain, without --force, with nova's two lines", async () => {
     const c = await cellWith({ deleted: 2 });
     const r = await cli(['delete_cell', '--cell_uuid', c.uuid]);
     expect(r.code).toBe(4);
@@ -405,7 +421,9 @@ describe('delete_cell', () => {
     await dep.api.sql`update cell_mappings set database_connection = 'postgresql://nova:pw@127.0.0.1:1/gone' where id = ${c.id}`;
     const r = await cli(['delete_cell', '--cell_uuid', c.uuid, '--force']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Cell del-\d+ does not answer \(refused: connection refused\); Cellar cannot prove it has no live instances, so nothing was deleted\.$/);
+    expect(r.stderr).toMatch(
+      /^Cell del-\d+ does not answer \(refused: connection refused\); Cellar cannot prove it has no live instances, so nothing was deleted\.$/,
+    );
     expect(await counts(c)).toEqual({ hosts: 0, instances: 1, cells: 1 });
   });
 });
@@ -539,7 +557,7 @@ describe('map_instances', () => {
     expect(r.stderr).toBe(`Cell with uuid ${UNKNOWN} was not found.`);
   });
 
-  it('with --max-count exits 1 while more remain, keeping nova\'s marker, and 0 once done', async () => {
+  it("with --max-count exits 1 while more remain, keeping nova's marker, and 0 once done", async () => {
     const c = (await dep.addCell({ name: 'mi', transportUrl: rabbit() })) as TestCell;
     await c.handle.db.insert(instances).values(Array.from({ length: 3 }, () => ({ uuid: crypto.randomUUID(), projectId: 'p' })));
     const codes: number[] = [];

@@ -105,7 +105,7 @@ Not nova: a cell already mapped to that database is re-used instead of a second 
 
   program
     .command('map_cell0')
-    .description("Create the cell0 mapping (uuid 00000000-0000-0000-0000-000000000000, transport none:///)")
+    .description('Create the cell0 mapping (uuid 00000000-0000-0000-0000-000000000000, transport none:///)')
     .option('--database_connection <url>', "cell0's database (default: CELLAR_DATABASE_URL with _cell0 added to the database name)")
     .addHelpText('after', '\nExit code 0, also when cell0 is already mapped ("Cell0 is already setup"); 1 for a database URL Cellar cannot use.')
     .action(

@@ -13,7 +13,12 @@ function detailsOf(stdout: string, check: string): string {
   const out: string[] = [];
   for (const l of lines.slice(start + 2)) {
     if (l.startsWith('+')) break;
-    out.push(l.slice(2, -2).trim().replace(/^Details: /, ''));
+    out.push(
+      l
+        .slice(2, -2)
+        .trim()
+        .replace(/^Details: /, ''),
+    );
   }
   return out.join(' ');
 }

@@ -29,7 +29,7 @@ describe('cellar db sync', () => {
     expect(second.stdout).toContain(`cell fresh (${cell.uuid}): nova-compatible tables made by Cellar, schema is current (nothing to apply)`);
   });
 
-  it('refuses an unknown cell with nova\'s message and exit code 1', async () => {
+  it("refuses an unknown cell with nova's message and exit code 1", async () => {
     const r = await runCli(['db', 'sync', '--cell_uuid', '9d0c0b7e-0000-4000-8000-000000000000'], { apiUrl: dep.apiUrl });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Cell with uuid 9d0c0b7e-0000-4000-8000-000000000000 was not found.');

@@ -40,7 +40,14 @@ describe('cellar list_hosts', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[1]).toMatch(/^\| Cell Name \|\s+Cell UUID\s+\| Hostname \|$/);
-    expect(lines.slice(3, 6).map((l) => l.split('|').map((s) => s.trim()).slice(1, 4))).toEqual([
+    expect(
+      lines.slice(3, 6).map((l) =>
+        l
+          .split('|')
+          .map((s) => s.trim())
+          .slice(1, 4),
+      ),
+    ).toEqual([
       ['cell1', cell1.uuid, 'a-host'],
       ['cell2', cell2.uuid, 'b-host'],
       ['cell1', cell1.uuid, 'c-host'],
@@ -63,14 +70,21 @@ describe('cellar list_hosts', () => {
 
   it('refuses a --cell_uuid that is not a uuid before asking anything, exit 1 (list_hosts, delete_host, discover_hosts)', async () => {
     for (const args of [['list_hosts'], ['delete_host', '--host', 'cmp-1'], ['discover_hosts']]) {
-      expect(await cli([...args, '--cell_uuid', 'not-a-uuid'])).toMatchObject({ code: 1, stdout: '', stderr: 'a cell uuid looks like 8-4-4-4-12 hexadecimal digits' });
+      expect(await cli([...args, '--cell_uuid', 'not-a-uuid'])).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: 'a cell uuid looks like 8-4-4-4-12 hexadecimal digits',
+      });
     }
   });
 });
 
 describe('cellar delete_host', () => {
   beforeEach(async () => {
-    await addComputeHosts(cell1, [{ host: 'cmp-1', mapped: 1 }, { host: 'busy', mapped: 1 }]);
+    await addComputeHosts(cell1, [
+      { host: 'cmp-1', mapped: 1 },
+      { host: 'busy', mapped: 1 },
+    ]);
     await dep.api.sql`insert into host_mappings (cell_id, host) values (${cell1.id}, 'cmp-1'), (${cell1.id}, 'busy')`;
     await cell1.handle.db.insert(instances).values({ uuid: '11111111-1111-4111-8111-000000000001', projectId: 'p', host: 'busy', vmState: 'active' });
   });
@@ -87,7 +101,7 @@ describe('cellar delete_host', () => {
     ['a host with no mapping', 2, () => [cell1.uuid, 'ghost'], () => 'The host ghost was not found.'],
     ['a host mapped to another cell', 3, () => [cell2.uuid, 'cmp-1'], () => `The host cmp-1 was not found in the cell ${cell2.uuid}.`],
     ['a host with instances', 4, () => [cell1.uuid, 'busy'], () => 'There are instances on the host busy.'],
-  ])('refuses %s with exit code %i and nova\'s message, deleting nothing', async (_what, code, args, message) => {
+  ])("refuses %s with exit code %i and nova's message, deleting nothing", async (_what, code, args, message) => {
     const [cellUuid, host] = args();
     const r = await cli(['delete_host', '--cell_uuid', cellUuid!, '--host', host!]);
     expect(r).toMatchObject({ code, stdout: '', stderr: message() });
@@ -145,7 +159,7 @@ describe('cellar discover_hosts', () => {
     expect(await mappedFlags(cell2, ['dry-1'])).toEqual({ 'dry-1': 0 });
   });
 
-  it('--by-service --cell_uuid maps only that cell\'s compute services, and --json prints the result', async () => {
+  it("--by-service --cell_uuid maps only that cell's compute services, and --json prints the result", async () => {
     await addComputeHosts(cell1, [{ host: 'svc-1', service: { disabled: true } }]);
     await addComputeHosts(cell2, [{ host: 'svc-2' }]);
     const r = await cli(['discover_hosts', '--by-service', '--cell_uuid', cell1.uuid, '--json']);

@@ -25,9 +25,7 @@ const named = (c: CellSummary) => (c.name ? `'${c.name}' (${c.uuid})` : c.uuid);
 
 function whereMapped(a: AlreadyMapped): string {
   if (!a.mappedTo) return 'and unmapped again since';
-  return a.drift
-    ? `to cell ${named(a.mappedTo)}, but its compute is in cell ${named(a.cell)}: drift, resolve it by hand`
-    : `to cell ${named(a.mappedTo)}`;
+  return a.drift ? `to cell ${named(a.mappedTo)}, but its compute is in cell ${named(a.cell)}: drift, resolve it by hand` : `to cell ${named(a.mappedTo)}`;
 }
 
 /** nova's verbose lines (nova/objects/host_mapping.py), then what Cellar adds. */
@@ -50,10 +48,14 @@ function printDiscover(r: DiscoverResult, verbose: boolean) {
     console.error(`Host '${m.host}' is live in cell ${named(m.cell)} but ${to}; not mapped again: a host belongs to one cell only.`);
   }
   for (const s of r.skippedCells) {
-    console.error(`Skipped cell ${named(s)}: it did not answer (${s.reason}: ${s.message}). Its hosts were not looked at; run discover_hosts again when it is back.`);
+    console.error(
+      `Skipped cell ${named(s)}: it did not answer (${s.reason}: ${s.message}). Its hosts were not looked at; run discover_hosts again when it is back.`,
+    );
   }
   for (const s of r.markFailures) {
-    console.error(`Could not set mapped = 1 on the compute nodes of cell ${named(s)} (${s.reason}: ${s.message}); their hosts are mapped, and the next discover_hosts marks them.`);
+    console.error(
+      `Could not set mapped = 1 on the compute nodes of cell ${named(s)} (${s.reason}: ${s.message}); their hosts are mapped, and the next discover_hosts marks them.`,
+    );
   }
   if (r.dryRun) console.log(`Dry run: ${r.wouldMap.length} host${r.wouldMap.length === 1 ? '' : 's'} would be mapped; nothing was written.`);
   else if (verbose) console.log(`Mapped ${r.newlyMapped.length} host${r.newlyMapped.length === 1 ? '' : 's'}.`);
@@ -65,7 +67,10 @@ export function registerHostsCommands(program: Command) {
     .command('discover_hosts')
     .description('Map compute hosts that have no host mapping to the cell that holds them (all cells except cell0, or --cell_uuid).')
     .option('--cell_uuid <uuid>', 'discover only in this cell')
-    .option('--by-service', "map the hosts of all nova-compute services (disabled ones too) instead of compute nodes; never touches compute_nodes.mapped (for ironic)")
+    .option(
+      '--by-service',
+      'map the hosts of all nova-compute services (disabled ones too) instead of compute nodes; never touches compute_nodes.mapped (for ironic)',
+    )
     .option('--strict', 'exit 1 unless at least one host was newly mapped')
     .option('--verbose', "print nova's progress messages")
     .option('--dry-run', "list what would be mapped; write nothing to nova's tables")
@@ -115,10 +120,21 @@ would be).`,
       const { cell_uuid } = parseOptions(z.object({ cell_uuid: cellUuidOption.optional() }), { cell_uuid: o.cell_uuid });
       const page = await withDeps((deps) => listHostMappings(deps, { cellUuid: cell_uuid }));
       if (o.json) {
-        console.log(JSON.stringify(page.rows.map((r) => ({ cellName: r.cell.name, cellUuid: r.cell.uuid, host: r.host })), null, 2));
+        console.log(
+          JSON.stringify(
+            page.rows.map((r) => ({ cellName: r.cell.name, cellUuid: r.cell.uuid, host: r.host })),
+            null,
+            2,
+          ),
+        );
         return;
       }
-      console.log(prettyTable(['Cell Name', 'Cell UUID', 'Hostname'], page.rows.map((r) => [r.cell.name, r.cell.uuid, r.host])));
+      console.log(
+        prettyTable(
+          ['Cell Name', 'Cell UUID', 'Hostname'],
+          page.rows.map((r) => [r.cell.name, r.cell.uuid, r.host]),
+        ),
+      );
     });
 
   program

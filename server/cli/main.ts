@@ -93,7 +93,11 @@ async function execute(program: Command, argv: string[], verb: string | null): P
 function watchStderr(): { last: () => string | null; stop: () => void } {
   let last: string | null = null;
   const note = (text: string) => {
-    const line = text.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+    const line = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop();
     if (line) last = line;
   };
   const error = console.error;

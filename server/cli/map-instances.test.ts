@@ -48,16 +48,21 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-const markers = () =>
-  dep.api.sql<{ instance_uuid: string }[]>`select instance_uuid from instance_mappings where project_id = ${INSTANCE_MIGRATION_MARKER}`;
-const byAge = async (cell: TestCell) => (await cell.handle.sql<{ uuid: string }[]>`select uuid from instances order by created_at asc nulls first, uuid desc`).map((r) => r.uuid);
+const markers = () => dep.api.sql<{ instance_uuid: string }[]>`select instance_uuid from instance_mappings where project_id = ${INSTANCE_MIGRATION_MARKER}`;
+const byAge = async (cell: TestCell) =>
+  (await cell.handle.sql<{ uuid: string }[]>`select uuid from instances order by created_at asc nulls first, uuid desc`).map((r) => r.uuid);
 
 describe('cellar map_instances', () => {
-  it('exits 127 with nova\'s message for a --max-count that is not a positive number, and maps nothing', async () => {
+  it("exits 127 with nova's message for a --max-count that is not a positive number, and maps nothing", async () => {
     const cell = await cellWithInstances(dep, 3);
     for (const bad of ['0', '-3', 'many', '1.5', '']) {
       const r = await cli(['map_instances', '--cell_uuid', cell.uuid, '--max-count', bad]);
-      expect({ bad, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ bad, code: 127, stderr: 'Must supply a positive value for max-count', stdout: '' });
+      expect({ bad, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({
+        bad,
+        code: 127,
+        stderr: 'Must supply a positive value for max-count',
+        stdout: '',
+      });
     }
     expect((await mappingState(dep, cell)).mappingRows).toBe(0);
   });
@@ -78,14 +83,21 @@ describe('cellar map_instances', () => {
     expect(r.stdout).toBe(
       "Scanned 26 instances: 25 newly mapped, 0 already mapped, 1 skipped (the VIF migration's fake instance, or no project).\nAll instances are mapped.",
     );
-    expect(await mappingState(dep, cell)).toEqual({ instances: 25, mappingRows: 25, distinctMappings: 25, markers: 0, unmappedInstances: 0, fakeMapped: false });
+    expect(await mappingState(dep, cell)).toEqual({
+      instances: 25,
+      mappingRows: 25,
+      distinctMappings: 25,
+      markers: 0,
+      unmappedInstances: 0,
+      fakeMapped: false,
+    });
     const again = await cli(['map_instances', '--cell_uuid', cell.uuid, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ cellUuid: cell.uuid, exitCode: 0, scanned: 26, mapped: 0, alreadyMapped: 25, skipped: 1, marker: null });
     expect((await mappingState(dep, cell)).mappingRows).toBe(25);
   });
 
-  it('with --max-count exits 1 while more remain, saving nova\'s marker, until a run exits 0 with everything mapped', async () => {
+  it("with --max-count exits 1 while more remain, saving nova's marker, until a run exits 0 with everything mapped", async () => {
     const cell = await cellWithInstances(dep, 7);
     const order = await byAge(cell);
     const runs: { code: number; mapped: number; marker: string | null }[] = [];

@@ -120,7 +120,12 @@ describe('cellar user', () => {
 
     expect((await cli(['user', 'set-role', 'piped', 'operator'])).stdout).toBe('piped: viewer → operator.');
     expect((await cli(['user', 'set-role', 'ops1', 'support'])).stdout).toBe('ops1: operator → support.');
-    expect(await lastAudit('user set-role')).toMatchObject({ actor: me, outcome: 'done', target: 'user ops1', input: { args: ['ops1', 'support'], username: 'ops1' } });
+    expect(await lastAudit('user set-role')).toMatchObject({
+      actor: me,
+      outcome: 'done',
+      target: 'user ops1',
+      input: { args: ['ops1', 'support'], username: 'ops1' },
+    });
   });
 
   it('resets a password: the old one stops working and open sessions end', async () => {
@@ -149,14 +154,22 @@ describe('audit of CLI write verbs', () => {
     expect(r.code).toBe(0);
     expect(await lastAudit('db sync')).toMatchObject({ actor: me, actor_kind: 'cli', source: 'cli', outcome: 'done', exit_code: 0 });
 
-    const created = await cli(['create_cell', '--name', 'audited', '--transport-url', 'rabbit://nova:mq-s3cret@mq.example.net:5672/', '--database_connection', 'postgresql://nova:db-s3cret@127.0.0.1:1/x']);
+    const created = await cli([
+      'create_cell',
+      '--name',
+      'audited',
+      '--transport-url',
+      'rabbit://nova:mq-s3cret@mq.example.net:5672/',
+      '--database_connection',
+      'postgresql://nova:db-s3cret@127.0.0.1:1/x',
+    ]);
     const row = await lastAudit('create_cell');
     expect(row).toMatchObject({ actor: me, exit_code: created.code });
     expect(JSON.stringify(row)).not.toMatch(/s3cret/);
     expect(row!.input).toMatchObject({ name: 'audited', transportUrl: 'rabbit://nova:****@mq.example.net:5672/' });
   });
 
-  it('records a refused write with nova\'s exit code and the message the command printed', async () => {
+  it("records a refused write with nova's exit code and the message the command printed", async () => {
     const unknown = '9d0c0b7e-0000-4000-8000-00000000beef';
     const r = await cli(['delete_cell', '--cell_uuid', unknown]);
     expect(r.code).toBe(1);

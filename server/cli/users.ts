@@ -20,7 +20,9 @@ async function readPasswordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) throw refuse.invalid('--password-stdin reads the password from a pipe: printf %s "$PASSWORD" | cellar user …', 1);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (!password) throw refuse.invalid('No password on stdin.', 1);
   return password;
 }

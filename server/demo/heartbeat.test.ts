@@ -20,9 +20,7 @@ beforeAll(async () => {
 afterAll(async () => dep?.close());
 
 async function states() {
-  const rows = (
-    await Promise.all([dep.cell0, ...dep.cells].map((c) => c.handle.db.select().from(services)))
-  ).flat();
+  const rows = (await Promise.all([dep.cell0, ...dep.cells].map((c) => c.handle.db.select().from(services)))).flat();
   return rows.map((r) => ({ host: r.host, binary: r.binary, state: serviceState(r, new Date(), 60) }));
 }
 
@@ -31,7 +29,7 @@ describe('demo heartbeat', () => {
     expect(await reportDemoServices(deps)).toBeNull();
   });
 
-  it('keeps the services that were alive reporting, and the demo\'s down service down', async () => {
+  it("keeps the services that were alive reporting, and the demo's down service down", async () => {
     // Half an hour after generation, without reports, every service is down.
     expect((await states()).every((s) => s.state === 'down')).toBe(true);
     await dep.api.db.insert(installation).values({ id: 1, demoSeededAt: seededAt });
@@ -47,7 +45,7 @@ describe('demo heartbeat', () => {
 });
 
 describe('demo heartbeat on a deployment nova made', () => {
-  it('does nothing there, even with a demo installation row: reporting in is nova-compute\'s job', async () => {
+  it("does nothing there, even with a demo installation row: reporting in is nova-compute's job", async () => {
     const before = await dep.cells[0]!.handle.sql<{ id: number; last_seen_up: string | null; report_count: number }[]>`
       select id, last_seen_up::text, report_count from services order by id`;
     // nova's alembic_version table is what makes an api database nova's (db/schema-owner.ts).

@@ -76,7 +76,15 @@ describe('seedDemo: flavors', () => {
         where (e.flavor::jsonb #>> '{cur,nova_object.data,name}') = 'm1.legacy'`;
       for (const r of rows) {
         expect(r.instance_type_id).toBe(legacy.id);
-        expect(readFlavorFromPrimitive(r.flavor)).toEqual({ name: 'm1.legacy', flavorid: legacy.flavorid, vcpus: 2, memoryMb: 3072, rootGb: 30, ephemeralGb: 10, swap: 1024 });
+        expect(readFlavorFromPrimitive(r.flavor)).toEqual({
+          name: 'm1.legacy',
+          flavorid: legacy.flavorid,
+          vcpus: 2,
+          memoryMb: 3072,
+          rootGb: 30,
+          ephemeralGb: 10,
+          swap: 1024,
+        });
       }
       found += rows.length;
       if (cell !== cell0) expect(rows.length).toBeGreaterThan(0);
@@ -91,7 +99,10 @@ describe('seedDemo: compute hosts and services', () => {
     const unmapped: Record<string, string[]> = {};
     for (const { key, cell } of realCells()) {
       const hosts = await cell.handle.sql<{ host: string }[]>`select distinct host from compute_nodes where deleted = 0 and host is not null`;
-      unmapped[key] = hosts.map((h) => h.host).filter((h) => !mapped.has(h)).sort();
+      unmapped[key] = hosts
+        .map((h) => h.host)
+        .filter((h) => !mapped.has(h))
+        .sort();
     }
     expect(unmapped.cell1).toHaveLength(2);
     expect(unmapped.cell2).toHaveLength(1);
@@ -152,7 +163,18 @@ describe('seedDemo: compute hosts and services', () => {
   it("no schedulable node holds more than nova's capacity model allows", async () => {
     for (const { cell } of realCells()) {
       const nodes = await cell.handle.sql<
-        Array<{ host: string; vcpus: number; memory_mb: number; local_gb: number; vcpus_used: number; memory_mb_used: number; local_gb_used: number; cpu_allocation_ratio: number | null; ram_allocation_ratio: number | null; disk_allocation_ratio: number | null }>
+        Array<{
+          host: string;
+          vcpus: number;
+          memory_mb: number;
+          local_gb: number;
+          vcpus_used: number;
+          memory_mb_used: number;
+          local_gb_used: number;
+          cpu_allocation_ratio: number | null;
+          ram_allocation_ratio: number | null;
+          disk_allocation_ratio: number | null;
+        }>
       >`select host, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used, local_gb_used, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio
         from compute_nodes where deleted = 0`;
       for (const n of nodes) {
@@ -173,7 +195,8 @@ describe('seedDemo: compute hosts and services', () => {
   });
 
   it('one compute service down (old heartbeat), one disabled with a reason, everything else up', async () => {
-    const rows: Array<{ cell: string; host: string; binary: string; disabled: boolean; disabled_reason: string | null; forced_down: boolean; age: number }> = [];
+    const rows: Array<{ cell: string; host: string; binary: string; disabled: boolean; disabled_reason: string | null; forced_down: boolean; age: number }> =
+      [];
     for (const { key, cell } of [{ key: 'cell0', cell: cell0 }, ...realCells()]) {
       const svc = await cell.handle.sql<Array<Omit<(typeof rows)[number], 'cell'>>>`
         select host, "binary", disabled, disabled_reason, forced_down,
@@ -213,7 +236,19 @@ describe('seedDemo: compute hosts and services', () => {
       // Nova's resource tracker counts every instance on the node that is not deleted
       // (deleted = 0; a restorable soft-delete still holds its resources).
       const nodes = await cell.handle.sql<
-        Array<{ id: number; hypervisor_type: string; vcpus_used: number; memory_mb_used: number; running_vms: number; free_ram_mb: number; memory_mb: number; inst_vcpus: number; inst_mem: number; inst_count: number; by_compute_id: number }>
+        Array<{
+          id: number;
+          hypervisor_type: string;
+          vcpus_used: number;
+          memory_mb_used: number;
+          running_vms: number;
+          free_ram_mb: number;
+          memory_mb: number;
+          inst_vcpus: number;
+          inst_mem: number;
+          inst_count: number;
+          by_compute_id: number;
+        }>
       >`
         select n.id, n.hypervisor_type, n.vcpus_used, n.memory_mb_used, n.running_vms, n.free_ram_mb, n.memory_mb,
                coalesce(sum(i.vcpus), 0)::int as inst_vcpus, coalesce(sum(i.memory_mb), 0)::int as inst_mem, count(i.id)::int as inst_count,
@@ -280,7 +315,20 @@ describe('seedDemo: instances in cell1 and cell2', () => {
 
     for (const { cell } of realCells()) {
       const rows = await cell.handle.sql<
-        Array<{ uuid: string; project_id: string; user_id: string; vm_state: string; deleted: number; host: string | null; vcpus: number; memory_mb: number; flavor: string | null; built: number; created_at: string; age_days: number }>
+        Array<{
+          uuid: string;
+          project_id: string;
+          user_id: string;
+          vm_state: string;
+          deleted: number;
+          host: string | null;
+          vcpus: number;
+          memory_mb: number;
+          flavor: string | null;
+          built: number;
+          created_at: string;
+          age_days: number;
+        }>
       >`
         select i.uuid, i.project_id, i.user_id, i.vm_state, i.deleted, i.host, i.vcpus, i.memory_mb, e.flavor,
                extract(epoch from (${nowTs}::timestamp - i.created_at))::float8 / 86400 as age_days,
@@ -338,14 +386,18 @@ describe('seedDemo: instances in cell1 and cell2', () => {
 
 describe('seedDemo: cell0, the graveyard', () => {
   it('holds only errored, unscheduled instances, each with a latest fault, mapped to cell0', async () => {
-    const live = await cell0.handle.sql<Array<{ uuid: string; vm_state: string; task_state: string | null; host: string | null; node: string | null; power_state: number; project_id: string }>>`
+    const live = await cell0.handle.sql<
+      Array<{ uuid: string; vm_state: string; task_state: string | null; host: string | null; node: string | null; power_state: number; project_id: string }>
+    >`
       select uuid, vm_state, task_state, host, node, power_state, project_id from instances where deleted = 0`;
     expect(live).toHaveLength(summary.cell0.failed);
     expect(live.length).toBeGreaterThanOrEqual(14);
     for (const i of live) expect(i).toMatchObject({ vm_state: 'error', task_state: null, host: null, node: null, power_state: 0 });
     expect(new Set(live.map((i) => i.project_id)).size).toBeGreaterThanOrEqual(4);
 
-    const latest = await cell0.handle.sql<Array<{ instance_uuid: string; id: number; code: number; message: string; details: string; host: string; age_days: number }>>`
+    const latest = await cell0.handle.sql<
+      Array<{ instance_uuid: string; id: number; code: number; message: string; details: string; host: string; age_days: number }>
+    >`
       select distinct on (instance_uuid) instance_uuid, id, code, message, details, host,
              extract(epoch from (${nowTs}::timestamp - created_at))::float8 / 86400 as age_days
       from instance_faults where deleted = 0 order by instance_uuid, id desc`;
@@ -361,8 +413,14 @@ describe('seedDemo: cell0, the graveyard', () => {
     }
     const messages = latest.map((f) => f.message);
     expect(messages.some((m) => m === 'No valid host was found. There are not enough hosts available.')).toBe(true);
-    expect(messages.some((m) => m.startsWith('No valid host was found. ') && m !== 'No valid host was found. There are not enough hosts available.')).toBe(true);
-    expect(messages.some((m) => /^Exceeded maximum number of retries\. Exhausted all hosts available for retrying build failures for instance [0-9a-f-]{36}\.$/.test(m))).toBe(true);
+    expect(messages.some((m) => m.startsWith('No valid host was found. ') && m !== 'No valid host was found. There are not enough hosts available.')).toBe(
+      true,
+    );
+    expect(
+      messages.some((m) =>
+        /^Exceeded maximum number of retries\. Exhausted all hosts available for retrying build failures for instance [0-9a-f-]{36}\.$/.test(m),
+      ),
+    ).toBe(true);
     expect(messages.some((m) => /^Build of instance [0-9a-f-]{36} aborted: Failed to allocate the network\(s\), not rescheduling\.$/.test(m))).toBe(true);
     expect(latest.some((f) => f.code === 403 && f.message.startsWith('Quota exceeded'))).toBe(true);
 
@@ -405,7 +463,8 @@ describe('seedDemo: cell0, the graveyard', () => {
   });
 
   it('one cell0 instance is already deleted: deleted = id, faults soft-deleted, mapping queued for delete', async () => {
-    const [i] = await cell0.handle.sql`select id, deleted, vm_state, terminated_at is not null as terminated from instances where uuid = ${summary.cell0.deletedUuid}`;
+    const [i] = await cell0.handle
+      .sql`select id, deleted, vm_state, terminated_at is not null as terminated from instances where uuid = ${summary.cell0.deletedUuid}`;
     expect(i!.deleted).toBe(i!.id);
     expect(i).toMatchObject({ vm_state: 'deleted', terminated: true });
     const faults = await cell0.handle.sql`select id, deleted from instance_faults where instance_uuid = ${summary.cell0.deletedUuid}`;
@@ -419,7 +478,9 @@ describe('seedDemo: cell0, the graveyard', () => {
 
 describe('seedDemo: the api database beyond the cells', () => {
   it('has pending build requests: 3 fresh, 2 stuck, 1 unparseable, 1 with NULL instance', async () => {
-    const rows = await dep.api.sql<Array<{ instance_uuid: string; project_id: string; instance: string | null; age: number; cell_id: number | null; qfd: boolean; has_spec: boolean }>>`
+    const rows = await dep.api.sql<
+      Array<{ instance_uuid: string; project_id: string; instance: string | null; age: number; cell_id: number | null; qfd: boolean; has_spec: boolean }>
+    >`
       select b.instance_uuid, b.project_id, b.instance,
              extract(epoch from (${nowTs}::timestamp - b.created_at))::float8 as age,
              m.cell_id, m.queued_for_delete as qfd,
@@ -432,7 +493,7 @@ describe('seedDemo: the api database beyond the cells', () => {
         kinds.nullInstance!.push(r.instance_uuid);
         continue;
       }
-      let parsed: any;
+      let parsed: Record<string, unknown>;
       try {
         parsed = JSON.parse(r.instance);
       } catch {
@@ -441,7 +502,13 @@ describe('seedDemo: the api database beyond the cells', () => {
         continue;
       }
       expect(parsed['nova_object.name']).toBe('Instance');
-      expect(parsed['nova_object.data']).toMatchObject({ uuid: r.instance_uuid, project_id: r.project_id, vm_state: 'building', task_state: 'scheduling', locked_by: null });
+      expect(parsed['nova_object.data']).toMatchObject({
+        uuid: r.instance_uuid,
+        project_id: r.project_id,
+        vm_state: 'building',
+        task_state: 'scheduling',
+        locked_by: null,
+      });
       expect(readFlavorFromPrimitive(r.instance)).not.toBeNull();
       if (r.age >= 10 && r.age <= 180) kinds.fresh!.push(r.instance_uuid);
       else if (r.age > 3600) kinds.stuck!.push(r.instance_uuid);
@@ -482,7 +549,9 @@ describe('seedDemo: the api database beyond the cells', () => {
   });
 
   it('every instance mapping with a cell points at an instance in that cell', async () => {
-    const mappings = await dep.api.sql<{ instance_uuid: string; cell_id: number }[]>`select instance_uuid, cell_id from instance_mappings where cell_id is not null`;
+    const mappings = await dep.api.sql<
+      { instance_uuid: string; cell_id: number }[]
+    >`select instance_uuid, cell_id from instance_mappings where cell_id is not null`;
     for (const { cell } of [{ cell: cell0 }, ...realCells()]) {
       const uuids = mappings.filter((m) => m.cell_id === cell.id).map((m) => m.instance_uuid);
       expect(uuids.length).toBeGreaterThan(0);
@@ -507,7 +576,8 @@ describe('seedDemo: determinism and re-runs', () => {
           ['cell1', d.cells[0]!],
           ['cell2', d.cells[1]!],
         ] as const) {
-          out[`${key}.instances`] = await c.handle.sql`select uuid, display_name, host, node, vm_state, deleted, instance_type_id, created_at from instances order by id`;
+          out[`${key}.instances`] = await c.handle
+            .sql`select uuid, display_name, host, node, vm_state, deleted, instance_type_id, created_at from instances order by id`;
           out[`${key}.nodes`] = await c.handle.sql`select uuid, host, hypervisor_hostname, vcpus_used, mapped from compute_nodes order by id`;
           out[`${key}.faults`] = await c.handle.sql`select instance_uuid, message, host, created_at from instance_faults order by id`;
         }
@@ -536,7 +606,18 @@ describe('readFlavorFromPrimitive on what the demo stores and on bad input', () 
   it('reads the flavor from a request spec and returns null (never throws) for junk', async () => {
     const [row] = await dep.api.sql<{ spec: string }[]>`select spec from request_specs where instance_uuid = ${summary.orphanMappingUuid}`;
     expect(readFlavorFromPrimitive(row!.spec)).toMatchObject({ name: 'm1.small', flavorid: '2', vcpus: 1, memoryMb: 2048 });
-    for (const bad of [null, undefined, '', 'null', '[]', '42', 'not json', '{"cur": null}', '{"cur": {"nova_object.name": "Flavor", "nova_object.data": {"name": "x"}}}', '{"nova_object.name": "Instance", "nova_object.da']) {
+    for (const bad of [
+      null,
+      undefined,
+      '',
+      'null',
+      '[]',
+      '42',
+      'not json',
+      '{"cur": null}',
+      '{"cur": {"nova_object.name": "Flavor", "nova_object.data": {"name": "x"}}}',
+      '{"nova_object.name": "Instance", "nova_object.da',
+    ]) {
       expect(readFlavorFromPrimitive(bad)).toBeNull();
     }
     // Very old rows: a flavor dict without the envelope, numbers as strings.

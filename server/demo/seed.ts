@@ -15,24 +15,8 @@ import 'server-only';
 import crypto from 'node:crypto';
 
 import { eq, inArray, sql } from 'drizzle-orm';
-import {
-  buildRequests,
-  flavorExtraSpecs,
-  flavorProjects,
-  flavors,
-  hostMappings,
-  instanceMappings,
-  requestSpecs,
-} from '../../db/api/schema';
-import {
-  computeNodes,
-  instanceActions,
-  instanceActionsEvents,
-  instanceExtra,
-  instanceFaults,
-  instances,
-  services,
-} from '../../db/cell/schema';
+import { buildRequests, flavorExtraSpecs, flavorProjects, flavors, hostMappings, instanceMappings, requestSpecs } from '../../db/api/schema';
+import { computeNodes, instanceActions, instanceActionsEvents, instanceExtra, instanceFaults, instances, services } from '../../db/cell/schema';
 import type { ApiHandle, CellHandle } from '../../db/connect';
 import { NOVA_INITIAL_ALLOCATION_RATIOS } from '../nova/capacity';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER, NO_VALID_HOST, POWER_STATE, SERVICE_VERSION } from '../nova/constants';
@@ -175,7 +159,10 @@ function must<T>(v: T | undefined | null, what = 'value'): T {
 
 /** A name-based (v5-style, sha1) uuid: the same parts always give the same uuid. */
 export function demoUuid(...parts: Array<string | number>): string {
-  const h = crypto.createHash('sha1').update(`cellar-demo/${parts.join('/')}`).digest();
+  const h = crypto
+    .createHash('sha1')
+    .update(`cellar-demo/${parts.join('/')}`)
+    .digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
@@ -220,12 +207,47 @@ interface ImageDef extends ImageLike {
 }
 
 const IMAGES: ImageDef[] = [
-  { id: demoUuid('image', 'ubuntu-24.04'), name: 'ubuntu-24.04-server-cloudimg-amd64', size: 601_882_624, minDisk: 0, weight: 6, properties: { os_distro: 'ubuntu', os_version: '24.04', hw_disk_bus: 'virtio' } },
-  { id: demoUuid('image', 'ubuntu-22.04'), name: 'ubuntu-22.04-server-cloudimg-amd64', size: 659_292_160, minDisk: 0, weight: 3, properties: { os_distro: 'ubuntu', os_version: '22.04' } },
-  { id: demoUuid('image', 'debian-12'), name: 'debian-12-genericcloud-amd64', size: 335_872_000, minDisk: 0, weight: 3, properties: { os_distro: 'debian', os_version: '12' } },
-  { id: demoUuid('image', 'rocky-9'), name: 'Rocky-9-GenericCloud-Base-9.5', size: 609_812_480, minDisk: 10, weight: 2, properties: { os_distro: 'rocky', os_version: '9.5' } },
+  {
+    id: demoUuid('image', 'ubuntu-24.04'),
+    name: 'ubuntu-24.04-server-cloudimg-amd64',
+    size: 601_882_624,
+    minDisk: 0,
+    weight: 6,
+    properties: { os_distro: 'ubuntu', os_version: '24.04', hw_disk_bus: 'virtio' },
+  },
+  {
+    id: demoUuid('image', 'ubuntu-22.04'),
+    name: 'ubuntu-22.04-server-cloudimg-amd64',
+    size: 659_292_160,
+    minDisk: 0,
+    weight: 3,
+    properties: { os_distro: 'ubuntu', os_version: '22.04' },
+  },
+  {
+    id: demoUuid('image', 'debian-12'),
+    name: 'debian-12-genericcloud-amd64',
+    size: 335_872_000,
+    minDisk: 0,
+    weight: 3,
+    properties: { os_distro: 'debian', os_version: '12' },
+  },
+  {
+    id: demoUuid('image', 'rocky-9'),
+    name: 'Rocky-9-GenericCloud-Base-9.5',
+    size: 609_812_480,
+    minDisk: 10,
+    weight: 2,
+    properties: { os_distro: 'rocky', os_version: '9.5' },
+  },
   { id: demoUuid('image', 'cirros'), name: 'cirros-0.6.2-x86_64-disk', size: 21_430_272, minDisk: 0, weight: 1, properties: { os_distro: 'cirros' } },
-  { id: demoUuid('image', 'windows-2022'), name: 'windows-server-2022-std-2025.06', size: 10_737_418_240, minDisk: 40, weight: 1, properties: { os_type: 'windows', os_distro: 'windows', hw_machine_type: 'q35' } },
+  {
+    id: demoUuid('image', 'windows-2022'),
+    name: 'windows-server-2022-std-2025.06',
+    size: 10_737_418_240,
+    minDisk: 40,
+    weight: 1,
+    properties: { os_type: 'windows', os_distro: 'windows', hw_machine_type: 'q35' },
+  },
 ];
 
 interface FlavorDef {
@@ -248,11 +270,76 @@ const GPU = 'g1.a100.xlarge';
 const PRIVATE = 'p1.billing-db';
 
 const FLAVOR_DEFS: FlavorDef[] = [
-  { name: 'm1.tiny', flavorid: '1', memoryMb: 512, vcpus: 1, rootGb: 1, ephemeralGb: 0, swap: 0, description: null, isPublic: true, extraSpecs: {}, projects: [], createdDaysAgo: 820 },
-  { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20, ephemeralGb: 0, swap: 0, description: null, isPublic: true, extraSpecs: {}, projects: [], createdDaysAgo: 820 },
-  { name: 'm1.medium', flavorid: '3', memoryMb: 4096, vcpus: 2, rootGb: 40, ephemeralGb: 0, swap: 0, description: null, isPublic: true, extraSpecs: {}, projects: [], createdDaysAgo: 820 },
-  { name: 'm1.large', flavorid: '4', memoryMb: 8192, vcpus: 4, rootGb: 80, ephemeralGb: 0, swap: 0, description: null, isPublic: true, extraSpecs: {}, projects: [], createdDaysAgo: 820 },
-  { name: 'm1.xlarge', flavorid: '5', memoryMb: 16384, vcpus: 8, rootGb: 160, ephemeralGb: 0, swap: 0, description: null, isPublic: true, extraSpecs: { 'hw:mem_page_size': 'any' }, projects: [], createdDaysAgo: 820 },
+  {
+    name: 'm1.tiny',
+    flavorid: '1',
+    memoryMb: 512,
+    vcpus: 1,
+    rootGb: 1,
+    ephemeralGb: 0,
+    swap: 0,
+    description: null,
+    isPublic: true,
+    extraSpecs: {},
+    projects: [],
+    createdDaysAgo: 820,
+  },
+  {
+    name: 'm1.small',
+    flavorid: '2',
+    memoryMb: 2048,
+    vcpus: 1,
+    rootGb: 20,
+    ephemeralGb: 0,
+    swap: 0,
+    description: null,
+    isPublic: true,
+    extraSpecs: {},
+    projects: [],
+    createdDaysAgo: 820,
+  },
+  {
+    name: 'm1.medium',
+    flavorid: '3',
+    memoryMb: 4096,
+    vcpus: 2,
+    rootGb: 40,
+    ephemeralGb: 0,
+    swap: 0,
+    description: null,
+    isPublic: true,
+    extraSpecs: {},
+    projects: [],
+    createdDaysAgo: 820,
+  },
+  {
+    name: 'm1.large',
+    flavorid: '4',
+    memoryMb: 8192,
+    vcpus: 4,
+    rootGb: 80,
+    ephemeralGb: 0,
+    swap: 0,
+    description: null,
+    isPublic: true,
+    extraSpecs: {},
+    projects: [],
+    createdDaysAgo: 820,
+  },
+  {
+    name: 'm1.xlarge',
+    flavorid: '5',
+    memoryMb: 16384,
+    vcpus: 8,
+    rootGb: 160,
+    ephemeralGb: 0,
+    swap: 0,
+    description: null,
+    isPublic: true,
+    extraSpecs: { 'hw:mem_page_size': 'any' },
+    projects: [],
+    createdDaysAgo: 820,
+  },
   {
     name: LEGACY,
     flavorid: '6',
@@ -307,9 +394,30 @@ interface CpuProfile {
 }
 
 const PROFILES: Record<'A' | 'B' | 'C' | 'GPU', CpuProfile> = {
-  A: { vcpus: 64, memoryMb: 385_594, localGb: 1787, model: 'Cascadelake-Server-noTSX', cores: 16, features: ['avx512f', 'avx512bw', 'avx512vl', 'pku', 'ssse3', 'vmx'] },
-  B: { vcpus: 96, memoryMb: 772_862, localGb: 3575, model: 'Icelake-Server-noTSX', cores: 24, features: ['avx512f', 'avx512vbmi2', 'gfni', 'vaes', 'sha-ni', 'vmx'] },
-  C: { vcpus: 128, memoryMb: 1_031_524, localGb: 3575, model: 'SapphireRapids', cores: 32, features: ['amx-bf16', 'amx-int8', 'avx512-fp16', 'avx512f', 'vmx'] },
+  A: {
+    vcpus: 64,
+    memoryMb: 385_594,
+    localGb: 1787,
+    model: 'Cascadelake-Server-noTSX',
+    cores: 16,
+    features: ['avx512f', 'avx512bw', 'avx512vl', 'pku', 'ssse3', 'vmx'],
+  },
+  B: {
+    vcpus: 96,
+    memoryMb: 772_862,
+    localGb: 3575,
+    model: 'Icelake-Server-noTSX',
+    cores: 24,
+    features: ['avx512f', 'avx512vbmi2', 'gfni', 'vaes', 'sha-ni', 'vmx'],
+  },
+  C: {
+    vcpus: 128,
+    memoryMb: 1_031_524,
+    localGb: 3575,
+    model: 'SapphireRapids',
+    cores: 32,
+    features: ['amx-bf16', 'amx-int8', 'avx512-fp16', 'avx512f', 'vmx'],
+  },
   GPU: { vcpus: 64, memoryMb: 515_386, localGb: 1787, model: 'Icelake-Server-noTSX', cores: 16, features: ['avx512f', 'gfni', 'vaes', 'vmx'] },
 };
 
@@ -354,20 +462,149 @@ const RATIOS_ZERO: StoredRatios = { cpu: 0.0, ram: 0.0, disk: 0.0 };
 const DISABLED_REASON = 'Maintenance: DIMM replacement, ticket OPS-1432';
 
 const HOSTS: HostDef[] = [
-  { cell: 'cell1', host: 'cell1-cmp-001.dc1.example.net', ip: '10.10.1.11', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1, ratios: RATIOS_OLD_DEFAULTS },
-  { cell: 'cell1', host: 'cell1-cmp-002.dc1.example.net', ip: '10.10.1.12', profile: 'A', mapped: true, createdAgoMs: 412 * DAY, weight: 1, ratios: RATIOS_OLD_DEFAULTS },
-  { cell: 'cell1', host: 'cell1-cmp-003.dc1.example.net', ip: '10.10.1.13', profile: 'B', mapped: true, createdAgoMs: 301 * DAY, weight: 1.4, version: SERVICE_VERSION - 1, ratios: RATIOS_NULL },
-  { cell: 'cell1', host: 'cell1-cmp-004.dc1.example.net', ip: '10.10.1.14', profile: 'B', mapped: true, down: true, createdAgoMs: 301 * DAY, weight: 0, ratios: RATIOS_NULL },
-  { cell: 'cell1', host: 'cell1-cmp-005.dc1.example.net', ip: '10.10.1.15', profile: 'A', mapped: true, createdAgoMs: 187 * DAY, weight: 1, ratios: RATIOS_INITIAL },
-  { cell: 'cell1', host: 'cell1-gpu-001.dc1.example.net', ip: '10.10.1.41', profile: 'GPU', mapped: true, createdAgoMs: 205 * DAY, weight: 0, ratios: RATIOS_PINNED },
-  { cell: 'cell1', host: 'cell1-cmp-006.dc1.example.net', ip: '10.10.1.16', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 41 * MINUTE, weight: 0, ratios: RATIOS_INITIAL },
-  { cell: 'cell1', host: 'cell1-cmp-007.dc1.example.net', ip: '10.10.1.17', profile: 'C', mapped: false, createdAgoMs: 3 * HOUR + 38 * MINUTE, weight: 0, ratios: RATIOS_INITIAL },
-  { cell: 'cell2', host: 'cell2-cmp-001.dc1.example.net', ip: '10.20.1.11', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1, ratios: RATIOS_ZERO },
-  { cell: 'cell2', host: 'cell2-cmp-002.dc1.example.net', ip: '10.20.1.12', profile: 'B', mapped: true, createdAgoMs: 240 * DAY, weight: 1, ratios: RATIOS_INITIAL },
-  { cell: 'cell2', host: 'cell2-cmp-003.dc1.example.net', ip: '10.20.1.13', profile: 'A', mapped: true, disabledReason: DISABLED_REASON, createdAgoMs: 240 * DAY, weight: 0.2, ratios: RATIOS_OLD_DEFAULTS },
-  { cell: 'cell2', host: 'cell2-cmp-004.dc1.example.net', ip: '10.20.1.14', profile: 'A', mapped: true, createdAgoMs: 96 * DAY, weight: 1, ratios: RATIOS_INITIAL },
-  { cell: 'cell2', host: 'cell2-bm-001.dc1.example.net', ip: '10.20.1.51', profile: 'ironic', mapped: true, createdAgoMs: 150 * DAY, weight: 0, ratios: RATIOS_INITIAL },
-  { cell: 'cell2', host: 'cell2-cmp-005.dc1.example.net', ip: '10.20.1.15', profile: 'C', mapped: false, createdAgoMs: 2 * DAY + 5 * HOUR, weight: 0, ratios: RATIOS_INITIAL },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-001.dc1.example.net',
+    ip: '10.10.1.11',
+    profile: 'A',
+    mapped: true,
+    createdAgoMs: 412 * DAY,
+    weight: 1,
+    ratios: RATIOS_OLD_DEFAULTS,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-002.dc1.example.net',
+    ip: '10.10.1.12',
+    profile: 'A',
+    mapped: true,
+    createdAgoMs: 412 * DAY,
+    weight: 1,
+    ratios: RATIOS_OLD_DEFAULTS,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-003.dc1.example.net',
+    ip: '10.10.1.13',
+    profile: 'B',
+    mapped: true,
+    createdAgoMs: 301 * DAY,
+    weight: 1.4,
+    version: SERVICE_VERSION - 1,
+    ratios: RATIOS_NULL,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-004.dc1.example.net',
+    ip: '10.10.1.14',
+    profile: 'B',
+    mapped: true,
+    down: true,
+    createdAgoMs: 301 * DAY,
+    weight: 0,
+    ratios: RATIOS_NULL,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-005.dc1.example.net',
+    ip: '10.10.1.15',
+    profile: 'A',
+    mapped: true,
+    createdAgoMs: 187 * DAY,
+    weight: 1,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-gpu-001.dc1.example.net',
+    ip: '10.10.1.41',
+    profile: 'GPU',
+    mapped: true,
+    createdAgoMs: 205 * DAY,
+    weight: 0,
+    ratios: RATIOS_PINNED,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-006.dc1.example.net',
+    ip: '10.10.1.16',
+    profile: 'C',
+    mapped: false,
+    createdAgoMs: 3 * HOUR + 41 * MINUTE,
+    weight: 0,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell1',
+    host: 'cell1-cmp-007.dc1.example.net',
+    ip: '10.10.1.17',
+    profile: 'C',
+    mapped: false,
+    createdAgoMs: 3 * HOUR + 38 * MINUTE,
+    weight: 0,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-cmp-001.dc1.example.net',
+    ip: '10.20.1.11',
+    profile: 'B',
+    mapped: true,
+    createdAgoMs: 240 * DAY,
+    weight: 1,
+    ratios: RATIOS_ZERO,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-cmp-002.dc1.example.net',
+    ip: '10.20.1.12',
+    profile: 'B',
+    mapped: true,
+    createdAgoMs: 240 * DAY,
+    weight: 1,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-cmp-003.dc1.example.net',
+    ip: '10.20.1.13',
+    profile: 'A',
+    mapped: true,
+    disabledReason: DISABLED_REASON,
+    createdAgoMs: 240 * DAY,
+    weight: 0.2,
+    ratios: RATIOS_OLD_DEFAULTS,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-cmp-004.dc1.example.net',
+    ip: '10.20.1.14',
+    profile: 'A',
+    mapped: true,
+    createdAgoMs: 96 * DAY,
+    weight: 1,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-bm-001.dc1.example.net',
+    ip: '10.20.1.51',
+    profile: 'ironic',
+    mapped: true,
+    createdAgoMs: 150 * DAY,
+    weight: 0,
+    ratios: RATIOS_INITIAL,
+  },
+  {
+    cell: 'cell2',
+    host: 'cell2-cmp-005.dc1.example.net',
+    ip: '10.20.1.15',
+    profile: 'C',
+    mapped: false,
+    createdAgoMs: 2 * DAY + 5 * HOUR,
+    weight: 0,
+    ratios: RATIOS_INITIAL,
+  },
 ];
 
 const IRONIC_NODES = [demoUuid('ironic-node', 'bm-001-a'), demoUuid('ironic-node', 'bm-001-b')];
@@ -1085,7 +1322,7 @@ function networkTraceback(message: string): string {
       ['oslo_utils/excutils.py', 227, '__exit__', 'self.force_reraise()'],
       ['oslo_utils/excutils.py', 200, 'force_reraise', 'raise self.value'],
       ['nova/network/neutron.py', 1342, '_update_ports_for_instance', 'updated_port = self._update_port('],
-      ['neutronclient/v2_0/client.py', 828, 'update_port', "return self._update_resource(self.port_path % (port), body=body,"],
+      ['neutronclient/v2_0/client.py', 828, 'update_port', 'return self._update_resource(self.port_path % (port), body=body,'],
     ]) +
     "neutronclient.common.exceptions.ServiceUnavailable: 503-{'message': 'The server is currently unavailable. Please try again at a later time.<br /><br />\\nThe Keystone service is temporarily unavailable.\\n\\n', 'code': '503 Service Unavailable', 'title': 'Service Unavailable'}\n" +
     '\nDuring handling of the above exception, another exception occurred:\n\n' +
@@ -1169,7 +1406,13 @@ function planCell0(p: Planner, cell0Id: number): InstancePlan[] {
         projectId: project.id,
         start: requested,
         message: 'Error',
-        events: [conductorEvent(p, p.after(requested, 1 * SECOND), false, { traceback: f.kind === 'quota' ? quotaTraceback(first.message) : first.details, finish: buried, host: conductor })],
+        events: [
+          conductorEvent(p, p.after(requested, 1 * SECOND), false, {
+            traceback: f.kind === 'quota' ? quotaTraceback(first.message) : first.details,
+            finish: buried,
+            host: conductor,
+          }),
+        ],
       },
     ];
     let deletedAt: Date | null = null;
@@ -1180,7 +1423,15 @@ function planCell0(p: Planner, cell0Id: number): InstancePlan[] {
       deletedAt = p.ago(6 * DAY + 2 * HOUR);
       vmState = 'deleted';
       updated = deletedAt;
-      actions.push({ action: 'delete', requestId: p.requestId(), userId: user.id, projectId: project.id, start: p.after(deletedAt, -3 * SECOND), message: null, events: [] });
+      actions.push({
+        action: 'delete',
+        requestId: p.requestId(),
+        userId: user.id,
+        projectId: project.id,
+        start: p.after(deletedAt, -3 * SECOND),
+        message: null,
+        events: [],
+      });
     }
     const row: InstancePlan['row'] = {
       uuid,
@@ -1234,7 +1485,14 @@ function planCell0(p: Planner, cell0Id: number): InstancePlan[] {
       },
       spec: {
         instanceUuid: uuid,
-        spec: specJson({ instanceUuid: uuid, flavor: flavor.primitive, image, projectId: project.id, userId: user.id, availabilityZone: row.availabilityZone ?? null }),
+        spec: specJson({
+          instanceUuid: uuid,
+          flavor: flavor.primitive,
+          image,
+          projectId: project.id,
+          userId: user.id,
+          availabilityZone: row.availabilityZone ?? null,
+        }),
         createdAt: p.after(requested, -1 * SECOND),
         updatedAt: null,
       },
@@ -1258,8 +1516,24 @@ interface BuildDef {
 }
 
 const BUILDS: BuildDef[] = [
-  { key: 'fresh-a', kind: 'fresh', agoMs: 11 * SECOND, project: 'web-frontend', flavor: 'm1.medium', prefix: 'web-prod', group: { key: 'web', index: 0, of: 2 } },
-  { key: 'fresh-b', kind: 'fresh', agoMs: 11 * SECOND, project: 'web-frontend', flavor: 'm1.medium', prefix: 'web-prod', group: { key: 'web', index: 1, of: 2 } },
+  {
+    key: 'fresh-a',
+    kind: 'fresh',
+    agoMs: 11 * SECOND,
+    project: 'web-frontend',
+    flavor: 'm1.medium',
+    prefix: 'web-prod',
+    group: { key: 'web', index: 0, of: 2 },
+  },
+  {
+    key: 'fresh-b',
+    kind: 'fresh',
+    agoMs: 11 * SECOND,
+    project: 'web-frontend',
+    flavor: 'm1.medium',
+    prefix: 'web-prod',
+    group: { key: 'web', index: 1, of: 2 },
+  },
   { key: 'fresh-c', kind: 'fresh', agoMs: 2 * MINUTE + 50 * SECOND, project: 'data-platform', flavor: 'm1.large', prefix: 'spark-worker' },
   { key: 'stuck-2h', kind: 'stuck', agoMs: 2 * HOUR + 4 * MINUTE, project: 'ci-runners', flavor: 'm1.small', prefix: 'ci-runner' },
   { key: 'stuck-26h', kind: 'stuck', agoMs: 26 * HOUR + 11 * MINUTE, project: 'ml-research', flavor: GPU, prefix: 'train-gpu' },
@@ -1280,7 +1554,14 @@ interface ApiExtras {
 }
 
 function planApiExtras(p: Planner): ApiExtras {
-  const out: ApiExtras = { buildRequests: [], mappings: [], specs: [], byKind: { fresh: [], stuck: [], unparseable: [], nullInstance: [] }, orphanUuid: '', markerUuid: '' };
+  const out: ApiExtras = {
+    buildRequests: [],
+    mappings: [],
+    specs: [],
+    byKind: { fresh: [], stuck: [], unparseable: [], nullInstance: [] },
+    orphanUuid: '',
+    markerUuid: '',
+  };
   // A multi-create request shares user, image, name, reservation (nova names members '<name>-<n>').
   const groups = new Map<string, { user: { name: string; id: string }; image: ImageDef; name: string; reservationId: string }>();
   for (const b of BUILDS) {
@@ -1304,7 +1585,13 @@ function planApiExtras(p: Planner): ApiExtras {
       flavor: flavor.primitive,
       availabilityZone: null,
       metadata: b.group ? { deploy: 'blue-green', owner: 'web-team' } : {},
-      systemMetadata: { image_min_disk: String(Math.max(image.minDisk, flavor.def.rootGb)), image_min_ram: '0', image_disk_format: 'qcow2', image_container_format: 'bare', image_base_image_ref: image.id },
+      systemMetadata: {
+        image_min_disk: String(Math.max(image.minDisk, flavor.def.rootGb)),
+        image_min_ram: '0',
+        image_disk_format: 'qcow2',
+        image_container_format: 'bare',
+        image_base_image_ref: image.id,
+      },
       keyName: `${user.name.split('.')[0]}-key`,
       reservationId,
       launchIndex: b.group?.index ?? 0,
@@ -1318,7 +1605,15 @@ function planApiExtras(p: Planner): ApiExtras {
       createdAt: created,
       updatedAt: null,
     });
-    out.mappings.push({ instanceUuid: uuid, cellId: null, projectId: project.id, userId: user.id, queuedForDelete: false, createdAt: created, updatedAt: null });
+    out.mappings.push({
+      instanceUuid: uuid,
+      cellId: null,
+      projectId: project.id,
+      userId: user.id,
+      queuedForDelete: false,
+      createdAt: created,
+      updatedAt: null,
+    });
     out.specs.push({
       instanceUuid: uuid,
       spec: specJson({ instanceUuid: uuid, flavor: flavor.primitive, image, projectId: project.id, userId: user.id, numInstances: b.group?.of ?? 1 }),
@@ -1336,8 +1631,21 @@ function planApiExtras(p: Planner): ApiExtras {
     const flavor = p.flavor('m1.small');
     const image = p.image(flavor);
     const created = p.ago(5 * DAY + 3 * HOUR + 12 * MINUTE);
-    out.mappings.push({ instanceUuid: uuid, cellId: null, projectId: project.id, userId: user.id, queuedForDelete: true, createdAt: created, updatedAt: p.after(created, 41 * SECOND) });
-    out.specs.push({ instanceUuid: uuid, spec: specJson({ instanceUuid: uuid, flavor: flavor.primitive, image, projectId: project.id, userId: user.id }), createdAt: created, updatedAt: null });
+    out.mappings.push({
+      instanceUuid: uuid,
+      cellId: null,
+      projectId: project.id,
+      userId: user.id,
+      queuedForDelete: true,
+      createdAt: created,
+      updatedAt: p.after(created, 41 * SECOND),
+    });
+    out.specs.push({
+      instanceUuid: uuid,
+      spec: specJson({ instanceUuid: uuid, flavor: flavor.primitive, image, projectId: project.id, userId: user.id }),
+      createdAt: created,
+      updatedAt: null,
+    });
     out.orphanUuid = uuid;
   }
 
@@ -1542,11 +1850,20 @@ export async function seedDemo(deps: SeedDemoDeps): Promise<DemoSummary> {
       flavorByName.set(row.name, { def, id: row.id, primitive: flavorPrimitive({ ...row, extraSpecs: def.extraSpecs }) });
     }
     const specRows = FLAVOR_DEFS.flatMap((f) =>
-      Object.entries(f.extraSpecs).map(([key, value]) => ({ flavorId: must(flavorByName.get(f.name)).id, key, value, createdAt: roundSec(nowMs - f.createdDaysAgo * DAY + MINUTE) })),
+      Object.entries(f.extraSpecs).map(([key, value]) => ({
+        flavorId: must(flavorByName.get(f.name)).id,
+        key,
+        value,
+        createdAt: roundSec(nowMs - f.createdDaysAgo * DAY + MINUTE),
+      })),
     );
     if (specRows.length) await tx.insert(flavorExtraSpecs).values(specRows);
     const projectRows = FLAVOR_DEFS.flatMap((f) =>
-      f.projects.map((name) => ({ flavorId: must(flavorByName.get(f.name)).id, projectId: keystoneId('project', name), createdAt: roundSec(nowMs - f.createdDaysAgo * DAY + 2 * MINUTE) })),
+      f.projects.map((name) => ({
+        flavorId: must(flavorByName.get(f.name)).id,
+        projectId: keystoneId('project', name),
+        createdAt: roundSec(nowMs - f.createdDaysAgo * DAY + 2 * MINUTE),
+      })),
     );
     if (projectRows.length) await tx.insert(flavorProjects).values(projectRows);
 
@@ -1555,7 +1872,8 @@ export async function seedDemo(deps: SeedDemoDeps): Promise<DemoSummary> {
     const placed1 = planCellInstances(p, 'cell1', cell1.id);
     const placed2 = planCellInstances(p, 'cell2', cell2.id);
     const buried = planCell0(p, cell0.id);
-    const sortByCreated = (xs: InstancePlan[]) => xs.sort((a, b) => a.row.createdAt.getTime() - b.row.createdAt.getTime() || a.row.uuid.localeCompare(b.row.uuid));
+    const sortByCreated = (xs: InstancePlan[]) =>
+      xs.sort((a, b) => a.row.createdAt.getTime() - b.row.createdAt.getTime() || a.row.uuid.localeCompare(b.row.uuid));
     const plans: Record<DemoCellKey, CellPlan> = {
       cell0: { services: controlPlaneServices(p), nodes: [], instances: sortByCreated(buried) },
       cell1: { ...planServicesAndNodes(p, 'cell1', placed1), instances: sortByCreated(placed1) },
@@ -1576,7 +1894,9 @@ export async function seedDemo(deps: SeedDemoDeps): Promise<DemoSummary> {
     // Host mappings for discovered hosts.
     const cellIdOf = { cell1: cell1.id, cell2: cell2.id };
     const mappedHosts = HOSTS.filter((h) => h.mapped);
-    await tx.insert(hostMappings).values(mappedHosts.map((h) => ({ cellId: cellIdOf[h.cell], host: h.host, createdAt: roundSec(nowMs - h.createdAgoMs + 4 * MINUTE + 12 * SECOND) })));
+    await tx
+      .insert(hostMappings)
+      .values(mappedHosts.map((h) => ({ cellId: cellIdOf[h.cell], host: h.host, createdAt: roundSec(nowMs - h.createdAgoMs + 4 * MINUTE + 12 * SECOND) })));
 
     const allPlans = [...plans.cell0.instances, ...plans.cell1.instances, ...plans.cell2.instances];
     await tx.insert(instanceMappings).values([...allPlans.flatMap((i) => (i.mapping ? [i.mapping] : [])), ...extras.mappings]);
@@ -1616,7 +1936,9 @@ export async function seedDemo(deps: SeedDemoDeps): Promise<DemoSummary> {
         twoFaultsUuid: must(plans.cell0.instances.find((i) => i.faults.length === 2)).row.uuid,
         notEnoughHostsFlavors: [...new Set(CELL0_FAILURES.filter((f) => f.kind === 'not-enough-hosts' && !f.deleted).map((f) => f.flavor))].sort(),
       },
-      legacyInstanceUuids: [...plans.cell1.instances, ...plans.cell2.instances].filter((i) => i.flavor.def.name === LEGACY && i.row.uuid !== FAKE_INSTANCE_UUID).map((i) => i.row.uuid),
+      legacyInstanceUuids: [...plans.cell1.instances, ...plans.cell2.instances]
+        .filter((i) => i.flavor.def.name === LEGACY && i.row.uuid !== FAKE_INSTANCE_UUID)
+        .map((i) => i.row.uuid),
       quotaRecheckErrorUuid: demoUuid('instance', 'cell1', 'quota-recheck'),
       buildRequests: extras.byKind,
       orphanMappingUuid: extras.orphanUuid,

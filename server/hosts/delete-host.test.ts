@@ -4,7 +4,6 @@ import { cellMappings } from '@/db/api/schema';
 import { instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
 import { RESTART_NOTICES } from '../cells/caveats';
-import { type CellarError, isCellarError } from '../errors';
 import { deleteHost } from './delete-host';
 import { addComputeHosts, closedPort, hostMappingsByHost, mappedFlags, testDeps } from './testing';
 import { refusal } from '@/server/testing';
@@ -28,10 +27,12 @@ beforeEach(async () => {
     await c.handle.sql`delete from services`;
     await c.handle.sql`delete from instances`;
   }
-  await addComputeHosts(cell1, [{ host: 'cmp-1', nodes: ['cmp-1-a', 'cmp-1-b'], mapped: 1 }, { host: 'busy', mapped: 1 }]);
+  await addComputeHosts(cell1, [
+    { host: 'cmp-1', nodes: ['cmp-1-a', 'cmp-1-b'], mapped: 1 },
+    { host: 'busy', mapped: 1 },
+  ]);
   await dep.api.sql`insert into host_mappings (cell_id, host) values (${cell1.id}, 'cmp-1'), (${cell1.id}, 'busy')`;
 });
-
 
 describe('deleteHost', () => {
   it('resets mapped = 0 on every live node of the host, deletes the mapping, and says SIGHUP', async () => {
@@ -43,7 +44,11 @@ describe('deleteHost', () => {
     const rows = await cell1.handle.sql<{ hypervisor_hostname: string; fresh: boolean | null }[]>`
       select hypervisor_hostname, updated_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh
       from compute_nodes where host in ('cmp-1', 'busy') order by hypervisor_hostname`;
-    expect(rows.map((r) => [r.hypervisor_hostname, r.fresh])).toEqual([['busy', null], ['cmp-1-a', true], ['cmp-1-b', true]]);
+    expect(rows.map((r) => [r.hypervisor_hostname, r.fresh])).toEqual([
+      ['busy', null],
+      ['cmp-1-a', true],
+      ['cmp-1-b', true],
+    ]);
   });
 
   it('refuses an unknown cell: rc 1', async () => {

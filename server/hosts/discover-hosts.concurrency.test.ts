@@ -24,8 +24,14 @@ beforeAll(async () => {
   dep = await createTestDeployment({ cells: ['cell1', 'cell2'] });
   [cell1, cell2] = dep.cells as [TestCell, TestCell];
   // Some hosts with two nodes (ironic-like), some with mapped NULL (pre-Pike rows).
-  await addComputeHosts(cell1, HOSTS1.map((host, i) => ({ host, nodes: i % 5 === 0 ? [`${host}-n1`, `${host}-n2`] : [host], mapped: i % 7 === 0 ? null : 0 })));
-  await addComputeHosts(cell2, HOSTS2.map((host) => ({ host })));
+  await addComputeHosts(
+    cell1,
+    HOSTS1.map((host, i) => ({ host, nodes: i % 5 === 0 ? [`${host}-n1`, `${host}-n2`] : [host], mapped: i % 7 === 0 ? null : 0 })),
+  );
+  await addComputeHosts(
+    cell2,
+    HOSTS2.map((host) => ({ host })),
+  );
 });
 afterAll(async () => {
   await dep?.close();

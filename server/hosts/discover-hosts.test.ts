@@ -159,7 +159,7 @@ describe('discoverHosts --by-service', () => {
 });
 
 describe('discoverHosts --dry-run', () => {
-  it('lists what would be mapped and writes nothing to nova\'s tables; the dry run itself is recorded', async () => {
+  it("lists what would be mapped and writes nothing to nova's tables; the dry run itself is recorded", async () => {
     await addComputeHosts(cell1, [{ host: 'dry-a' }]);
     await addComputeHosts(cell2, [{ host: 'dry-b' }]);
     const r = await discoverHosts(testDeps(dep), { actor: 't', dryRun: true, strict: true });
@@ -203,7 +203,7 @@ describe('discoverHosts --cell_uuid', () => {
     expect(await hostMappingsByHost(dep)).toEqual({});
   });
 
-  it('refuses an unknown cell with nova\'s message and exit code 1, and records no run', async () => {
+  it("refuses an unknown cell with nova's message and exit code 1, and records no run", async () => {
     const err = await discoverHosts(testDeps(dep), { actor: 't', cellUuid: '9d0c0b7e-0000-4000-8000-000000000000' }).catch((e) => e);
     expect(isCellarError(err)).toBe(true);
     expect(err.message).toBe('Cell with uuid 9d0c0b7e-0000-4000-8000-000000000000 was not found.');

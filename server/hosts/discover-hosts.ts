@@ -165,11 +165,7 @@ export async function discoverHosts(deps: Deps, opts: DiscoverOptions): Promise<
   }
 }
 
-async function discover(
-  deps: Deps,
-  chosen: CellMapping[],
-  opts: DiscoverOptions & { mode: DiscoverMode; runId: number },
-): Promise<DiscoverResult> {
+async function discover(deps: Deps, chosen: CellMapping[], opts: DiscoverOptions & { mode: DiscoverMode; runId: number }): Promise<DiscoverResult> {
   const cells = chosen.filter((c) => !isCell0(c.uuid));
   // Per node, a real run writes compute_nodes.mapped: each cell that has a node to mark has
   // its privileges checked right after its read, in the same round trip, before anything
@@ -214,7 +210,10 @@ async function discover(
   const toMark = new Map<string, Set<string>>();
   const mark = (cellUuid: string, host: string) => {
     let set = toMark.get(cellUuid);
-    if (!set) toMark.set(cellUuid, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      toMark.set(cellUuid, set);
+    }
     set.add(host);
   };
   const unmappedPerCell = new Map<string, number>();
@@ -291,7 +290,10 @@ async function discover(
   const alreadyMapped: AlreadyMapped[] = [];
   if (raced.length > 0) {
     // Where did the winners map them? A fresh statement sees their committed rows.
-    const now = await readHostCells(deps.api, raced.map((r) => r.host.host));
+    const now = await readHostCells(
+      deps.api,
+      raced.map((r) => r.host.host),
+    );
     for (const r of raced) {
       const mappedTo = now.get(r.host.host) ?? null;
       alreadyMapped.push({ ...asItem(r), mappedTo, drift: mappedTo !== null && mappedTo.uuid !== r.cell.uuid });

@@ -99,4 +99,3 @@ export async function latestDiscoveryRuns(deps: Deps): Promise<LatestDiscoveryRu
   );
   return { lastRun: runs.find((r) => !r.dryRun) ?? null, lastDryRun: runs.find((r) => r.dryRun) ?? null };
 }
-

@@ -30,7 +30,7 @@ describe('listHostMappings', () => {
     expect([p.nextAfter, p.prevBefore]).toEqual([null, null]);
   });
 
-  it('filters by cell, and refuses an unknown cell with nova\'s message', async () => {
+  it("filters by cell, and refuses an unknown cell with nova's message", async () => {
     const p = await listHostMappings(testDeps(dep), { cellUuid: cell2.uuid });
     expect(p.rows.map((r) => r.host)).toEqual([...HOSTS2].sort());
     const e = await listHostMappings(testDeps(dep), { cellUuid: '9d0c0b7e-0000-4000-8000-000000000000' }).catch((x) => x);

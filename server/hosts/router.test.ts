@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
@@ -24,7 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dep?.close();
 });
-
 
 describe('hosts router', () => {
   it('declares reads for viewers and changes for operators', () => {

@@ -67,7 +67,7 @@ export async function addComputeHosts(cell: { handle: CellHandle }, hosts: Compu
   );
   if (svc.length > 0) {
     const rows = await cell.handle.db.insert(services).values(svc).returning({ id: services.id, host: services.host });
-    const gone = new Set(hosts.filter((h) => h.service && h.service.deleted).map((h) => h.host));
+    const gone = new Set(hosts.filter((h) => typeof h.service === 'object' && h.service.deleted).map((h) => h.host));
     const ids = rows.filter((r) => gone.has(r.host!)).map((r) => r.id);
     if (ids.length > 0) await cell.handle.sql`update services set deleted = id where id = any(${ids}::int[])`;
   }
@@ -90,5 +90,3 @@ export async function hostMappingsByHost(dep: TestDeployment): Promise<Record<st
 export function testDeps(dep: TestDeployment, deadlineMs = 5000): Deps {
   return { api: dep.api, registry: dep.registry, deadlineMs, serviceDownTimeS: 60, now: () => new Date() };
 }
-
-

@@ -2,7 +2,6 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { isCellarError } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { type InstanceListPage, type ListInstancesInput, listInstances } from './list-instances';
 import { seedInstances } from './testing';
@@ -65,7 +64,6 @@ async function walk(input: ListInstancesInput): Promise<{ pages: InstanceListPag
   return { pages, uuids: pages.flatMap((p) => p.rows.map((r) => r.uuid)) };
 }
 
-
 describe('listInstances', () => {
   it('merges every cell, cell0 included, newest first with uuid breaking ties; live rows only', async () => {
     const page = await listInstances(deps, {});
@@ -99,7 +97,16 @@ describe('listInstances', () => {
     const byName = await walk({ sort: 'display_name', dir: 'asc', limit: 4 });
     // code point order: digits, then upper case, then lower case
     expect(byName.pages.flatMap((p) => p.rows.map((r) => r.name))).toEqual([
-      '100%_real', 'Web-Prod-2', 'ci-runner-7', 'db-1', 'kafka-1', 'kafka-2', 'kafka-3', 'queued-null', 'web-9', 'web-prod-1',
+      '100%_real',
+      'Web-Prod-2',
+      'ci-runner-7',
+      'db-1',
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'queued-null',
+      'web-9',
+      'web-prod-1',
     ]);
   });
 

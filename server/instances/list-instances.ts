@@ -169,17 +169,18 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
         },
         { deadlineMs: budget },
       );
-      return outcomes.map((o): CellAnswer<CellInstanceRow, DownCell> =>
-        o.status === 'up'
-          ? { ok: true, rows: o.value }
-          : {
-              ok: false,
-              down: {
-                ...downCell(o),
-                // The budget left for a round is not the deadline people configured.
-                message: o.reason === 'timeout' ? `no answer within ${deps.deadlineMs} ms` : o.message,
+      return outcomes.map(
+        (o): CellAnswer<CellInstanceRow, DownCell> =>
+          o.status === 'up'
+            ? { ok: true, rows: o.value }
+            : {
+                ok: false,
+                down: {
+                  ...downCell(o),
+                  // The budget left for a round is not the deadline people configured.
+                  message: o.reason === 'timeout' ? `no answer within ${deps.deadlineMs} ms` : o.message,
+                },
               },
-            },
       );
     },
   });

@@ -25,8 +25,19 @@ const ORPHAN = 'c0000000-0000-4000-8000-000000000001';
 const NOBODY = 'dead0000-0000-4000-8000-000000000000';
 
 const flavor = flavorPrimitive({
-  id: 3, name: 'm1.medium', memoryMb: 4096, vcpus: 2, rootGb: 40, ephemeralGb: 0, flavorid: '3', swap: 0,
-  rxtxFactor: 1, vcpuWeight: null, disabled: false, isPublic: true, description: null,
+  id: 3,
+  name: 'm1.medium',
+  memoryMb: 4096,
+  vcpus: 2,
+  rootGb: 40,
+  ephemeralGb: 0,
+  flavorid: '3',
+  swap: 0,
+  rxtxFactor: 1,
+  vcpuWeight: null,
+  disabled: false,
+  isPublic: true,
+  description: null,
 });
 
 async function pendingBuild(uuid: string, opts: { corrupt?: boolean; createdAt?: string } = {}) {
@@ -148,7 +159,10 @@ describe('lookupInstance: verify_instance outcomes', () => {
   });
 
   it('refuses something that is not a uuid with a plain message', async () => {
-    await expect(lookupInstance(deps, 'web-prod-1')).rejects.toMatchObject({ kind: 'invalid', message: '"web-prod-1" must be an instance uuid (8-4-4-4-12 hexadecimal digits).' });
+    await expect(lookupInstance(deps, 'web-prod-1')).rejects.toMatchObject({
+      kind: 'invalid',
+      message: '"web-prod-1" must be an instance uuid (8-4-4-4-12 hexadecimal digits).',
+    });
   });
 
   it('never reports an orphan or "not mapped" while the conductor places the instance (§5.2 write order)', async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { type CellarError, isCellarError } from '../errors';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { MAP_ALL_BATCH, mapInstances } from './map-instances';
 import { refusal } from '@/server/testing';
@@ -14,7 +13,6 @@ beforeAll(async () => {
   deps = { api: dep.api, registry: dep.registry, deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
 });
 afterAll(() => dep?.close());
-
 
 /** A cell with `count` instances created one minute apart (uuids deliberately out of created_at order). */
 async function cellWithInstances(count: number, extra = ''): Promise<{ cell: TestCell; uuids: string[] }> {
@@ -45,7 +43,7 @@ describe('mapInstances', () => {
     expect(again).toMatchObject({ exitCode: 0, mapped: 0, alreadyMapped: 12 });
   });
 
-  it('with --max-count walks by created_at, saving nova\'s marker (uuid with spaces) until the end', async () => {
+  it("with --max-count walks by created_at, saving nova's marker (uuid with spaces) until the end", async () => {
     const { cell } = await cellWithInstances(5, 'b');
     const byAge = await cell.handle.sql<{ uuid: string }[]>`select uuid from instances order by created_at`;
     const first = await mapInstances(deps, { cellUuid: cell.uuid, maxCount: 2 });
@@ -61,7 +59,7 @@ describe('mapInstances', () => {
     expect(await mappingsOf(cell.id)).toHaveLength(5);
   });
 
-  it('walks every instance exactly once, one per run, in nova\'s order: created_at, then id; NULL created_at last', async () => {
+  it("walks every instance exactly once, one per run, in nova's order: created_at, then id; NULL created_at last", async () => {
     const cell = (await dep.addCell({ name: `mi-${++n}`, transportUrl: `rabbit://mq${n}/` })) as TestCell;
     // Inserted so that id order and uuid order disagree within the tie.
     await cell.handle.sql`
@@ -139,7 +137,7 @@ describe('mapInstances', () => {
     expect((await mappingsOf(cell.id)).sort()).toEqual([...byNova].sort());
   });
 
-  it('leaves hidden instances (the inactive copy of a cross-cell resize) alone, as nova\'s default filter does', async () => {
+  it("leaves hidden instances (the inactive copy of a cross-cell resize) alone, as nova's default filter does", async () => {
     const { cell, uuids } = await cellWithInstances(3, 'h');
     await cell.handle.sql`update instances set hidden = true where uuid = ${uuids[1]!}`;
     await cell.handle.sql`update instances set hidden = null where uuid = ${uuids[2]!}`;
@@ -148,10 +146,12 @@ describe('mapInstances', () => {
     expect((await mappingsOf(cell.id)).sort()).toEqual([uuids[0]!, uuids[2]!].sort());
   });
 
-  it('writes every column nova\'s InstanceMapping.create() sets, the marker row too', async () => {
+  it("writes every column nova's InstanceMapping.create() sets, the marker row too", async () => {
     const { cell, uuids } = await cellWithInstances(3, 'i');
     await mapInstances(deps, { cellUuid: cell.uuid, maxCount: 2 });
-    const rows = await dep.api.sql<{ instance_uuid: string; cell_id: number | null; queued_for_delete: boolean | null; fresh: boolean; updated_at: Date | null }[]>`
+    const rows = await dep.api.sql<
+      { instance_uuid: string; cell_id: number | null; queued_for_delete: boolean | null; fresh: boolean; updated_at: Date | null }[]
+    >`
       select instance_uuid, cell_id, queued_for_delete, updated_at,
              created_at between (now() at time zone 'utc') - interval '1 minute' and (now() at time zone 'utc') as fresh
       from instance_mappings where cell_id = ${cell.id} or project_id = ${INSTANCE_MIGRATION_MARKER}`;
@@ -171,9 +171,10 @@ describe('mapInstances', () => {
     expect(await markers()).toEqual([]);
   });
 
-  it('skips the VIF migration\'s fake instance, which would otherwise get a mapping', async () => {
+  it("skips the VIF migration's fake instance, which would otherwise get a mapping", async () => {
     const { cell } = await cellWithInstances(2, 'd');
-    await cell.handle.sql`insert into instances (uuid, project_id, user_id, deleted) values (${FAKE_INSTANCE_UUID}, ${FAKE_INSTANCE_UUID}, ${FAKE_INSTANCE_UUID}, 1)`;
+    await cell.handle
+      .sql`insert into instances (uuid, project_id, user_id, deleted) values (${FAKE_INSTANCE_UUID}, ${FAKE_INSTANCE_UUID}, ${FAKE_INSTANCE_UUID}, 1)`;
     const r = await mapInstances(deps, { cellUuid: cell.uuid });
     expect(r).toMatchObject({ exitCode: 0, scanned: 3, mapped: 2, skipped: 1 });
     expect(await mappingsOf(cell.id)).not.toContain(FAKE_INSTANCE_UUID);

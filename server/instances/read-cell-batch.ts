@@ -74,7 +74,10 @@ function branches(sql: postgres.Sql, sort: SortSpec, after: Position | null): Br
   const restOfNulls: Branch = { where: sql`${k} is null and i.uuid > ${u}`, order: uuidOrder };
   if (sort.dir === 'desc') {
     if (v === null) return [restOfNulls];
-    return [{ where: sql`${k} <= ${v} and (${k} < ${v} or i.uuid > ${u})`, order: keyOrder }, { where: sql`${k} is null`, order: uuidOrder }];
+    return [
+      { where: sql`${k} <= ${v} and (${k} < ${v} or i.uuid > ${u})`, order: keyOrder },
+      { where: sql`${k} is null`, order: uuidOrder },
+    ];
   }
   if (v === null) return [restOfNulls, { where: sql`${k} is not null`, order: keyOrder }];
   return [{ where: sql`${k} >= ${v} and (${k} > ${v} or i.uuid > ${u})`, order: keyOrder }];

@@ -20,8 +20,7 @@ beforeEach(async () => {
 
 const KINDS = { kinds: ['map_instances'], staleAfterMs: 60_000 };
 /** Make a running job look abandoned: its last heartbeat long ago. */
-const ageHeartbeat = (id: number) =>
-  dep.api.sql`update cellar.jobs set heartbeat_at = (now() at time zone 'utc') - interval '1 hour' where id = ${id}`;
+const ageHeartbeat = (id: number) => dep.api.sql`update cellar.jobs set heartbeat_at = (now() at time zone 'utc') - interval '1 hour' where id = ${id}`;
 
 describe('claimJob', () => {
   it('takes the oldest queued job of the kinds asked for, once; nothing left gives null', async () => {

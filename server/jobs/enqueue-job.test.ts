@@ -19,7 +19,15 @@ describe('enqueueJob', () => {
   it('queues a job with its params and actor', async () => {
     const { job, created } = await enqueueJob(deps, { kind: 'map_instances', target: 't-1', params: { why: 'test' }, actor: 'alice' });
     expect(created).toBe(true);
-    expect(job).toMatchObject({ kind: 'map_instances', target: 't-1', state: 'queued', params: { why: 'test' }, progress: {}, actor: 'alice', startedAt: null });
+    expect(job).toMatchObject({
+      kind: 'map_instances',
+      target: 't-1',
+      state: 'queued',
+      params: { why: 'test' },
+      progress: {},
+      actor: 'alice',
+      startedAt: null,
+    });
     expect(job.createdAt).toBeInstanceOf(Date);
     expect(Math.abs(job.createdAt.getTime() - Date.now())).toBeLessThan(10 * 60_000);
   });

@@ -29,20 +29,23 @@ const start = (body: JobBody, opts: { staleAfterMs?: number } = {}) => {
   runners.push(r);
   return r;
 };
-const ended = (id: number) => waitFor(`job ${id} to end`, async () => {
-  const j = await getJob(deps, id);
-  return j.state === 'done' || j.state === 'failed' ? j : undefined;
-});
+const ended = (id: number) =>
+  waitFor(`job ${id} to end`, async () => {
+    const j = await getJob(deps, id);
+    return j.state === 'done' || j.state === 'failed' ? j : undefined;
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('startJobRunner', () => {
   it('two runners at once: every job runs exactly once, by one of them', async () => {
     const runs: { job: number; runner: string }[] = [];
-    const body = (runner: string): JobBody => async ({ job, finish }) => {
-      runs.push({ job: job.id, runner });
-      await sleep(30);
-      await finish({ step: 1 }, { by: runner });
-    };
+    const body =
+      (runner: string): JobBody =>
+      async ({ job, finish }) => {
+        runs.push({ job: job.id, runner });
+        await sleep(30);
+        await finish({ step: 1 }, { by: runner });
+      };
     const jobs = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((t) => enqueueJob(deps, { kind: KIND, target: t })));
     start(body('one'));
     start(body('two'));

@@ -118,70 +118,66 @@ describe('the map_instances job', () => {
 });
 
 describe('the map_instances job killed half-way', () => {
-  it(
-    'is taken over once its heartbeat is stale and maps every instance exactly once',
-    async () => {
-      const BATCH = 500;
-      const cell = await cellWithInstances(dep, 50_000, { fake: true });
-      const job = await mapCell(cell);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/jobs/runner-process.fixture.ts'], {
-        env: { ...process.env, CELLAR_FIXTURE_API_URL: dep.apiUrl, CELLAR_FIXTURE_BATCH: String(BATCH), CELLAR_FIXTURE_STALE_MS: '2000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      let atKill: Job;
-      try {
-        // Kill it once it has mapped a few batches: far from done, with mappings written.
-        await waitFor(
-          'the child runner to map a few batches',
-          async () => {
-            if (child.exitCode !== null) throw new Error(`the child runner exited early: ${output}`);
-            const p = readMapInstancesProgress((await getJob(deps, job.id)).progress);
-            return p.mapped >= 4 * BATCH ? p : undefined;
-          },
-          120_000,
-          5,
-        );
-        child.kill('SIGKILL');
-        expect(await exited).toBe('SIGKILL');
-        atKill = await getJob(deps, job.id);
-      } finally {
-        child.kill('SIGKILL');
-      }
-      expect(atKill.state).toBe('running');
-      const stored = readMapInstancesProgress(atKill.progress);
-      expect(stored.total).toBe(50_001);
-      expect(stored.scanned).toBeLessThan(50_001);
-      expect(stored.marker).not.toBeNull();
-      const half = await mappingState(dep, cell);
-      expect(half.mappingRows).toBeGreaterThanOrEqual(stored.mapped);
-      expect(half.unmappedInstances).toBeGreaterThan(0);
+  it('is taken over once its heartbeat is stale and maps every instance exactly once', async () => {
+    const BATCH = 500;
+    const cell = await cellWithInstances(dep, 50_000, { fake: true });
+    const job = await mapCell(cell);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/jobs/runner-process.fixture.ts'], {
+      env: { ...process.env, CELLAR_FIXTURE_API_URL: dep.apiUrl, CELLAR_FIXTURE_BATCH: String(BATCH), CELLAR_FIXTURE_STALE_MS: '2000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let atKill: Job;
+    try {
+      // Kill it once it has mapped a few batches: far from done, with mappings written.
+      await waitFor(
+        'the child runner to map a few batches',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`the child runner exited early: ${output}`);
+          const p = readMapInstancesProgress((await getJob(deps, job.id)).progress);
+          return p.mapped >= 4 * BATCH ? p : undefined;
+        },
+        120_000,
+        5,
+      );
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      atKill = await getJob(deps, job.id);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(atKill.state).toBe('running');
+    const stored = readMapInstancesProgress(atKill.progress);
+    expect(stored.total).toBe(50_001);
+    expect(stored.scanned).toBeLessThan(50_001);
+    expect(stored.marker).not.toBeNull();
+    const half = await mappingState(dep, cell);
+    expect(half.mappingRows).toBeGreaterThanOrEqual(stored.mapped);
+    expect(half.unmappedInstances).toBeGreaterThan(0);
 
-      runner(BATCH, 2000);
-      const done = await ended(job.id, 150_000);
-      // A new claim, after the dead runner's last heartbeat.
-      expect(done.startedAt!.getTime()).toBeGreaterThan(atKill.heartbeatAt!.getTime());
-      expect(done.state).toBe('done');
-      const p = readMapInstancesProgress(done.progress);
-      expect(p).toMatchObject({ total: 50_001, scanned: 50_001, skipped: 1, marker: null });
-      // Every instance once: the batch cut off by the kill is read again, and what the dead
-      // process had inserted from it counts as already mapped.
-      expect(p.mapped + p.alreadyMapped).toBe(50_000);
-      expect(p.alreadyMapped).toBeLessThanOrEqual(BATCH);
-      expect(done.result).toMatchObject({ total: 50_001, scanned: 50_001, mapped: p.mapped, alreadyMapped: p.alreadyMapped, skipped: 1 });
+    runner(BATCH, 2000);
+    const done = await ended(job.id, 150_000);
+    // A new claim, after the dead runner's last heartbeat.
+    expect(done.startedAt!.getTime()).toBeGreaterThan(atKill.heartbeatAt!.getTime());
+    expect(done.state).toBe('done');
+    const p = readMapInstancesProgress(done.progress);
+    expect(p).toMatchObject({ total: 50_001, scanned: 50_001, skipped: 1, marker: null });
+    // Every instance once: the batch cut off by the kill is read again, and what the dead
+    // process had inserted from it counts as already mapped.
+    expect(p.mapped + p.alreadyMapped).toBe(50_000);
+    expect(p.alreadyMapped).toBeLessThanOrEqual(BATCH);
+    expect(done.result).toMatchObject({ total: 50_001, scanned: 50_001, mapped: p.mapped, alreadyMapped: p.alreadyMapped, skipped: 1 });
 
-      expect(await mappingState(dep, cell)).toEqual({
-        instances: 50_000,
-        mappingRows: 50_000,
-        distinctMappings: 50_000,
-        markers: 0,
-        unmappedInstances: 0,
-        fakeMapped: false,
-      });
-    },
-    240_000,
-  );
+    expect(await mappingState(dep, cell)).toEqual({
+      instances: 50_000,
+      mappingRows: 50_000,
+      distinctMappings: 50_000,
+      markers: 0,
+      unmappedInstances: 0,
+      fakeMapped: false,
+    });
+  }, 240_000);
 });

@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
 import type { Role } from '../auth/roles';
@@ -21,7 +20,6 @@ beforeAll(async () => {
   cell = dep.cells[0]!;
 });
 afterAll(() => dep?.close());
-
 
 describe('jobs router', () => {
   it('declares starting for operators, reading for viewers', () => {

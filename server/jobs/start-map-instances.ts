@@ -33,9 +33,7 @@ export async function startMapInstances(deps: Deps, input: { cellUuid: string; a
   return {
     job: mapInstancesJobView(job),
     created,
-    message: created
-      ? `map_instances for cell ${cellLabel(cell)} is queued.`
-      : 'A map_instances job for this cell is already queued or running.',
+    message: created ? `map_instances for cell ${cellLabel(cell)} is queued.` : 'A map_instances job for this cell is already queued or running.',
   };
 }
 

@@ -114,7 +114,19 @@ describe("nova's capacity model: capacity = floor((total − reserved) × ratio)
   });
 
   it('flavor slots: per node the smallest floor(free / need) over what the flavor asks for', () => {
-    const c = nodeCapacity(node({ vcpus: 8, memoryMb: 16384, localGb: 200, vcpusUsed: 1, memoryMbUsed: 4096, localGbUsed: 150, cpuAllocationRatio: 1, ramAllocationRatio: 1, diskAllocationRatio: 1 }));
+    const c = nodeCapacity(
+      node({
+        vcpus: 8,
+        memoryMb: 16384,
+        localGb: 200,
+        vcpusUsed: 1,
+        memoryMbUsed: 4096,
+        localGbUsed: 150,
+        cpuAllocationRatio: 1,
+        ramAllocationRatio: 1,
+        diskAllocationRatio: 1,
+      }),
+    );
     // free: 7 vCPUs, 12288 MiB, 50 GB → 7, 6, 2
     expect(slotsOnNode(c, { vcpus: 1, memoryMb: 2048, diskGb: 20 })).toBe(2);
     expect(slotsOnNode(c, { vcpus: 1, memoryMb: 2048, diskGb: 0 })).toBe(6);
@@ -152,9 +164,17 @@ describe('properties', () => {
     ramAllocationRatio: ratio,
     diskAllocationRatio: ratio,
   });
-  const initial = fc.record({ cpu: fc.double({ min: 0.1, max: 32, noNaN: true }), ram: fc.double({ min: 0.1, max: 4, noNaN: true }), disk: fc.double({ min: 0.1, max: 4, noNaN: true }) });
+  const initial = fc.record({
+    cpu: fc.double({ min: 0.1, max: 32, noNaN: true }),
+    ram: fc.double({ min: 0.1, max: 4, noNaN: true }),
+    disk: fc.double({ min: 0.1, max: 4, noNaN: true }),
+  });
   const reserved = fc.record({ vcpus: fc.integer({ min: 0, max: 8 }), memoryMb: fc.integer({ min: 0, max: 16384 }), diskGb: fc.integer({ min: 0, max: 100 }) });
-  const need: fc.Arbitrary<Need> = fc.record({ vcpus: fc.integer({ min: 0, max: 64 }), memoryMb: fc.integer({ min: 0, max: 262_144 }), diskGb: fc.integer({ min: 0, max: 2000 }) });
+  const need: fc.Arbitrary<Need> = fc.record({
+    vcpus: fc.integer({ min: 0, max: 64 }),
+    memoryMb: fc.integer({ min: 0, max: 262_144 }),
+    diskGb: fc.integer({ min: 0, max: 2000 }),
+  });
 
   it('free never exceeds total × ratio; capacity and free are whole numbers', () => {
     fc.assert(
@@ -184,7 +204,8 @@ describe('properties', () => {
         });
         const slots = slotsOnNode(nodeCapacity(n0, init), want);
         // Each counted slot fits when its turn comes (the last one on what the others left) …
-        for (const k of new Set([0, Math.floor(slots / 2), slots - 1])) if (k >= 0 && k < slots) expect(fitsOnNode(nodeCapacity(placed(k), init), want)).toBe(true);
+        for (const k of new Set([0, Math.floor(slots / 2), slots - 1]))
+          if (k >= 0 && k < slots) expect(fitsOnNode(nodeCapacity(placed(k), init), want)).toBe(true);
         // … all of them together stay within capacity, and one more does not fit.
         const full = nodeCapacity(placed(slots), init);
         if (slots > 0) for (const k of RESOURCE_KINDS) if (want[k] > 0) expect(full[k].used).toBeLessThanOrEqual(full[k].capacity);

@@ -108,7 +108,13 @@ export function resourceCapacity(r: { total: number; used: number; ratio: number
 export function nodeCapacity(n: NodeInventory, initial: AllocationRatios = NOVA_INITIAL_ALLOCATION_RATIOS, reserved: Reserved = NO_RESERVED): NodeCapacity {
   return {
     vcpus: resourceCapacity({ total: n.vcpus, used: n.vcpusUsed, ratio: n.cpuAllocationRatio, initialRatio: initial.cpu, reserved: reserved.vcpus }),
-    memoryMb: resourceCapacity({ total: n.memoryMb, used: n.memoryMbUsed, ratio: n.ramAllocationRatio, initialRatio: initial.ram, reserved: reserved.memoryMb }),
+    memoryMb: resourceCapacity({
+      total: n.memoryMb,
+      used: n.memoryMbUsed,
+      ratio: n.ramAllocationRatio,
+      initialRatio: initial.ram,
+      reserved: reserved.memoryMb,
+    }),
     diskGb: resourceCapacity({ total: n.localGb, used: n.localGbUsed, ratio: n.diskAllocationRatio, initialRatio: initial.disk, reserved: reserved.diskGb }),
   };
 }

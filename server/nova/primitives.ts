@@ -32,7 +32,7 @@ function primitive<D extends Record<string, unknown>>(name: string, version: str
     'nova_object.data': data,
   };
   if (changes === true) out['nova_object.changes'] = Object.keys(data).sort();
-  else if (changes && changes.length) out['nova_object.changes'] = [...changes].sort();
+  else if (changes?.length) out['nova_object.changes'] = [...changes].sort();
   return out;
 }
 

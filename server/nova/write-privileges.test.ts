@@ -33,7 +33,7 @@ import { refusal } from '@/server/testing';
 import { privilegeSentence, readWritePrivileges, requireWritePrivileges } from './write-privileges';
 
 let dep: TestDeployment;
-let admin: Deps;
+let _admin: Deps;
 let ro: Deps;
 let roApi: ApiHandle;
 let roRegistry: CellRegistry;
@@ -72,7 +72,7 @@ async function grantReadOnly(sql: postgres.Sql, api: boolean): Promise<void> {
 beforeAll(async () => {
   dep = await createTestDeployment({ cells: ['cell1'] });
   cell1 = dep.cells[0]!;
-  admin = { api: dep.api, registry: dep.registry, deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
+  _admin = { api: dep.api, registry: dep.registry, deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
   for (const c of [dep.cell0, cell1]) {
     await dep.api.sql`update cell_mappings set database_connection = ${template(c.database)} where id = ${c.id}`;
   }
@@ -89,11 +89,13 @@ beforeAll(async () => {
     insert into instances (uuid, project_id, user_id, vm_state, host, created_at)
     values (${mappedInstance}, 'p', 'u', 'active', 'ro-mapped', now()),
            (${crypto.randomUUID()}, 'p', 'u', 'active', 'ro-mapped', now())`;
-  await dep.api.sql`insert into instance_mappings (instance_uuid, cell_id, project_id, user_id, queued_for_delete) values (${mappedInstance}, ${cell1.id}, 'p', 'u', false)`;
+  await dep.api
+    .sql`insert into instance_mappings (instance_uuid, cell_id, project_id, user_id, queued_for_delete) values (${mappedInstance}, ${cell1.id}, 'p', 'u', false)`;
   cell0Instance = await buryInCell0(dep);
   pendingInstance = crypto.randomUUID();
   await dep.api.sql`insert into build_requests (instance_uuid, project_id, instance, created_at) values (${pendingInstance}, 'p', null, now())`;
-  await dep.api.sql`insert into instance_mappings (instance_uuid, cell_id, project_id, user_id, queued_for_delete) values (${pendingInstance}, null, 'p', 'u', false)`;
+  await dep.api
+    .sql`insert into instance_mappings (instance_uuid, cell_id, project_id, user_id, queued_for_delete) values (${pendingInstance}, null, 'p', 'u', false)`;
 
   server = postgres(withDatabase(dep.serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
   await server.unsafe(`create role "${role}" login password '${password}'`);
@@ -147,7 +149,7 @@ async function snapshot() {
 
 const grant = (what: string) => `GRANT ${what} TO ${role}`;
 
-describe('with a role that may only read nova\'s tables', () => {
+describe("with a role that may only read nova's tables", () => {
   it('every read works: cells, host mappings, cell0 instances, build requests, verify_instance', async () => {
     const cells = await listCells(ro);
     expect(cells.answered).toBe(cells.total);
@@ -206,7 +208,9 @@ describe('with a role that may only read nova\'s tables', () => {
       `Cellar's database role "${role}" may not INSERT into host_mappings or use the sequence host_mappings_id_seq in the api database: ` +
         `this write needs ${grant('INSERT ON host_mappings')}; ${grant('USAGE ON SEQUENCE host_mappings_id_seq')}. Nothing was changed.`,
     );
-    expect(refusals.deleteHost.message).toContain(`may not DELETE from host_mappings in the api database: this write needs ${grant('DELETE ON host_mappings')}.`);
+    expect(refusals.deleteHost.message).toContain(
+      `may not DELETE from host_mappings in the api database: this write needs ${grant('DELETE ON host_mappings')}.`,
+    );
     for (const e of [refusals.mapInstances, refusals.saveMarker]) {
       expect(e.message).toContain(
         `may not INSERT into instance_mappings, use the sequence instance_mappings_id_seq or DELETE from instance_mappings in the api database: ` +
@@ -214,7 +218,9 @@ describe('with a role that may only read nova\'s tables', () => {
       );
     }
     // Both databases of the write, in one refusal: the api database and cell0.
-    expect(refusals.deleteCell0Instance.message).toContain(`may not UPDATE instance_mappings in the api database: this write needs ${grant('UPDATE ON instance_mappings')}.`);
+    expect(refusals.deleteCell0Instance.message).toContain(
+      `may not UPDATE instance_mappings in the api database: this write needs ${grant('UPDATE ON instance_mappings')}.`,
+    );
     expect(refusals.deleteCell0Instance.message).toContain(
       `may not UPDATE instances, UPDATE instance_faults or UPDATE instance_extra in the database of cell cell0: this write needs ${grant('UPDATE ON instances')}; ${grant('UPDATE ON instance_faults')}; ${grant('UPDATE ON instance_extra')}.`,
     );

@@ -133,7 +133,9 @@ export function privilegeRefusal(readings: readonly { where: WriteTarget; readin
     const required = needs.filter((n) => !n.optional).map((n) => n.table);
     const absent = reading.absent.filter((t) => required.includes(t));
     if (absent.length > 0) {
-      sentences.push(`The ${where === 'api database' ? 'api database' : `database of cell ${where.cell}`} has no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}, which this write needs.`);
+      sentences.push(
+        `The ${where === 'api database' ? 'api database' : `database of cell ${where.cell}`} has no ${absent.join(', ')} table${absent.length === 1 ? '' : 's'}, which this write needs.`,
+      );
     }
     if (reading.missing.length > 0) {
       sentences.push(privilegeSentence(reading.role, where, reading.missing));

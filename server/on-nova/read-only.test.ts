@@ -69,9 +69,13 @@ async function novaRows(): Promise<string> {
       (select json_agg(h order by id) from host_mappings h) as hosts,
       (select json_agg(m order by id) from instance_mappings m) as mappings,
       (select json_agg(b order by id) from build_requests b) as builds`;
-    const c = await Promise.all(cells.map((sql) => sql`select
+    const c = await Promise.all(
+      cells.map(
+        (sql) => sql`select
       (select json_agg(n order by id) from compute_nodes n) as nodes,
-      (select json_agg(json_build_object('uuid', i.uuid, 'vm', i.vm_state, 'task', i.task_state, 'deleted', i.deleted, 'updated', i.updated_at) order by id) from instances i) as instances`));
+      (select json_agg(json_build_object('uuid', i.uuid, 'vm', i.vm_state, 'task', i.task_state, 'deleted', i.deleted, 'updated', i.updated_at) order by id) from instances i) as instances`,
+      ),
+    );
     return JSON.stringify([a, c]);
   } finally {
     await Promise.all([api.end({ timeout: 2 }), ...cells.map((s) => s.end({ timeout: 2 }))]);
@@ -127,7 +131,13 @@ describe('a read-only database role on a nova-made deployment', () => {
     const refusals = await Promise.all([
       trpcError(caller.hosts.discover({})),
       trpcError(caller.hosts.deleteMapping({ cellUuid: nova.cell1.uuid, host: nova.facts.hosts.cell1[0]! })),
-      trpcError(caller.cells.create({ name: 'nope', transportUrl: 'rabbit://guest:guest@127.0.0.1:5672/nope', databaseConnection: nova.cell1.novaUrl.replace(/_cell1$/, '_nope') })),
+      trpcError(
+        caller.cells.create({
+          name: 'nope',
+          transportUrl: 'rabbit://guest:guest@127.0.0.1:5672/nope',
+          databaseConnection: nova.cell1.novaUrl.replace(/_cell1$/, '_nope'),
+        }),
+      ),
       trpcError(caller.cells.rename({ uuid: nova.cell2.uuid, name: 'renamed' })),
       trpcError(caller.cells.setDisabled({ uuid: nova.cell2.uuid, disabled: true })),
       trpcError(caller.cells.delete({ uuid: nova.cell2.uuid, force: true })),
@@ -163,7 +173,18 @@ describe('a read-only database role on a nova-made deployment', () => {
 
   it('audits each refusal in its own schema', async () => {
     const rows = await deps.api.sql<{ action: string; outcome: string }[]>`select action, outcome from cellar.audit_log where outcome <> 'done' order by id`;
-    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['hosts.discover', 'hosts.deleteMapping', 'cells.create', 'cells.rename', 'cells.setDisabled', 'cells.delete', 'triage.cell0.delete', 'triage.buildRequests.delete']));
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining([
+        'hosts.discover',
+        'hosts.deleteMapping',
+        'cells.create',
+        'cells.rename',
+        'cells.setDisabled',
+        'cells.delete',
+        'triage.cell0.delete',
+        'triage.buildRequests.delete',
+      ]),
+    );
   });
 });
 
@@ -180,11 +201,20 @@ describe("a read-write database role with the README's grants", () => {
       ...readmeGrants('read-write, api database', rwNova.api.database, rw),
     ]);
     for (const c of [rwNova.cell0, rwNova.cell1, rwNova.cell2]) {
-      await asAdmin(c.database, [...readmeGrants('read-only, each cell database', c.database, rw), ...readmeGrants('read-write, each cell database', c.database, rw)]);
+      await asAdmin(c.database, [
+        ...readmeGrants('read-only, each cell database', c.database, rw),
+        ...readmeGrants('read-write, each cell database', c.database, rw),
+      ]);
     }
     const apiUrl = withCredentials(rwNova.api.url, rw.role, rw.password);
     const api = openApiDatabase(apiUrl, { max: 3 });
-    rwDeps = { api, registry: new CellRegistry({ baseUrl: apiUrl, cellCredentials: { user: rw.role, password: rw.password } }), deadlineMs: 5000, serviceDownTimeS: 60, now: () => new Date() };
+    rwDeps = {
+      api,
+      registry: new CellRegistry({ baseUrl: apiUrl, cellCredentials: { user: rw.role, password: rw.password } }),
+      deadlineMs: 5000,
+      serviceDownTimeS: 60,
+      now: () => new Date(),
+    };
     await applyMigrations(api, 'api');
     rwCaller = createCaller({ requestId: 'read-write', deps: () => rwDeps });
   });
@@ -192,7 +222,7 @@ describe("a read-write database role with the README's grants", () => {
     await rwDeps?.registry.closeAll();
     await rwDeps?.api.close();
     await rwNova?.close();
-        await asAdmin('postgres', [`DROP ROLE IF EXISTS ${rw.role}`]).catch(() => {});
+    await asAdmin('postgres', [`DROP ROLE IF EXISTS ${rw.role}`]).catch(() => {});
   });
 
   it('every write succeeds, and nova reads it back', async () => {

@@ -56,9 +56,18 @@ describe('reads on a nova-made deployment', () => {
     expect(list.state).toBe('up');
     if (list.state !== 'up') return;
     expect(list.data.rows.map((r) => r.uuid)).toEqual([buried.uuid]);
-    expect(list.data.rows[0]).toMatchObject({ vmState: 'error', taskState: null, flavor: { name: buried.flavor }, fault: { message: buried.fault.message, code: 500 } });
+    expect(list.data.rows[0]).toMatchObject({
+      vmState: 'error',
+      taskState: null,
+      flavor: { name: buried.flavor },
+      fault: { message: buried.fault.message, code: 500 },
+    });
     const one = await t.caller.triage.cell0.get({ uuid: buried.uuid });
-    expect(one.state === 'up' && one.data).toMatchObject({ uuid: buried.uuid, fault: { message: buried.fault.message }, actions: [{ action: 'create', message: 'Error' }] });
+    expect(one.state === 'up' && one.data).toMatchObject({
+      uuid: buried.uuid,
+      fault: { message: buried.fault.message },
+      actions: [{ action: 'create', message: 'Error' }],
+    });
     const groups = await t.caller.triage.cell0.groups({});
     expect(groups.state === 'up' && groups.data.groups.map((g) => [g.key, g.count])).toEqual([[buried.fault.message, 1]]);
   });
@@ -66,7 +75,9 @@ describe('reads on a nova-made deployment', () => {
   it('shows the pending boot with the flavor from its build request', async () => {
     const { pending } = t.nova.facts;
     const r = await t.caller.triage.buildRequests.list({});
-    expect(r.buildRequests.map((b) => [b.instanceUuid, b.name, b.flavor?.name, b.corrupt])).toEqual([[pending.buildRequestInstanceUuid, pending.displayName, pending.flavor, null]]);
+    expect(r.buildRequests.map((b) => [b.instanceUuid, b.name, b.flavor?.name, b.corrupt])).toEqual([
+      [pending.buildRequestInstanceUuid, pending.displayName, pending.flavor, null],
+    ]);
     expect(r.orphans).toEqual([]);
   });
 
@@ -74,7 +85,11 @@ describe('reads on a nova-made deployment', () => {
     const r = await t.caller.instances.list({});
     const live = t.nova.facts.instances.filter((i) => !i.deleted);
     expect(r.rows.map((x) => x.uuid).sort()).toEqual(live.map((i) => i.uuid).sort());
-    expect(r.rows.find((x) => x.uuid === t.nova.facts.buried.uuid)).toMatchObject({ cell: { uuid: CELL0_UUID }, status: 'ERROR', flavor: t.nova.facts.buried.flavor });
+    expect(r.rows.find((x) => x.uuid === t.nova.facts.buried.uuid)).toMatchObject({
+      cell: { uuid: CELL0_UUID },
+      status: 'ERROR',
+      flavor: t.nova.facts.buried.flavor,
+    });
     for (const uuid of t.nova.facts.byPurpose.live) {
       const l = await t.caller.instances.lookup({ uuid });
       expect(l.kind).toBe('in_cell');

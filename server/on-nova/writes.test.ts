@@ -95,7 +95,17 @@ describe('writes on a nova-made deployment, read back by nova', () => {
     expect((await nova('list_cells')).stdout).toMatch(new RegExp(`\\| cell3-renamed +\\| ${uuid} \\|.*\\| +False +\\|`));
     // nova's own update_cell on a cell Cellar made: the two tools take turns. (With --name
     // alone nova would fill the URLs from its nova.conf, cell1's, and refuse with 3.)
-    const upd = await nova('update_cell', '--cell_uuid', uuid, '--name', 'cell3-by-nova', '--transport-url', 'rabbit://guest:guest@127.0.0.1:5672/cell3', '--database_connection', url);
+    const upd = await nova(
+      'update_cell',
+      '--cell_uuid',
+      uuid,
+      '--name',
+      'cell3-by-nova',
+      '--transport-url',
+      'rabbit://guest:guest@127.0.0.1:5672/cell3',
+      '--database_connection',
+      url,
+    );
     expect(upd.code, upd.stdout + upd.stderr).toBe(0);
     const [renamed] = await t.deps.api.sql<{ name: string }[]>`select name from cell_mappings where uuid = ${uuid}`;
     expect(renamed!.name).toBe('cell3-by-nova');
@@ -110,7 +120,9 @@ describe('writes on a nova-made deployment, read back by nova', () => {
   it("refuses, as nova does, a cell whose database is another's written as a template (nova's exit code 2)", async () => {
     const stored = new URL(t.nova.cell2.novaUrl);
     const template = `{scheme}://{username}:{password}@{hostname}:{port}${stored.pathname}`;
-    const e = await trpcError(t.caller.cells.create({ name: 'again', transportUrl: 'rabbit://guest:guest@127.0.0.1:5672/again', databaseConnection: template }));
+    const e = await trpcError(
+      t.caller.cells.create({ name: 'again', transportUrl: 'rabbit://guest:guest@127.0.0.1:5672/again', databaseConnection: template }),
+    );
     expect(e.code).toBe('CONFLICT');
     expect(e.message).toContain('The specified transport_url and/or database_connection combination already exists for another cell');
     expect((await nova('list_cells')).stdout).not.toContain('again');

@@ -4,7 +4,6 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openApiDatabase } from '@/db/connect';
-import { startEmbedded } from '@/db/embedded';
 import { prepareEmbeddedDeployment } from './embedded-deployment';
 
 /** These tests are about the embedded default itself, so they always run it, whatever server the other tests use. */

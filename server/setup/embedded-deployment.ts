@@ -46,11 +46,7 @@ export interface EmbeddedDeployment {
  * Start (or adopt) the embedded cluster, migrate its databases, map its cells and, on the
  * very first start only, generate the demo deployment. Restarts keep the data.
  */
-export async function prepareEmbeddedDeployment(opts: {
-  dataDir: string;
-  log: (line: string) => void;
-  demo?: boolean;
-}): Promise<EmbeddedDeployment> {
+export async function prepareEmbeddedDeployment(opts: { dataDir: string; log: (line: string) => void; demo?: boolean }): Promise<EmbeddedDeployment> {
   const cluster = await startEmbedded({ dataDir: opts.dataDir, databases: [...EMBEDDED_DATABASES], log: opts.log });
   const apiUrl = cluster.url('api');
   const baseUrl = apiUrl;
@@ -94,9 +90,7 @@ async function mapAndSeedOnce(api: ApiHandle, baseUrl: string, demo: boolean, lo
       .returning();
     if (demo) {
       const byUuid = new Map(mapped.map((m) => [m.uuid, m]));
-      const handles = DEMO_CELLS.map((c) =>
-        openCellDatabase(expandTemplate(cellUrlTemplate(c.db), baseUrl), { max: 2, applicationName: 'cellar:demo' }),
-      );
+      const handles = DEMO_CELLS.map((c) => openCellDatabase(expandTemplate(cellUrlTemplate(c.db), baseUrl), { max: 2, applicationName: 'cellar:demo' }));
       try {
         const ref = (i: number) => ({ id: byUuid.get(DEMO_CELLS[i]!.uuid)!.id, uuid: DEMO_CELLS[i]!.uuid, handle: handles[i]! });
         await seedDemo({ api, cells: { cell0: ref(0), cell1: ref(1), cell2: ref(2) } });

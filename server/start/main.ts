@@ -20,7 +20,7 @@ import { migrateApiAndSay, sayCellSchemas } from './schema-report';
 const say = (line: string) => console.log(`cellar: ${line}`);
 
 async function main() {
-  let cfg;
+  let cfg: ReturnType<typeof config>;
   try {
     cfg = config();
   } catch (e) {

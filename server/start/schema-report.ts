@@ -26,7 +26,8 @@ export async function sayCellSchemas(api: ApiHandle, registry: CellRegistry, dea
       continue;
     }
     const s = o.value;
-    const did = s.madeBy === 'nova' ? 'Cellar changes nothing in it' : s.state === 'current' ? 'nothing to do' : 'run: cellar db sync --cell_uuid ' + o.cell.uuid;
+    const did =
+      s.madeBy === 'nova' ? 'Cellar changes nothing in it' : s.state === 'current' ? 'nothing to do' : `run: cellar db sync --cell_uuid ${o.cell.uuid}`;
     say(`${target}: ${s.madeBy === 'nova' ? s.summary : `nova-compatible tables made by Cellar, ${s.summary}`}; ${did}`);
   }
 }

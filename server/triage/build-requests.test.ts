@@ -90,9 +90,7 @@ describe('listBuildRequests on the demo', () => {
 
   it('lists the orphaned mapping (no cell, no build request) and never the map_instances marker or the fake instance', async () => {
     const { list } = await byUuid();
-    expect(list.orphans).toEqual([
-      expect.objectContaining({ instanceUuid: demo.orphanMappingUuid, queuedForDelete: true }),
-    ]);
+    expect(list.orphans).toEqual([expect.objectContaining({ instanceUuid: demo.orphanMappingUuid, queuedForDelete: true })]);
     expect(list.orphans[0]!.createdAt!.getTime()).toBeLessThan(NOW.getTime() - 5 * 86_400_000);
     const everything = JSON.stringify(list);
     expect(everything).not.toContain(INSTANCE_MIGRATION_MARKER);
@@ -111,7 +109,12 @@ describe('listBuildRequests on rows nova did not write cleanly', () => {
       JSON.stringify({
         'nova_object.name': 'Instance',
         'nova_object.version': '2.8',
-        'nova_object.data': { uuid, display_name: 'odd', created_at: '2001-01-01T00:00:00Z', flavor: { 'nova_object.name': 'Flavor', 'nova_object.data': { name: 'm1.odd', vcpus: 1, memory_mb: 64 } } },
+        'nova_object.data': {
+          uuid,
+          display_name: 'odd',
+          created_at: '2001-01-01T00:00:00Z',
+          flavor: { 'nova_object.name': 'Flavor', 'nova_object.data': { name: 'm1.odd', vcpus: 1, memory_mb: 64 } },
+        },
       });
     const spec = mk(JSON.stringify({ 'nova_object.name': 'RequestSpec', 'nova_object.data': {} }), 60);
     const future = mk(JSON.stringify({ 'nova_object.name': 'Instance', 'nova_object.version': '3.0', 'nova_object.data': {} }), 60);

@@ -65,7 +65,9 @@ function str(v: unknown): string | null {
 }
 
 /** Read build_requests.instance as nova would load it, or say why it cannot be. */
-export function readBuildRequestInstance(json: string | null): { data: InstanceData; corrupt: null } | { data: null; corrupt: { kind: Corruption; reason: string } } {
+export function readBuildRequestInstance(
+  json: string | null,
+): { data: InstanceData; corrupt: null } | { data: null; corrupt: { kind: Corruption; reason: string } } {
   if (json === null) return { data: null, corrupt: { kind: 'null', reason: 'the instance column is NULL' } };
   let parsed: unknown;
   try {
@@ -79,7 +81,10 @@ export function readBuildRequestInstance(json: string | null): { data: InstanceD
   if (name !== 'Instance' || !data || typeof data !== 'object' || Array.isArray(data)) {
     return {
       data: null,
-      corrupt: { kind: 'not-an-instance', reason: `the instance column is not an Instance primitive (${typeof name === 'string' ? name : 'no nova_object.name'})` },
+      corrupt: {
+        kind: 'not-an-instance',
+        reason: `the instance column is not an Instance primitive (${typeof name === 'string' ? name : 'no nova_object.name'})`,
+      },
     };
   }
   // Instance has been 2.x since Mitaka; nova cannot load a major version it does not know.

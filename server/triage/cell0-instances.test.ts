@@ -74,7 +74,8 @@ describe('listCell0Instances on the demo', () => {
 
   it('shows the LATEST fault (MAX(id) among live faults) of an instance with two', async () => {
     const row = (await up()).rows.find((r) => r.uuid === demo.cell0.twoFaultsUuid)!;
-    const [latest] = await dep.cell0.handle.sql`select id, message, code from instance_faults where instance_uuid = ${demo.cell0.twoFaultsUuid} and deleted = 0 order by id desc limit 1`;
+    const [latest] = await dep.cell0.handle
+      .sql`select id, message, code from instance_faults where instance_uuid = ${demo.cell0.twoFaultsUuid} and deleted = 0 order by id desc limit 1`;
     expect(row.fault).toMatchObject({ id: latest!.id, code: 500 });
     expect(row.fault!.message).toMatch(/^Exceeded maximum number of retries/);
     expect(row.fault!.details).toMatch(/^Traceback \(most recent call last\):/);
@@ -104,16 +105,31 @@ describe('listCell0Instances on the demo', () => {
 
   it('filters by fault text (case-insensitive substring), by project, and by a normalised group', async () => {
     const byText = await up({ fault: 'NOT ENOUGH HOSTS' });
-    expect(byText.rows.map((r) => r.uuid).sort()).toEqual(truth.filter((t) => t.message.includes('not enough hosts')).map((t) => t.uuid).sort());
+    expect(byText.rows.map((r) => r.uuid).sort()).toEqual(
+      truth
+        .filter((t) => t.message.includes('not enough hosts'))
+        .map((t) => t.uuid)
+        .sort(),
+    );
 
     const ml = demo.projects.find((p) => p.name === 'ml-research')!.id;
     const byProject = await up({ project: ml });
-    expect(byProject.rows.map((r) => r.uuid).sort()).toEqual(truth.filter((t) => t.project_id === ml).map((t) => t.uuid).sort());
+    expect(byProject.rows.map((r) => r.uuid).sort()).toEqual(
+      truth
+        .filter((t) => t.project_id === ml)
+        .map((t) => t.uuid)
+        .sort(),
+    );
     expect(byProject.rows.length).toBe(3);
 
     const key = 'Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance <uuid>.';
     const byGroup = await up({ group: key });
-    expect(byGroup.rows.map((r) => r.uuid).sort()).toEqual(truth.filter((t) => normaliseFault(t.message) === key).map((t) => t.uuid).sort());
+    expect(byGroup.rows.map((r) => r.uuid).sort()).toEqual(
+      truth
+        .filter((t) => normaliseFault(t.message) === key)
+        .map((t) => t.uuid)
+        .sort(),
+    );
     expect(byGroup.rows).toHaveLength(3);
 
     const combined = await up({ group: 'No valid host was found. There are not enough hosts available.', flavor: 'g1.a100.xlarge' });
@@ -133,7 +149,11 @@ describe('listCell0Instances on the demo', () => {
 
   it('keeps its place when the marker row is deleted between pages', async () => {
     const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
-    const [a, b, c] = [await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(1) }), await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(2) }), await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(3) })];
+    const [a, b, c] = [
+      await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(1) }),
+      await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(2) }),
+      await buryInCell0(dep, { projectId: 'p-marker', createdAt: at(3) }),
+    ];
     try {
       const first = await up({ project: 'p-marker', limit: 1 });
       expect(first.rows.map((r) => r.uuid)).toEqual([a]);
@@ -164,7 +184,9 @@ describe('listCell0Instances on the demo', () => {
       expect(r.state).toBe('down');
       if (r.state !== 'down') return;
       expect(r.down).toEqual([expect.objectContaining({ uuid: CELL0_UUID, name: 'cell0', reason: 'refused' })]);
-      const { n } = await one(dep.api.sql<{ n: number }[]>`select count(*)::int as n from instance_mappings where cell_id = ${dep.cell0.id} and queued_for_delete is not true`);
+      const { n } = await one(
+        dep.api.sql<{ n: number }[]>`select count(*)::int as n from instance_mappings where cell_id = ${dep.cell0.id} and queued_for_delete is not true`,
+      );
       expect(r.unknownCount).toBe(n);
       expect(r.unknownCount).toBe(demo.cell0.failed);
       expect(JSON.stringify(r)).not.toContain('s3cret');
@@ -188,9 +210,7 @@ describe('readCell0Instance', () => {
     expect(d.mapping.queuedForDelete).toBe(false);
     expect(d.actions).toHaveLength(1);
     expect(d.actions[0]).toMatchObject({ action: 'create', message: 'Error' });
-    expect(d.actions[0]!.events).toEqual([
-      expect.objectContaining({ event: 'conductor_schedule_and_build_instances', result: 'Error', host: d.fault!.host }),
-    ]);
+    expect(d.actions[0]!.events).toEqual([expect.objectContaining({ event: 'conductor_schedule_and_build_instances', result: 'Error', host: d.fault!.host })]);
   });
 
   it('shows an already deleted instance as deleted, with its (soft-deleted) fault and the delete action', async () => {
@@ -244,7 +264,9 @@ describe('flavor and group filters narrowed in SQL, decided exactly, across many
       }
       // A flavor whose name only appears elsewhere in the JSON must not match.
       await buryInCell0(many, {
-        flavorJson: JSON.stringify({ cur: { 'nova_object.name': 'Flavor', 'nova_object.data': { name: 'm1.other', vcpus: 1, memory_mb: 1, description: '"name": "m1.rare"' } } }),
+        flavorJson: JSON.stringify({
+          cur: { 'nova_object.name': 'Flavor', 'nova_object.data': { name: 'm1.other', vcpus: 1, memory_mb: 1, description: '"name": "m1.rare"' } },
+        }),
       });
       const pages: string[][] = [];
       let marker: string | undefined;

@@ -150,7 +150,13 @@ async function resolveMarker(sql: postgres.Sql, marker: string): Promise<Positio
  * narrowed in SQL (flavor name, normalised text), batches are read until the page is full
  * or cell0 has no more rows.
  */
-export async function collectCell0Rows(sql: postgres.Sql, filters: Cell0Filters, sort: Cell0Sort, start: Position | null, want: number): Promise<{ rows: Cell0Row[]; more: boolean }> {
+export async function collectCell0Rows(
+  sql: postgres.Sql,
+  filters: Cell0Filters,
+  sort: Cell0Sort,
+  start: Position | null,
+  want: number,
+): Promise<{ rows: Cell0Row[]; more: boolean }> {
   const exact = needsExactFilter(filters);
   const batch = exact ? Math.max(2 * want, 100) : want;
   const where = liveCell0Where(sql, filters);
@@ -266,12 +272,27 @@ export async function readCell0Instance(deps: Deps, uuid: string): Promise<Cell0
       ) e on true
       where i.uuid = ${uuid}`;
     if (!row) {
-      throw refuse.notFound(
-        mapping ? `Instance ${uuid} is mapped to cell0 but cell0 has no row for it (archived?).` : `Instance ${uuid} was not found.`,
-      );
+      throw refuse.notFound(mapping ? `Instance ${uuid} is mapped to cell0 but cell0 has no row for it (archived?).` : `Instance ${uuid} was not found.`);
     }
     const actions = await sql<
-      Array<{ id: number; action: string | null; request_id: string | null; user_id: string | null; project_id: string | null; start_time: string | null; finish_time: string | null; message: string | null; events: Array<{ event: string | null; result: string | null; start_time: string | null; finish_time: string | null; host: string | null; traceback: string | null }> }>
+      Array<{
+        id: number;
+        action: string | null;
+        request_id: string | null;
+        user_id: string | null;
+        project_id: string | null;
+        start_time: string | null;
+        finish_time: string | null;
+        message: string | null;
+        events: Array<{
+          event: string | null;
+          result: string | null;
+          start_time: string | null;
+          finish_time: string | null;
+          host: string | null;
+          traceback: string | null;
+        }>;
+      }>
     >`
       select a.id, a.action, a.request_id, a.user_id, a.project_id, a.start_time::text as start_time,
              a.finish_time::text as finish_time, a.message,

@@ -4,7 +4,6 @@ import { buildRequests, instanceMappings } from '@/db/api/schema';
 import { instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
-import { isCellarError } from '../errors';
 import { deleteCell0Instances } from './delete-cell0-instances';
 import { buryInCell0, depsFor, takeCell0Down, one } from './testing';
 import { refusal as refusalOf } from '@/server/testing';
@@ -33,7 +32,8 @@ async function related(uuid: string) {
   return {
     extra: await sql`select id, deleted, deleted_at::text from instance_extra where instance_uuid = ${uuid} order by id`,
     faults: await sql`select id, deleted, deleted_at::text from instance_faults where instance_uuid = ${uuid} order by id`,
-    actions: await sql`select action, deleted, user_id, project_id, start_time::text, finish_time, request_id from instance_actions where instance_uuid = ${uuid} order by id`,
+    actions:
+      await sql`select action, deleted, user_id, project_id, start_time::text, finish_time, request_id from instance_actions where instance_uuid = ${uuid} order by id`,
     events: await sql`select e.event, e.deleted from instance_actions_events e join instance_actions a on a.id = e.action_id where a.instance_uuid = ${uuid}`,
   };
 }
@@ -42,7 +42,6 @@ async function mapping(uuid: string) {
   const [m] = await dep.api.sql`select cell_id, queued_for_delete from instance_mappings where instance_uuid = ${uuid}`;
   return m;
 }
-
 
 describe('deleteCell0Instances: nova §5.5 end state', () => {
   it('soft-deletes the instance and its extra and faults with deleted = id, keeps actions and events, queues the mapping, records no delete action (a local delete)', async () => {
@@ -157,11 +156,13 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
       expect(i.deleted).toBe(i.id);
       expect(await mapping(u)).toEqual({ cell_id: dep.cell0.id, queued_for_delete: true });
     }
-    const { n } = await one(dep.cell0.handle.sql<{ n: number }[]>`select count(*)::int as n from instance_actions where action = 'delete' and instance_uuid = any(${uuids})`);
+    const { n } = await one(
+      dep.cell0.handle.sql<{ n: number }[]>`select count(*)::int as n from instance_actions where action = 'delete' and instance_uuid = any(${uuids})`,
+    );
     expect(n).toBe(0);
   });
 
-  it('in a cell database that has nova\'s other instance tables, soft-deletes and hard-deletes them as instance_destroy does', async () => {
+  it("in a cell database that has nova's other instance tables, soft-deletes and hard-deletes them as instance_destroy does", async () => {
     const uuid = await buryInCell0(dep);
     const sql = dep.cell0.handle.sql;
     // A few of the tables a cell database nova made has and Cellar's does not, nova's columns.
@@ -184,7 +185,10 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
       // soft_delete keeps updated_at as it was.
       expect(cache).toEqual({ id: cache!.id, deleted: cache!.id, deleted_at: at, updated_at: '2030-01-01 00:00:00' });
       const meta = await sql<{ key: string; deleted: number; id: number }[]>`select id, key, deleted from instance_system_metadata order by id`;
-      expect(meta.map((m) => [m.key, m.deleted === m.id])).toEqual([['image_base_image_ref', true], ['old', false]]);
+      expect(meta.map((m) => [m.key, m.deleted === m.id])).toEqual([
+        ['image_base_image_ref', true],
+        ['old', false],
+      ]);
       expect(meta[1]!.deleted).toBe(7);
       expect(await sql`select resource_id, tag from tags order by 1, 2`).toEqual([{ resource_id: 'other', tag: 'a' }]);
       expect(await sql`select id from console_auth_tokens`).toEqual([]);
@@ -218,7 +222,9 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
         { tbl: 'instance_extra', op: 'UPDATE' },
       ]);
     } finally {
-      await sql.unsafe('drop trigger s1 on instances; drop trigger s2 on instance_extra; drop trigger s3 on instance_faults; drop trigger s4 on instance_actions; drop function log_stmt(); drop table stmt_log;');
+      await sql.unsafe(
+        'drop trigger s1 on instances; drop trigger s2 on instance_extra; drop trigger s3 on instance_faults; drop trigger s4 on instance_actions; drop function log_stmt(); drop table stmt_log;',
+      );
     }
   });
 });

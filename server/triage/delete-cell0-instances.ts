@@ -66,7 +66,10 @@ interface Located {
 
 /** Why an instance cannot be deleted here, in plain words; null when it is a cell0 instance. */
 function notInCell0(m: Located | undefined, inCell0: boolean): string | null {
-  if (!m) return inCell0 ? 'has no instance mapping, and nova does not delete an instance it cannot map (During local delete, failed to find instance mapping)' : null;
+  if (!m)
+    return inCell0
+      ? 'has no instance mapping, and nova does not delete an instance it cannot map (During local delete, failed to find instance mapping)'
+      : null;
   if (m.cell_uuid === null) return 'is not scheduled yet: it is a build request (delete it from Build requests)';
   if (m.cell_uuid !== CELL0_UUID) return `is in cell ${cellLabel({ uuid: m.cell_uuid, name: m.cell_name })}, not in cell0`;
   return null;
@@ -154,18 +157,19 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
 
   // 4. instance.destroy(), all or nothing; the conditional UPDATE decides who deleted what.
   // oslo.db's soft_delete keeps updated_at (SET updated_at = updated_at): step 2 set it.
-  const won = candidates.length === 0
-    ? []
-    : await sql.begin(async (tx) => {
-        const gone = await tx<{ uuid: string }[]>`
+  const won =
+    candidates.length === 0
+      ? []
+      : await sql.begin(async (tx) => {
+          const gone = await tx<{ uuid: string }[]>`
           with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
           update instances i set deleted = i.id, deleted_at = ${now}::timestamp
           from t where i.id = t.id
           returning i.uuid`;
-        const ids = gone.map((g) => g.uuid);
-        await destroyRelatedRows(tx, ids, at);
-        return ids;
-      });
+          const ids = gone.map((g) => g.uuid);
+          await destroyRelatedRows(tx, ids, at);
+          return ids;
+        });
 
   const wonSet = new Set(won);
   return {

@@ -9,7 +9,8 @@ let deps: Deps;
 const NOW = new Date('2031-05-06T07:08:09Z');
 
 // What support pastes into a ticket must survive the trip through a spreadsheet intact.
-const NASTY_DETAILS = 'Traceback (most recent call last):\n  File "/usr/lib/python3/nova/conductor.py", line 1, in f\n    raise NoValidHost(reason="a, b")\r\nnova.exception.NoValidHost: "quoted", and, commas';
+const NASTY_DETAILS =
+  'Traceback (most recent call last):\n  File "/usr/lib/python3/nova/conductor.py", line 1, in f\n    raise NoValidHost(reason="a, b")\r\nnova.exception.NoValidHost: "quoted", and, commas';
 const NASTY_MESSAGE = 'No valid host was found. Host "cmp-1", reason: \'full\', x';
 const FORMULA_NAME = '=HYPERLINK("http://evil.example/","click")';
 
@@ -32,7 +33,14 @@ beforeAll(async () => {
     imageRef: '',
     flavor: 'm1.legacy',
     createdAt: new Date('2031-05-02T00:00:00Z'),
-    faults: [{ message: 'Quota exceeded for cores: Requested 8, but already used 118 of 120 cores', code: 403, details: '', createdAt: new Date('2031-05-02T00:00:05Z') }],
+    faults: [
+      {
+        message: 'Quota exceeded for cores: Requested 8, but already used 118 of 120 cores',
+        code: 403,
+        details: '',
+        createdAt: new Date('2031-05-02T00:00:05Z'),
+      },
+    ],
   });
 });
 

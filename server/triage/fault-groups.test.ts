@@ -105,7 +105,7 @@ describe('listFaultGroups on the demo', () => {
     ]);
   });
 
-  it('every demo message is matched in PostgreSQL by its group\'s prefilter', async () => {
+  it("every demo message is matched in PostgreSQL by its group's prefilter", async () => {
     const rows = await dep.cell0.handle.sql<{ message: string }[]>`select distinct message from instance_faults`;
     for (const { message } of rows) {
       const { ok } = await one(dep.cell0.handle.sql<{ ok: boolean }[]>`select ${message} ~ ${groupPrefilter(normaliseFault(message))} as ok`);
@@ -137,7 +137,15 @@ describe('foldGroups', () => {
   it('adds up folded rows, keeps the earliest first and latest last, and names an unreadable flavor', () => {
     const g = foldGroups([
       { flavor: null, message: 'Boom 1', project_id: 'p', image_ref: '', n: 2, first_seen: '2030-01-02 00:00:00', last_seen: '2030-01-05 00:00:00' },
-      { flavor: '{"cur": {"nova_object.name": "Flavor", "nova_object.data": {"name": "f1", "vcpus": 1, "memory_mb": 1}}}', message: 'Boom 22', project_id: 'q', image_ref: 'img', n: 3, first_seen: '2030-01-01 00:00:00', last_seen: '2030-01-03 00:00:00' },
+      {
+        flavor: '{"cur": {"nova_object.name": "Flavor", "nova_object.data": {"name": "f1", "vcpus": 1, "memory_mb": 1}}}',
+        message: 'Boom 22',
+        project_id: 'q',
+        image_ref: 'img',
+        n: 3,
+        first_seen: '2030-01-01 00:00:00',
+        last_seen: '2030-01-03 00:00:00',
+      },
     ]);
     expect(g).toEqual([
       {

@@ -44,7 +44,10 @@ function tally(map: Map<string, number>): Breakdown[] {
 }
 
 /** Fold the grouping rows into groups by normalised text, largest first. Pure: tested on its own. */
-export function foldGroups(rows: readonly GroupingRow[], flavorName: (json: string | null) => string | null = (j) => readFlavorFromPrimitive(j)?.name ?? null): FaultGroup[] {
+export function foldGroups(
+  rows: readonly GroupingRow[],
+  flavorName: (json: string | null) => string | null = (j) => readFlavorFromPrimitive(j)?.name ?? null,
+): FaultGroup[] {
   const names = new Map<string | null, string>();
   const nameOf = (json: string | null) => {
     let n = names.get(json);
@@ -54,7 +57,10 @@ export function foldGroups(rows: readonly GroupingRow[], flavorName: (json: stri
     }
     return n;
   };
-  const groups = new Map<string, { count: number; first: Date | null; last: Date | null; flavors: Map<string, number>; projects: Map<string, number>; images: Map<string, number> }>();
+  const groups = new Map<
+    string,
+    { count: number; first: Date | null; last: Date | null; flavors: Map<string, number>; projects: Map<string, number>; images: Map<string, number> }
+  >();
   for (const r of rows) {
     const key = normaliseFault(r.message);
     let g = groups.get(key);
@@ -119,4 +125,3 @@ export async function listFaultGroups(deps: Deps, filters: Omit<Cell0Filters, 'g
     return { groups, instances: groups.reduce((s, g) => s + g.count, 0) };
   });
 }
-

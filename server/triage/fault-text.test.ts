@@ -44,8 +44,27 @@ describe('normaliseFault', () => {
 function message() {
   const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
   const uuid = fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((p) => p.join('-'));
-  const word = fc.constantFrom('No', 'valid', 'host', 'was', 'found.', 'instance', 'cell1-cmp-004', '(s),', "can't", 'node:', 'None', '-', '<n>', '<uuid>', 'x.y');
-  const num = fc.oneof(fc.nat({ max: 100000 }).map(String), fc.tuple(fc.nat(999), fc.nat(99)).map(([a, b]) => `${a}.${b}`));
+  const word = fc.constantFrom(
+    'No',
+    'valid',
+    'host',
+    'was',
+    'found.',
+    'instance',
+    'cell1-cmp-004',
+    '(s),',
+    "can't",
+    'node:',
+    'None',
+    '-',
+    '<n>',
+    '<uuid>',
+    'x.y',
+  );
+  const num = fc.oneof(
+    fc.nat({ max: 100000 }).map(String),
+    fc.tuple(fc.nat(999), fc.nat(99)).map(([a, b]) => `${a}.${b}`),
+  );
   const quoted = fc.tuple(fc.constantFrom("'", '"'), fc.string({ unit: fc.constantFrom(...'abc-. 19'), maxLength: 8 })).map(([q, s]) => `${q}${s}${q}`);
   const sep = fc.constantFrom(' ', '  ', '\n', ' \t ', ', ', ': ');
   const piece = fc.oneof(word, uuid, hex(32), num, quoted);

@@ -53,9 +53,6 @@ function escapeRegex(literal: string): string {
  */
 export function groupPrefilter(key: string): string {
   const parts = key.split(/(<uuid>|<id>|<name>|<n>)/);
-  const body = parts
-    .map((p) => TOKEN_PATTERNS[p] ?? escapeRegex(p).replace(/ /g, '\\s+'))
-    .join('');
+  const body = parts.map((p) => TOKEN_PATTERNS[p] ?? escapeRegex(p).replace(/ /g, '\\s+')).join('');
   return `^\\s*${body}\\s*$`;
 }
-

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequests, instanceMappings } from '@/db/api/schema';
 import { instances } from '@/db/cell/schema';
@@ -21,7 +20,6 @@ beforeAll(async () => {
 
 afterAll(() => dep?.close());
 
-
 describe('triage router: inputs', () => {
   it('rejects a bad uuid, an empty selection and a silly threshold with plain messages', async () => {
     const bad = await trpcError(caller.cell0.delete({ uuids: ['not-a-uuid'] }));
@@ -41,7 +39,7 @@ describe('triage router: inputs', () => {
 });
 
 describe('triage router: deleting cell0 instances', () => {
-  it('records the caller in the audit log; like nova\'s local delete, it writes no delete instance action', async () => {
+  it("records the caller in the audit log; like nova's local delete, it writes no delete instance action", async () => {
     const uuid = await buryInCell0(dep, { projectId: 'p-actor' });
     expect(await caller.cell0.delete({ uuids: [uuid] })).toEqual({ deleted: [uuid], alreadyDeleted: [], notFound: [] });
     // nova records a delete action only when the delete goes to an up compute host
@@ -82,7 +80,9 @@ describe('triage router: deleting a build request (nova §5.4, through the boot 
     const r = await caller.buildRequests.delete({ instanceUuid: uuid });
     expect(r.result).toBe('deleted');
     expect(await dep.api.sql`select id from build_requests where instance_uuid = ${uuid}`).toHaveLength(0);
-    expect(await dep.api.sql`select cell_id, queued_for_delete from instance_mappings where instance_uuid = ${uuid}`).toEqual([{ cell_id: null, queued_for_delete: true }]);
+    expect(await dep.api.sql`select cell_id, queued_for_delete from instance_mappings where instance_uuid = ${uuid}`).toEqual([
+      { cell_id: null, queued_for_delete: true },
+    ]);
 
     const after = await caller.buildRequests.list({});
     expect(after.buildRequests.map((b) => b.instanceUuid)).not.toContain(uuid);

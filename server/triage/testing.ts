@@ -77,12 +77,23 @@ export async function buryInCell0(dep: TestDeployment, b: BuriedInstance = {}): 
     node: null,
     createdAt: created,
   });
-  await h.insert(instanceExtra).values({ instanceUuid: uuid, flavor: b.flavorJson === undefined ? instanceExtraFlavor(flavor) : b.flavorJson, createdAt: created });
-  const faults = b.faults ?? [{ message: 'No valid host was found. There are not enough hosts available.', code: 500, details: 'Traceback (most recent call last):\n  File "x"' }];
+  await h
+    .insert(instanceExtra)
+    .values({ instanceUuid: uuid, flavor: b.flavorJson === undefined ? instanceExtraFlavor(flavor) : b.flavorJson, createdAt: created });
+  const faults = b.faults ?? [
+    { message: 'No valid host was found. There are not enough hosts available.', code: 500, details: 'Traceback (most recent call last):\n  File "x"' },
+  ];
   for (const [n, f] of faults.entries()) {
     const [row] = await h
       .insert(instanceFaults)
-      .values({ instanceUuid: uuid, message: f.message, code: f.code ?? 500, details: f.details ?? null, host: 'conductor-1', createdAt: f.createdAt ?? new Date(created.getTime() + (n + 1) * 1000) })
+      .values({
+        instanceUuid: uuid,
+        message: f.message,
+        code: f.code ?? 500,
+        details: f.details ?? null,
+        host: 'conductor-1',
+        createdAt: f.createdAt ?? new Date(created.getTime() + (n + 1) * 1000),
+      })
       .returning({ id: instanceFaults.id });
     if (f.deleted) await h.update(instanceFaults).set({ deleted: row!.id, deletedAt: new Date() }).where(eq(instanceFaults.id, row!.id));
   }
@@ -100,7 +111,9 @@ export async function buryInCell0(dep: TestDeployment, b: BuriedInstance = {}): 
     host: 'conductor-1',
   });
   if (!b.unmapped) {
-    await dep.api.db.insert(instanceMappings).values({ instanceUuid: uuid, cellId: dep.cell0.id, projectId, userId, queuedForDelete: false, createdAt: created });
+    await dep.api.db
+      .insert(instanceMappings)
+      .values({ instanceUuid: uuid, cellId: dep.cell0.id, projectId, userId, queuedForDelete: false, createdAt: created });
   }
   await dep.api.db.insert(requestSpecs).values({
     instanceUuid: uuid,

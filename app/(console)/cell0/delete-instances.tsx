@@ -15,7 +15,10 @@ export function describeDeleteResult(r: DeleteCell0Result): string {
   const parts: string[] = [];
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
   if (r.deleted.length) parts.push(`Deleted ${n(r.deleted.length, 'instance', 'instances')}.`);
-  if (r.alreadyDeleted.length) parts.push(`${n(r.alreadyDeleted.length, 'instance was', 'instances were')} already deleted; nothing changed for ${r.alreadyDeleted.length === 1 ? 'it' : 'them'}.`);
+  if (r.alreadyDeleted.length)
+    parts.push(
+      `${n(r.alreadyDeleted.length, 'instance was', 'instances were')} already deleted; nothing changed for ${r.alreadyDeleted.length === 1 ? 'it' : 'them'}.`,
+    );
   if (r.notFound.length) parts.push(`${n(r.notFound.length, 'instance was', 'instances were')} not found: ${r.notFound.join(', ')}.`);
   return parts.join(' ') || 'Nothing to delete.';
 }
@@ -60,8 +63,8 @@ export function DeleteInstancesDialog({
       onConfirm={() => del.mutate({ uuids: targets.map((t) => t.uuid) })}
     >
       <p>
-        Deleted as nova deletes it: the instance goes to <code>deleting</code>, then <code>deleted</code>; its row, flavor copy and
-        faults are soft-deleted (<code>deleted = id</code>) and its instance mapping is queued for delete. Its actions stay for audit.
+        Deleted as nova deletes it: the instance goes to <code>deleting</code>, then <code>deleted</code>; its row, flavor copy and faults are soft-deleted (
+        <code>deleted = id</code>) and its instance mapping is queued for delete. Its actions stay for audit.
       </p>
       <p className="font-medium">This cannot be undone from the console. Export the fault evidence first if you may need it.</p>
       {bulk ? (

@@ -22,7 +22,9 @@ export function FaultText({ fault, showHost = false }: { fault: Fault | null; sh
       {fault.details ? (
         <details className="text-xs">
           <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Details</summary>
-          <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-zinc-100 p-2 font-mono text-[11px] leading-snug dark:bg-zinc-950">{fault.details}</pre>
+          <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-zinc-100 p-2 font-mono text-[11px] leading-snug dark:bg-zinc-950">
+            {fault.details}
+          </pre>
         </details>
       ) : null}
     </div>

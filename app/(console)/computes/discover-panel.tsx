@@ -35,8 +35,8 @@ export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
         Discover hosts
       </h2>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-        Maps every live compute host that has no host mapping to the cell that holds it, as <code>nova-manage cell_v2 discover_hosts</code>.
-        Safe while others discover too: a host someone else maps first is reported, not an error.
+        Maps every live compute host that has no host mapping to the cell that holds it, as <code>nova-manage cell_v2 discover_hosts</code>. Safe while others
+        discover too: a host someone else maps first is reported, not an error.
       </p>
       <div className="flex flex-wrap items-end gap-4 text-sm">
         <SelectField
@@ -92,10 +92,18 @@ function DiscoverOutcome({ r }: { r: DiscoverResult }) {
       ) : null}
       {r.dryRun ? <HostList label="Hosts that would be mapped" hosts={r.wouldMap} /> : <HostList label="Newly mapped hosts" hosts={r.newlyMapped} />}
       {r.alreadyMapped.length > 0 ? (
-        <MappedList label="Already mapped by someone else" hosts={r.alreadyMapped} note="Mapped by someone else while this run worked (another discover, the scheduler): not an error." />
+        <MappedList
+          label="Already mapped by someone else"
+          hosts={r.alreadyMapped}
+          note="Mapped by someone else while this run worked (another discover, the scheduler): not an error."
+        />
       ) : null}
       {r.mappedElsewhere.length > 0 ? (
-        <MappedList label="Mapped to another cell" hosts={r.mappedElsewhere} note="Live in one cell but mapped to another (or live in two cells): a host belongs to one cell only; resolve by hand." />
+        <MappedList
+          label="Mapped to another cell"
+          hosts={r.mappedElsewhere}
+          note="Live in one cell but mapped to another (or live in two cells): a host belongs to one cell only; resolve by hand."
+        />
       ) : null}
       {/* Skipped: a cell that did not answer; its hosts were not looked at. */}
       <CellNotices down={r.skippedCells.map((c) => ({ ...c, message: `${c.message}. Skipped: its hosts were not looked at.` }))} />
@@ -116,7 +124,15 @@ function DiscoverOutcome({ r }: { r: DiscoverResult }) {
 function HostList({ label, hosts }: { label: string; hosts: HostInCell[] }) {
   if (hosts.length === 0) return null;
   return (
-    <Table label={label} head={<><Th>Host</Th><Th>Cell</Th></>}>
+    <Table
+      label={label}
+      head={
+        <>
+          <Th>Host</Th>
+          <Th>Cell</Th>
+        </>
+      }
+    >
       {hosts.map((h) => (
         <tr key={`${h.cell.uuid}/${h.host}`}>
           <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
@@ -135,7 +151,16 @@ function MappedList({ label, hosts, note }: { label: string; hosts: AlreadyMappe
   return (
     <div className="space-y-1">
       <p className="text-zinc-600 dark:text-zinc-400">{note}</p>
-      <Table label={label} head={<><Th>Host</Th><Th>Its compute is in</Th><Th>Mapped to</Th></>}>
+      <Table
+        label={label}
+        head={
+          <>
+            <Th>Host</Th>
+            <Th>Its compute is in</Th>
+            <Th>Mapped to</Th>
+          </>
+        }
+      >
         {hosts.map((h) => (
           <tr key={`${h.cell.uuid}/${h.host}`}>
             <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
@@ -159,7 +184,11 @@ function LastRuns() {
   const trpc = useTRPC();
   const q = useQuery(trpc.hosts.lastDiscovery.queryOptions());
   return (
-    <div role="region" aria-label="Last discovery" className="mt-4 space-y-1 border-t border-zinc-200 pt-3 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+    <div
+      role="region"
+      aria-label="Last discovery"
+      className="mt-4 space-y-1 border-t border-zinc-200 pt-3 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+    >
       <QueryState query={q} what="the last discovery">
         {({ lastRun, lastDryRun }) => (
           <>
@@ -173,13 +202,10 @@ function LastRuns() {
 }
 
 function RunLine({ title, run }: { title: string; run: DiscoveryRun }) {
-  const counts = run.dryRun
-    ? `${run.wouldMap} would be mapped`
-    : `${run.newlyMapped} newly mapped, ${run.alreadyMapped} already mapped by someone else`;
+  const counts = run.dryRun ? `${run.wouldMap} would be mapped` : `${run.newlyMapped} newly mapped, ${run.alreadyMapped} already mapped by someone else`;
   return (
     <p>
-      <span className="font-medium text-zinc-800 dark:text-zinc-200">{title}:</span> by {run.actor}, <Time value={run.startedAt} />,{' '}
-      {run.mode}
+      <span className="font-medium text-zinc-800 dark:text-zinc-200">{title}:</span> by {run.actor}, <Time value={run.startedAt} />, {run.mode}
       {run.cellUuid ? ` in cell ${run.cellUuid}` : ''}: {counts}
       {run.skippedCells > 0 ? `, ${run.skippedCells} cell${run.skippedCells === 1 ? '' : 's'} skipped` : ''}
       {run.outcome === 'failed' ? ` · failed: ${run.details.error ?? 'unknown error'}` : ''}

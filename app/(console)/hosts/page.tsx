@@ -13,10 +13,7 @@ const loadSearch = createLoader(hostsSearchParams);
 export default async function HostsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const search = await loadSearch(searchParams);
   const qc = getQueryClient();
-  await Promise.all([
-    qc.prefetchQuery(trpc.hosts.mappings.queryOptions(mappingsInput(search))),
-    qc.prefetchQuery(trpc.hosts.reachability.queryOptions()),
-  ]);
+  await Promise.all([qc.prefetchQuery(trpc.hosts.mappings.queryOptions(mappingsInput(search))), qc.prefetchQuery(trpc.hosts.reachability.queryOptions())]);
   return (
     <HydrateClient>
       <HostsView />

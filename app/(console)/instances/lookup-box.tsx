@@ -97,7 +97,7 @@ function LookupResultPanel({ uuid }: { uuid: string }) {
 
 function LookupAnswer({ r }: { r: LookupResult }) {
   return (
-    <section role="region" aria-label="Lookup result" className={`rounded border p-4 text-sm ${TONE[r.kind]}`}>
+    <section aria-label="Lookup result" className={`rounded border p-4 text-sm ${TONE[r.kind]}`}>
       <h3 className="text-base font-semibold">{HEADINGS[r.kind]}</h3>
       <p className="mt-1">{r.summary}</p>
       <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">

@@ -9,7 +9,12 @@ import { createNovaDeployment, type NovaDeployment } from './nova-deployment';
 /** The data rows of a prettytable, as arrays of trimmed cells. */
 function tableRows(out: string): string[][] {
   const lines = out.split('\n').filter((l) => l.startsWith('|'));
-  return lines.slice(1).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  return lines.slice(1).map((l) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim()),
+  );
 }
 
 async function query<T extends object>(url: string, text: string): Promise<T[]> {
@@ -78,7 +83,10 @@ describe('nova deployment fixture', () => {
     );
     expect(inst).toMatchObject({ vm_state: 'error', task_state: null, host: null, node: null });
     expect(JSON.parse(inst!.flavor).cur['nova_object.data'].name).toBe(a.facts.buried.flavor);
-    const faults = await query<{ code: number; message: string; details: string }>(a.cell0.url, `select code, message, details from instance_faults where instance_uuid = '${uuid}'`);
+    const faults = await query<{ code: number; message: string; details: string }>(
+      a.cell0.url,
+      `select code, message, details from instance_faults where instance_uuid = '${uuid}'`,
+    );
     expect(faults).toHaveLength(1);
     expect(faults[0]).toMatchObject({ code: 500, message: a.facts.buried.fault.message });
     expect(faults[0]!.details).toContain('NoValidHost');
@@ -113,7 +121,9 @@ describe('nova deployment fixture', () => {
     const [da, db] = freshDumps;
     for (const role of ['api', 'cell0', 'cell1', 'cell2'] as const) {
       // pg_dump's text, or the catalog dump's for a server newer than the machine's pg_dump.
-      expect(da[role]).toMatch(role === 'api' ? /CREATE TABLE public\.cell_mappings|column cell_mappings\.uuid / : /CREATE TABLE public\.instances|column instances\.uuid /);
+      expect(da[role]).toMatch(
+        role === 'api' ? /CREATE TABLE public\.cell_mappings|column cell_mappings\.uuid / : /CREATE TABLE public\.instances|column instances\.uuid /,
+      );
       expect(da[role]).not.toContain(a[role].database);
       expect(da[role] === db[role], `${role} dumps differ`).toBe(true);
     }

@@ -103,11 +103,8 @@ export function normaliseDump(dump: string, database: string): string {
 /** pg_dump --schema-only --schema=public of one database (PG_DUMP: the machine's, so the server must not be newer). */
 export function pgDump(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      PG_DUMP,
-      ['--schema-only', '--schema=public', `--dbname=${url}`],
-      { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => (err ? reject(new Error(`pg_dump failed: ${err.message}\n${stderr}`)) : resolve(stdout)),
+    execFile(PG_DUMP, ['--schema-only', '--schema=public', `--dbname=${url}`], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) =>
+      err ? reject(new Error(`pg_dump failed: ${err.message}\n${stderr}`)) : resolve(stdout),
     );
   });
 }

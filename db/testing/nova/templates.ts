@@ -125,7 +125,7 @@ export function runPython(args: string[], opts: { cwd?: string; timeoutMs?: numb
       { cwd: opts.cwd, env: pythonEnv(), maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, encoding: 'utf8' },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err); // ENOENT and kin
-        if (err && err.killed) return reject(new Error(`${NOVA_PYTHON} ${args.slice(0, 4).join(' ')}… timed out\n${stderr}`));
+        if (err?.killed) return reject(new Error(`${NOVA_PYTHON} ${args.slice(0, 4).join(' ')}… timed out\n${stderr}`));
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );
@@ -172,9 +172,15 @@ async function buildDeployment(serverUrl: string, names: Record<NovaRole, string
     await step(['cell_v2', 'create_cell', '--name', 'cell1', '--verbose']);
     // nova refuses a cell whose transport_url OR database_connection another cell has.
     await step([
-      'cell_v2', 'create_cell', '--name', 'cell2', '--verbose',
-      '--database_connection', toNovaUrl(url('cell2')),
-      '--transport-url', 'rabbit://guest:guest@127.0.0.1:5672/cell2',
+      'cell_v2',
+      'create_cell',
+      '--name',
+      'cell2',
+      '--verbose',
+      '--database_connection',
+      toNovaUrl(url('cell2')),
+      '--transport-url',
+      'rabbit://guest:guest@127.0.0.1:5672/cell2',
     ]);
     await step(['db', 'sync'], conf2);
     const t = Date.now();

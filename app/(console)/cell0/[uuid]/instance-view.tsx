@@ -180,8 +180,8 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
                     <span className="text-zinc-500">—</span>
                   ) : (
                     <ul className="space-y-1">
-                      {a.events.map((ev, n) => (
-                        <li key={n}>
+                      {a.events.map((ev) => (
+                        <li key={`${ev.event}@${String(ev.startTime)}`}>
                           <span className="font-mono text-xs">{ev.event}</span>:{' '}
                           <span className={ev.result === 'Success' ? 'text-emerald-700' : 'font-medium text-red-700 dark:text-red-400'}>
                             {ev.result ?? 'unfinished'}

@@ -37,7 +37,10 @@ export function CellDetailView({ uuid }: { uuid: string }) {
           {deleted.hostMappings || deleted.instanceMappings
             ? `, with ${deleted.hostMappings} host mapping${deleted.hostMappings === 1 ? '' : 's'} and ${deleted.instanceMappings} instance mapping${deleted.instanceMappings === 1 ? '' : 's'}`
             : ''}
-          {deleted.computeNodesUnmapped ? `; ${deleted.computeNodesUnmapped} compute node${deleted.computeNodesUnmapped === 1 ? '' : 's'} set back to mapped = 0` : ''}.
+          {deleted.computeNodesUnmapped
+            ? `; ${deleted.computeNodesUnmapped} compute node${deleted.computeNodesUnmapped === 1 ? '' : 's'} set back to mapped = 0`
+            : ''}
+          .
         </p>
         <RestartNotice notice={deleted.notice} />
         <Link href="/" className="text-sm text-sky-700 underline dark:text-sky-400">
@@ -86,14 +89,7 @@ function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: ()
         <Summary d={d} />
       </div>
 
-      {d.down ? (
-        <CellNotices
-          down={[d.down]}
-          answered={0}
-          total={1}
-          onRetry={refresh.run}
-        />
-      ) : null}
+      {d.down ? <CellNotices down={[d.down]} answered={0} total={1} onRetry={refresh.run} /> : null}
 
       <RequireRole role="operator">
         <CellActions detail={d} onDeleted={onDeleted} />
@@ -128,7 +124,10 @@ function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: ()
 function Summary({ d }: { d: CellDetail }) {
   const row = 'grid grid-cols-[12rem_1fr] gap-2 py-1';
   return (
-    <dl aria-label="Cell mapping" className="divide-y divide-zinc-100 rounded border border-zinc-200 bg-white px-3 text-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
+    <dl
+      aria-label="Cell mapping"
+      className="divide-y divide-zinc-100 rounded border border-zinc-200 bg-white px-3 text-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className={row}>
         <dt className="text-zinc-500">UUID</dt>
         <dd className="font-mono text-xs">
@@ -196,12 +195,10 @@ function CellCapacity({ d, label }: { d: CellDetail; label: string }) {
     <section aria-label="Capacity" className="space-y-2">
       <h2 className="text-lg font-semibold">Capacity</h2>
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
-        Per node, capacity = ⌊total × allocation ratio⌋ with the ratios the node stores (where it stores none, the initial ratios: cpu {r.cpu},
-        ram {r.ram}, disk {r.disk}), and free = capacity − used; a cell&apos;s figures are its nodes&apos; summed, an overcommitted node adding no
-        free room. Over all {all.nodes} live compute node{all.nodes === 1 ? '' : 's'}; the last column over the{' '}
-        {schedulable ? `${schedulable.nodes} ` : ''}
-        node{schedulable?.nodes === 1 ? '' : 's'} the scheduler places on (nova-compute up and enabled, host mapped to this cell), as on the Cells
-        page.
+        Per node, capacity = ⌊total × allocation ratio⌋ with the ratios the node stores (where it stores none, the initial ratios: cpu {r.cpu}, ram {r.ram},
+        disk {r.disk}), and free = capacity − used; a cell&apos;s figures are its nodes&apos; summed, an overcommitted node adding no free room. Over all{' '}
+        {all.nodes} live compute node{all.nodes === 1 ? '' : 's'}; the last column over the {schedulable ? `${schedulable.nodes} ` : ''}
+        node{schedulable?.nodes === 1 ? '' : 's'} the scheduler places on (nova-compute up and enabled, host mapped to this cell), as on the Cells page.
       </p>
       <Table
         label={`Capacity of cell ${label}`}

@@ -17,8 +17,8 @@ export function CapacityTable({ totals, label }: { totals: CapacityTotals; label
     <section aria-label="Capacity" className="space-y-2">
       <h2 className="text-lg font-semibold">Capacity</h2>
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
-        Over {totals.nodes} live compute node{totals.nodes === 1 ? '' : 's'}. Capacity is total × allocation ratio; free = capacity − used (negative
-        when overcommitted beyond the ratio).
+        Over {totals.nodes} live compute node{totals.nodes === 1 ? '' : 's'}. Capacity is total × allocation ratio; free = capacity − used (negative when
+        overcommitted beyond the ratio).
       </p>
       <Table
         label={`Capacity of cell ${label}`}
@@ -140,7 +140,7 @@ export function ComputeNodesTable({ nodes, label }: { nodes: ComputeNodeView[]; 
                 )}
                 <span className="block text-xs text-zinc-500" title="compute_nodes.mapped is only a hint of what discover_hosts did">
                   mapped flag {n.mappedFlag}
-                  {(n.mappedFlag > 0) !== (n.hostMapping !== null) ? ' (disagrees)' : ''}
+                  {n.mappedFlag > 0 !== (n.hostMapping !== null) ? ' (disagrees)' : ''}
                 </span>
               </Td>
               <ResourceCell r={n.capacity.vcpus} kind="vcpus" />
