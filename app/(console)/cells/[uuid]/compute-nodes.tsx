@@ -3,53 +3,12 @@
 import Link from 'next/link';
 import { Time } from '../../../_components/time';
 import { Table, Td, Th } from '../../../_components/ui';
-import type { CapacityTotals, Resource, ResourceTotals } from '@/server/cells/cell-capacity';
+import type { Resource } from '@/server/cells/cell-capacity';
 import type { ComputeNodeView } from '@/server/cells/cell-detail';
 
 const num = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 const UNITS = { vcpus: '', memoryMb: ' MiB', diskGb: ' GB' } as const;
-const NAMES = { vcpus: 'vCPUs', memoryMb: 'RAM', diskGb: 'Disk' } as const;
 type Kind = keyof typeof UNITS;
-
-/** The cell's totals; each node counted with its own allocation ratio. */
-export function CapacityTable({ totals, label }: { totals: CapacityTotals; label: string }) {
-  return (
-    <section aria-label="Capacity" className="space-y-2">
-      <h2 className="text-lg font-semibold">Capacity</h2>
-      <p className="text-xs text-zinc-600 dark:text-zinc-400">
-        Over {totals.nodes} live compute node{totals.nodes === 1 ? '' : 's'}. Capacity is total × allocation ratio; free = capacity − used (negative when
-        overcommitted beyond the ratio).
-      </p>
-      <Table
-        label={`Capacity of cell ${label}`}
-        head={
-          <>
-            <Th>Resource</Th>
-            <Th className="text-right">Total</Th>
-            <Th className="text-right">Capacity (× ratio)</Th>
-            <Th className="text-right">Used</Th>
-            <Th className="text-right">Free</Th>
-          </>
-        }
-      >
-        {(Object.keys(UNITS) as Kind[]).map((k) => {
-          const t: ResourceTotals = totals[k];
-          return (
-            <tr key={k}>
-              <th scope="row" className="px-3 py-2 text-left font-medium">
-                {NAMES[k]}
-              </th>
-              <Td className="text-right tabular-nums">{num.format(t.total) + UNITS[k]}</Td>
-              <Td className="text-right tabular-nums">{num.format(t.capacity) + UNITS[k]}</Td>
-              <Td className="text-right tabular-nums">{num.format(t.used) + UNITS[k]}</Td>
-              <Td className={`text-right tabular-nums ${t.free < 0 ? 'font-medium text-red-700 dark:text-red-400' : ''}`}>{num.format(t.free) + UNITS[k]}</Td>
-            </tr>
-          );
-        })}
-      </Table>
-    </section>
-  );
-}
 
 function ResourceCell({ r, kind }: { r: Resource; kind: Kind }) {
   return (
