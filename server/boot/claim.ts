@@ -15,33 +15,11 @@ import 'server-only';
 import type postgres from 'postgres';
 import type { CellHandle } from '@/db/connect';
 import type { AllocationRatios } from '../nova/capacity';
+import { type ComputeNodeInventoryRow, inventoryFromRow } from '../nova/capacity';
 import { fitsCondition, type Need, type NodeUsage } from './fit';
 
-interface UsageRow {
-  vcpus: number;
-  memory_mb: number;
-  local_gb: number;
-  vcpus_used: number;
-  memory_mb_used: number;
-  local_gb_used: number;
-  cpu_allocation_ratio: number | null;
-  ram_allocation_ratio: number | null;
-  disk_allocation_ratio: number | null;
-}
-
-function usage(r: UsageRow): NodeUsage {
-  return {
-    vcpus: r.vcpus,
-    memoryMb: r.memory_mb,
-    localGb: r.local_gb,
-    vcpusUsed: r.vcpus_used,
-    memoryMbUsed: r.memory_mb_used,
-    localGbUsed: r.local_gb_used,
-    cpuAllocationRatio: r.cpu_allocation_ratio,
-    ramAllocationRatio: r.ram_allocation_ratio,
-    diskAllocationRatio: r.disk_allocation_ratio,
-  };
-}
+type UsageRow = ComputeNodeInventoryRow;
+const usage = inventoryFromRow;
 
 /**
  * Claim one instance's worth on a node. Returns the node's usage after the claim, or null

@@ -8,6 +8,7 @@ import type { CellHandle } from '@/db/connect';
 import { type CellOutcome, fanOut } from '@/db/fanout';
 import type { CellRef } from '@/db/registry';
 import type { Deps } from '../deps';
+import { type ComputeNodeInventoryRow, inventoryFromRow } from '../nova/capacity';
 import { serviceState } from '../nova/service-state';
 import type { NodeUsage } from './fit';
 
@@ -23,21 +24,12 @@ export interface ComputeNode extends NodeUsage {
   status: NodeStatus;
 }
 
-interface NodeRow {
+interface NodeRow extends ComputeNodeInventoryRow {
   id: number;
   uuid: string | null;
   host: string | null;
   hypervisor_hostname: string | null;
-  vcpus: number;
-  memory_mb: number;
-  local_gb: number;
-  vcpus_used: number;
-  memory_mb_used: number;
-  local_gb_used: number;
   running_vms: number | null;
-  cpu_allocation_ratio: number | null;
-  ram_allocation_ratio: number | null;
-  disk_allocation_ratio: number | null;
   service_id: number | null;
   disabled: boolean | null;
   forced_down: boolean | null;
@@ -70,16 +62,8 @@ export async function readCellComputeNodes(handle: CellHandle, now: Date, servic
       uuid: r.uuid,
       host: r.host,
       hypervisorHostname: r.hypervisor_hostname,
-      vcpus: r.vcpus,
-      memoryMb: r.memory_mb,
-      localGb: r.local_gb,
-      vcpusUsed: r.vcpus_used,
-      memoryMbUsed: r.memory_mb_used,
-      localGbUsed: r.local_gb_used,
+      ...inventoryFromRow(r),
       runningVms: r.running_vms ?? 0,
-      cpuAllocationRatio: r.cpu_allocation_ratio,
-      ramAllocationRatio: r.ram_allocation_ratio,
-      diskAllocationRatio: r.disk_allocation_ratio,
       status,
     };
   });

@@ -13,7 +13,7 @@ import type { Deps } from '../deps';
 import { serviceState, type ServiceState } from '../nova/service-state';
 import { type ComputeNode, readCellComputeNodes } from '../boot/compute-nodes';
 import { type CapacityOptions, initialAllocationRatios } from '../boot/fit';
-import { type AllocationRatios, nodeCapacity, sumCapacity } from '../nova/capacity';
+import { type AllocationRatios, type ComputeNodeInventoryRow, inventoryFromRow, nodeCapacity, sumCapacity } from '../nova/capacity';
 import { type CapacityTotals, cellCapacityFigures, type NodeCapacity, type NodePlacement } from './cell-capacity';
 import { cellNotFound, type DownCell, downCell } from './cell-ref';
 import { type CellRow, toCellMapping } from './create-cell';
@@ -74,22 +74,13 @@ export interface CellDetail {
   asOf: Date;
 }
 
-interface NodeRow {
+interface NodeRow extends ComputeNodeInventoryRow {
   id: number;
   uuid: string | null;
   host: string | null;
   hypervisor_hostname: string | null;
   hypervisor_type: string;
   hypervisor_version: number;
-  vcpus: number;
-  vcpus_used: number;
-  memory_mb: number;
-  memory_mb_used: number;
-  local_gb: number;
-  local_gb_used: number;
-  cpu_allocation_ratio: number | null;
-  ram_allocation_ratio: number | null;
-  disk_allocation_ratio: number | null;
   mapped: number;
   service_id: number | null;
   service_disabled: boolean | null;
@@ -214,20 +205,7 @@ export async function readCellDetail(deps: Deps & CapacityOptions, uuid: string)
               lastSeenUp: utcDate(n.last_seen_up),
               version: n.version,
             },
-      capacity: nodeCapacity(
-        {
-          vcpus: n.vcpus,
-          vcpusUsed: n.vcpus_used,
-          memoryMb: n.memory_mb,
-          memoryMbUsed: n.memory_mb_used,
-          localGb: n.local_gb,
-          localGbUsed: n.local_gb_used,
-          cpuAllocationRatio: n.cpu_allocation_ratio,
-          ramAllocationRatio: n.ram_allocation_ratio,
-          diskAllocationRatio: n.disk_allocation_ratio,
-        },
-        initial,
-      ),
+      capacity: nodeCapacity(inventoryFromRow(n), initial),
       placement: placementOf.get(n.id) ?? 'not-schedulable',
     };
   });

@@ -59,6 +59,33 @@ export interface NodeInventory {
   diskAllocationRatio: number | null;
 }
 
+/** A compute_nodes row's inventory columns as raw SQL returns them: one row type for every reader. */
+export interface ComputeNodeInventoryRow {
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  vcpus_used: number;
+  memory_mb_used: number;
+  local_gb_used: number;
+  cpu_allocation_ratio: number | null;
+  ram_allocation_ratio: number | null;
+  disk_allocation_ratio: number | null;
+}
+
+export function inventoryFromRow(r: ComputeNodeInventoryRow): NodeInventory {
+  return {
+    vcpus: r.vcpus,
+    memoryMb: r.memory_mb,
+    localGb: r.local_gb,
+    vcpusUsed: r.vcpus_used,
+    memoryMbUsed: r.memory_mb_used,
+    localGbUsed: r.local_gb_used,
+    cpuAllocationRatio: r.cpu_allocation_ratio,
+    ramAllocationRatio: r.ram_allocation_ratio,
+    diskAllocationRatio: r.disk_allocation_ratio,
+  };
+}
+
 /** Placement's reserved amounts per resource. compute_nodes rows count them in *_used already: pass none for them. */
 export interface Reserved {
   vcpus: number;
