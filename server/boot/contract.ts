@@ -1,6 +1,6 @@
 /**
- * The boot area for pages (browser-safe): what schedule takes, and what boot and schedule
- * answer. (accept's input, acceptBootInput, still lives beside acceptBoot in accept-boot.ts.)
+ * The boot area for pages (browser-safe): what accept and schedule take, and what boot and
+ * schedule answer.
  */
 import { z } from 'zod';
 
@@ -14,5 +14,15 @@ export const scheduleInput = z.object({
     .max(MAX_SCHEDULE, `At most ${MAX_SCHEDULE} instances at once`),
 });
 
-export type { AcceptBootInput, AcceptedBoot } from './accept-boot';
+export type { AcceptedBoot } from './accept-boot';
 export type { ScheduleResult } from './schedule-and-build';
+
+export {
+  type AcceptBootInput,
+  acceptBootInput,
+  DEFAULT_IMAGE_REF,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_SERVER_NAME,
+  DEFAULT_USER_ID,
+  MAX_BOOT_COUNT,
+} from './accept-boot-input';

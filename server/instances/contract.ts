@@ -1,7 +1,6 @@
 /**
  * The instances area for pages (browser-safe): the lookup's input, the list's sort keys and
- * vm_states, and what the list and the lookup answer. (The list's own input schema,
- * listInstancesInput, still lives beside the listing in list-instances.ts; its type is here.)
+ * vm_states, the list's input, and what the list and the lookup answer.
  */
 import { z } from 'zod';
 import { instanceUuid } from './instance-uuid';
@@ -12,5 +11,7 @@ export { VM_STATES, type VmState } from '../nova/constants';
 
 export const lookupInstanceInput = z.object({ uuid: instanceUuid });
 
-export type { InstanceListPage, InstanceRow, ListInstancesInput, UnknownInstanceRow } from './list-instances';
+export type { InstanceListPage, InstanceRow, UnknownInstanceRow } from './list-instances';
 export type { LookupResult } from './lookup-instance';
+
+export { DEFAULT_LIMIT, type ListInstancesInput, listInstancesInput, MAX_LIMIT } from './list-instances-input';

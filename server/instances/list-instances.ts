@@ -23,32 +23,12 @@ import { readDownCellInstances } from './down-cell-instances';
 import { instanceUuid } from './instance-uuid';
 import { type CellAnswer, mergeCellStreams } from './merge-cell-streams';
 import { type CellInstanceRow, type InstanceFilters, readCellBatch } from './read-cell-batch';
+import { type ListInstancesInput, listInstancesInput } from './list-instances-input';
 import { resolveMarker } from './resolve-marker';
 import { comparePositions, SORT_DIRS, SORT_KEYS, type SortSpec } from './sort-order';
 import { statusFromState, UNKNOWN_STATUS } from './status';
 
-/** nova's [api]max_limit. */
-export const MAX_LIMIT = 1000;
-export const DEFAULT_LIMIT = 50;
-
-const optionalText = z
-  .string()
-  .trim()
-  .max(255)
-  .optional()
-  .transform((s) => (s ? s : undefined));
-
-export const listInstancesInput = z.object({
-  limit: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
-  marker: instanceUuid.nullish(),
-  sort: z.enum(SORT_KEYS).default('created_at'),
-  dir: z.enum(SORT_DIRS).default('desc'),
-  projectId: optionalText,
-  vmState: z.enum(VM_STATES).optional(),
-  host: optionalText,
-  name: optionalText,
-});
-export type ListInstancesInput = z.input<typeof listInstancesInput>;
+export { DEFAULT_LIMIT, type ListInstancesInput, listInstancesInput, MAX_LIMIT } from './list-instances-input';
 
 export interface InstanceRow {
   uuid: string;
