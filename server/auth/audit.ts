@@ -8,6 +8,9 @@ import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { auditTarget, maskText, summarizeInput } from './audit-input';
 import type { Principal, Role } from './roles';
+import { AUDIT_PAGE_SIZES, type AuditListInput, auditListInput } from './inputs';
+
+export { AUDIT_PAGE_SIZES, type AuditListInput, auditListInput };
 
 export type AuditOutcome = 'done' | 'refused' | 'failed';
 
@@ -34,23 +37,6 @@ export async function recordAudit(deps: Pick<Deps, 'api'>, e: AuditEntry): Promi
     returning id`;
   return Number(row!.id);
 }
-
-export const AUDIT_PAGE_SIZES = [25, 50, 100, 200] as const;
-
-export const auditListInput = z.object({
-  actor: z.string().trim().max(255).nullish(),
-  action: z.string().trim().max(255).nullish(),
-  outcome: z.enum(['done', 'refused', 'failed']).nullish(),
-  since: z.coerce.date({ message: 'since must be a date and time (ISO 8601)' }).nullish(),
-  /** Keyset: rows with a smaller id than this (the next, older page). */
-  before: z.number().int().positive().nullish(),
-  limit: z
-    .number()
-    .int()
-    .refine((n) => (AUDIT_PAGE_SIZES as readonly number[]).includes(n), `page size is one of ${AUDIT_PAGE_SIZES.join(', ')}`)
-    .default(50),
-});
-export type AuditListInput = z.input<typeof auditListInput>;
 
 export interface AuditRow {
   id: number;

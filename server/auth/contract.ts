@@ -1,9 +1,6 @@
 /**
- * The auth area for pages (browser-safe): roles and principals, the inputs of the
- * procedures that need nothing of the server, and what users, tokens and the audit log
- * answer. (The user and token inputs compose usernameSchema, passwordSchema and
- * createTokenInput, and the audit list takes auditListInput: those still live beside their
- * domain functions, in users.ts, tokens.ts and audit.ts.)
+ * The auth area for pages (browser-safe): roles and principals, every procedure's input
+ * (inputs.ts), and what users, tokens and the audit log answer.
  */
 import { z } from 'zod';
 import { cellUuidSchema } from '../cells/cell-ref';
@@ -14,6 +11,16 @@ export const revealUrlsInput = z.object({ uuid: cellUuidSchema });
 
 export const revokeTokenInput = z.object({ id: z.number().int().positive() });
 
-export type { AuditListInput, AuditOutcome, AuditRow } from './audit';
+export type { AuditOutcome, AuditRow } from './audit';
+export {
+  AUDIT_PAGE_SIZES,
+  type AuditListInput,
+  auditListInput,
+  createTokenInput,
+  MAX_TOKEN_DAYS,
+  passwordSchema,
+  tokenNameSchema,
+  usernameSchema,
+} from './inputs';
 export type { TokenRow } from './tokens';
 export type { UserRow } from './users';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
-import { auditListInput, listAudit } from './audit';
-import { revealUrlsInput, revokeTokenInput, roleSchema } from './contract';
+import { listAudit } from './audit';
+import { auditListInput, createTokenInput, passwordSchema, revealUrlsInput, revokeTokenInput, roleSchema, usernameSchema } from './contract';
 import { revealCellUrls } from './reveal-urls';
-import { createToken, createTokenInput, listTokens, revokeToken } from './tokens';
-import { addUser, generatePassword, listUsers, passwordSchema, removeUser, resetPassword, setUserRole, usernameSchema } from './users';
+import { createToken, listTokens, revokeToken } from './tokens';
+import { addUser, generatePassword, listUsers, removeUser, resetPassword, setUserRole } from './users';
 
 export const authRouter = router({
   /** Who is asking: for the signed-in-as line and for hiding what the role may not do. */

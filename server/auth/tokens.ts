@@ -5,34 +5,19 @@ import 'server-only';
  * high-entropy secret needs no slow hash). Tokens carry a role and always expire.
  */
 import crypto from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { type Principal, type Role, roleSchema } from './roles';
+import { createTokenInput, MAX_TOKEN_DAYS, tokenNameSchema } from './inputs';
 import { parseInput } from './users';
+
+export { createTokenInput, MAX_TOKEN_DAYS, tokenNameSchema };
 
 type TokenDeps = Pick<Deps, 'api' | 'now'>;
 
 export const TOKEN_PREFIX = 'cellar_';
-export const MAX_TOKEN_DAYS = 366;
-
-export const tokenNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'a token name is required')
-  .max(64, 'a token name is at most 64 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]*$/, 'a token name is letters, digits, spaces, dots, colons, dashes and underscores');
-
-export const createTokenInput = z.object({
-  name: tokenNameSchema,
-  role: roleSchema,
-  expiresInDays: z
-    .number()
-    .int('the expiry is a whole number of days')
-    .min(1, 'a token lives at least 1 day')
-    .max(MAX_TOKEN_DAYS, `a token lives at most ${MAX_TOKEN_DAYS} days`),
-});
 
 export interface TokenRow {
   id: number;

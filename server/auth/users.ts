@@ -7,23 +7,16 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import type postgres from 'postgres';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
+import { passwordSchema, usernameSchema } from './inputs';
 import { type Role, roleSchema } from './roles';
 
+export { passwordSchema, usernameSchema };
+
 type ApiDeps = Pick<Deps, 'api'>;
-
-export const usernameSchema = z
-  .string()
-  .trim()
-  .min(2, 'a user name is at least 2 characters')
-  .max(64, 'a user name is at most 64 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a user name is letters, digits, dots, dashes and underscores, starting with a letter or digit')
-  .transform((s) => s.toLowerCase());
-
-export const passwordSchema = z.string().min(10, 'a password is at least 10 characters').max(128, 'a password is at most 128 characters');
 
 /** Exit codes of the user verbs (CLI) for refusals, in nova-manage's spirit: 1 bad input or unknown, 2 exists, 3 last operator. */
 export const USER_EXIT = { notFound: 1, exists: 2, lastOperator: 3 } as const;
