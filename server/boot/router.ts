@@ -1,7 +1,7 @@
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
-import { acceptBoot, acceptBootInput } from './accept-boot';
+import { acceptBoot } from './accept-boot';
 import { cellCapacity } from './capacity';
-import { scheduleInput } from './contract';
+import { acceptBootInput, scheduleInput } from './contract';
 import { scheduleAndBuild } from './schedule-and-build';
 
 export const bootRouter = router({

@@ -1,6 +1,6 @@
 import { router, viewerProcedure } from '../trpc';
-import { lookupInstanceInput } from './contract';
-import { listInstances, listInstancesInput } from './list-instances';
+import { listInstancesInput, lookupInstanceInput } from './contract';
+import { listInstances } from './list-instances';
 import { lookupInstance } from './lookup-instance';
 
 export const instancesRouter = router({
