@@ -10,6 +10,7 @@ import { CellLink } from '../../_components/links';
 import { QueryState } from '../../_components/query-state';
 import { Time } from '../../_components/time';
 import { Button } from '../../_components/ui';
+import { useHydrated } from '../../_components/use-hydrated';
 import { useTRPC } from '../../_trpc/client';
 import type { LookupResult } from '@/server/instances/contract';
 import { instancesSearchParams } from './search-params';
@@ -41,6 +42,9 @@ export function LookupBox() {
   const [lookup, setLookup] = useQueryState('lookup', instancesSearchParams.lookup.withOptions({ history: 'push' }));
   const [value, setValue] = useState(lookup ?? '');
   useEffect(() => setValue(lookup ?? ''), [lookup]);
+  // Typed before hydration, a uuid would be wiped by React taking over the input, and an
+  // early click would submit the form natively: both wait until the page is interactive.
+  const hydrated = useHydrated();
   return (
     <section aria-labelledby="lookup-heading" className="mb-6">
       <h2 id="lookup-heading" className="mb-2 text-sm font-semibold uppercase tracking-wide text-zinc-500">
@@ -60,10 +64,11 @@ export function LookupBox() {
           placeholder="instance uuid, e.g. 6f1c2b9e-…"
           value={value}
           onChange={(e) => setValue(e.target.value)}
+          disabled={!hydrated}
           spellCheck={false}
           className={`${CONTROL} w-[26rem] max-w-full py-1.5 font-mono`}
         />
-        <Button type="submit" variant="primary">
+        <Button type="submit" variant="primary" disabled={!hydrated}>
           Look up
         </Button>
         {lookup ? (
