@@ -1,16 +1,9 @@
 import 'server-only';
-/**
- * The audit log: every write and every refused write, from the console and the CLI.
- * Newest first by id with keyset pages; filters by actor, action, outcome and time.
- */
-import { z } from 'zod';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { auditTarget, maskText, summarizeInput } from './audit-input';
 import type { Principal, Role } from './roles';
-import { AUDIT_PAGE_SIZES, type AuditListInput, auditListInput } from './inputs';
-
-export { AUDIT_PAGE_SIZES, type AuditListInput, auditListInput };
+import { type AuditListInput, auditListInput } from './inputs';
 
 export type AuditOutcome = 'done' | 'refused' | 'failed';
 

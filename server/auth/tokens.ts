@@ -9,11 +9,9 @@ import type { z } from 'zod';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
-import { type Principal, type Role, roleSchema } from './roles';
-import { createTokenInput, MAX_TOKEN_DAYS, tokenNameSchema } from './inputs';
+import type { Principal, Role } from './roles';
+import { createTokenInput } from './inputs';
 import { parseInput } from './users';
-
-export { createTokenInput, MAX_TOKEN_DAYS, tokenNameSchema };
 
 type TokenDeps = Pick<Deps, 'api' | 'now'>;
 

@@ -14,8 +14,6 @@ import { refuse } from '../errors';
 import { passwordSchema, usernameSchema } from './inputs';
 import { type Role, roleSchema } from './roles';
 
-export { passwordSchema, usernameSchema };
-
 type ApiDeps = Pick<Deps, 'api'>;
 
 /** Exit codes of the user verbs (CLI) for refusals, in nova-manage's spirit: 1 bad input or unknown, 2 exists, 3 last operator. */

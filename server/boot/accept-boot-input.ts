@@ -1,6 +1,7 @@
 /** The input of acceptBoot, validated at the boundary (browser-safe: the boot contract re-exports it). */
 import { z } from 'zod';
 
+/** One request at most; nova's own ceiling is the project's instance quota. */
 export const MAX_BOOT_COUNT = 1000;
 /** Used when the caller names no project or user: Cellar has no Keystone to ask. */
 export const DEFAULT_PROJECT_ID = 'admin';

@@ -9,24 +9,12 @@ import 'server-only';
  */
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import { buildRequests, flavorExtraSpecs, flavors, instanceMappings, requestSpecs } from '@/db/api/schema';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
 import { type AcceptBootInput, acceptBootInput } from './accept-boot-input';
 import { refuseStandInOnNova } from './stand-in';
 import { buildRequestInstancePrimitive, flavorPrimitive, imageBdmListPrimitive, requestSpecPrimitive, tagListPrimitive } from '../nova/primitives';
-
-/** One request at most; nova's own ceiling is the project's instance quota. */
-export {
-  type AcceptBootInput,
-  acceptBootInput,
-  DEFAULT_IMAGE_REF,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_SERVER_NAME,
-  DEFAULT_USER_ID,
-  MAX_BOOT_COUNT,
-} from './accept-boot-input';
 
 export interface AcceptedBoot {
   instanceUuids: string[];

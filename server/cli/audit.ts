@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AUDIT_PAGE_SIZES, type AuditRow, listAudit } from '../auth/audit';
+import { type AuditRow, listAudit } from '../auth/audit';
+import { AUDIT_PAGE_SIZES } from '../auth/inputs';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
 import { prettyTable } from './table';

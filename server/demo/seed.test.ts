@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestCell, type TestDeployment } from '../../db/testing/deployment';
-import { nodeCapacity } from '../nova/capacity';
+import { type ComputeNodeInventoryRow, inventoryFromRow, nodeCapacity } from '../nova/capacity';
 import { CELL0_UUID, FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { type DemoSummary, seedDemo } from './seed';
@@ -163,32 +163,11 @@ describe('seedDemo: compute hosts and services', () => {
   it("no schedulable node holds more than nova's capacity model allows", async () => {
     for (const { cell } of realCells()) {
       const nodes = await cell.handle.sql<
-        Array<{
-          host: string;
-          vcpus: number;
-          memory_mb: number;
-          local_gb: number;
-          vcpus_used: number;
-          memory_mb_used: number;
-          local_gb_used: number;
-          cpu_allocation_ratio: number | null;
-          ram_allocation_ratio: number | null;
-          disk_allocation_ratio: number | null;
-        }>
+        Array<ComputeNodeInventoryRow & { host: string }>
       >`select host, vcpus, memory_mb, local_gb, vcpus_used, memory_mb_used, local_gb_used, cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio
         from compute_nodes where deleted = 0`;
       for (const n of nodes) {
-        const c = nodeCapacity({
-          vcpus: n.vcpus,
-          memoryMb: n.memory_mb,
-          localGb: n.local_gb,
-          vcpusUsed: n.vcpus_used,
-          memoryMbUsed: n.memory_mb_used,
-          localGbUsed: n.local_gb_used,
-          cpuAllocationRatio: n.cpu_allocation_ratio,
-          ramAllocationRatio: n.ram_allocation_ratio,
-          diskAllocationRatio: n.disk_allocation_ratio,
-        });
+        const c = nodeCapacity(inventoryFromRow(n));
         for (const r of [c.vcpus, c.memoryMb, c.diskGb]) expect(r.free, n.host).toBeGreaterThanOrEqual(0);
       }
     }

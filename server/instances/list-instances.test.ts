@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
 import { FAKE_INSTANCE_UUID, INSTANCE_MIGRATION_MARKER } from '../nova/constants';
-import { type InstanceListPage, type ListInstancesInput, listInstances } from './list-instances';
+import { type InstanceListPage, listInstances } from './list-instances';
+import type { ListInstancesInput } from './list-instances-input';
 import { seedInstances } from './testing';
 import { refusal } from '@/server/testing';
 

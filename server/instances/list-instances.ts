@@ -1,34 +1,19 @@
 import 'server-only';
-/**
- * The global instance list across every cell, cell0 included (nova's admin list):
- * merged by one sort with uuid as the final tie-break, paged by keyset markers, each
- * cell asked for a batch as nova does, all cells at once under one deadline that covers
- * the whole call (nova measures CELL_TIMEOUT from the start of the list, batches included).
- *
- * A cell that does not answer gets a notice, and on the first page its instances as the
- * api database knows them, status UNKNOWN (nova 2.69). They are not part of the keyset
- * walk, so the paging of the cells that answered is never disturbed by them.
- */
-import { z } from 'zod';
 import { fanOut } from '@/db/fanout';
 import type { CellRef } from '@/db/registry';
 import { utcDate } from '@/db/timestamps';
 import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
 import { readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
-import { VM_STATES } from '../nova/constants';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { cellBatchSize, MIN_CELL_BATCH } from './batch-size';
 import { readDownCellInstances } from './down-cell-instances';
-import { instanceUuid } from './instance-uuid';
 import { type CellAnswer, mergeCellStreams } from './merge-cell-streams';
 import { type CellInstanceRow, type InstanceFilters, readCellBatch } from './read-cell-batch';
 import { type ListInstancesInput, listInstancesInput } from './list-instances-input';
 import { resolveMarker } from './resolve-marker';
-import { comparePositions, SORT_DIRS, SORT_KEYS, type SortSpec } from './sort-order';
+import { comparePositions, type SortSpec } from './sort-order';
 import { statusFromState, UNKNOWN_STATUS } from './status';
-
-export { DEFAULT_LIMIT, type ListInstancesInput, listInstancesInput, MAX_LIMIT } from './list-instances-input';
 
 export interface InstanceRow {
   uuid: string;
