@@ -11,7 +11,7 @@ import { CellLink } from '../_components/links';
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
 import { Time } from '../_components/time';
-import { Button, PageHeader } from '../_components/ui';
+import { Button, PageHeader, Table, Th } from '../_components/ui';
 import { useTRPC } from '../_trpc/client';
 import { type CellListRow, cellLabel } from '@/server/cells/contract';
 
@@ -69,95 +69,75 @@ type Row = CellListRow;
 
 function CellsTable({ cells }: { cells: Row[] }) {
   return (
-    <div className="overflow-x-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-      <table className="w-full text-left text-sm" aria-label="Cells">
-        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              Name
-            </th>
-            <th scope="col" className="px-3 py-2">
-              UUID
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Transport URL
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Database connection
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Disabled
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Reachable
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              Host mappings
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              Live instances
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Schema
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {cells.map((c) => (
-            <tr key={c.uuid} data-cell-uuid={c.uuid} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
-              <th scope="row" className="px-3 py-2 font-medium">
-                <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
-                {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
-              </th>
-              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-                {c.uuid}
-                <CopyButton value={c.uuid} label={`Copy uuid of ${cellLabel(c)}`} />
-              </td>
-              <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.transportUrl ?? '—'}</td>
-              <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.databaseConnection ?? '—'}</td>
-              <td className="px-3 py-2">{c.disabled ? 'yes' : 'no'}</td>
-              <td className="whitespace-nowrap px-3 py-2">
-                {c.status === 'up' ? (
-                  <span className="text-emerald-700 dark:text-emerald-400">● up · {c.elapsedMs} ms</span>
-                ) : (
-                  <span className="text-red-700 dark:text-red-400" title={c.message ?? undefined}>
-                    ● down · {c.reason} ({c.elapsedMs} ms)
-                  </span>
-                )}
-              </td>
-              <td className="px-3 py-2 text-right tabular-nums">{c.hostMappings}</td>
-              <td className="px-3 py-2 text-right tabular-nums">
-                {c.figures ? (
-                  c.figures.liveInstances
-                ) : c.status === 'up' ? (
-                  <span className="text-zinc-500">—</span>
-                ) : c.lastKnown ? (
-                  <span className="text-zinc-500" title="Last known figure; the cell is not answering">
-                    {c.lastKnown.figures.liveInstances}{' '}
-                    <span className="text-xs">
-                      (stale, <Time value={c.lastKnown.observedAt} />)
-                    </span>
-                  </span>
-                ) : (
-                  <span className="text-zinc-500">unknown</span>
-                )}
-              </td>
-              <td className="px-3 py-2 text-xs">
-                {c.schema ? (
-                  <span
-                    title={c.schema.summary}
-                    className={c.schema.state === 'current' ? 'text-zinc-600 dark:text-zinc-400' : 'font-medium text-amber-700 dark:text-amber-400'}
-                  >
-                    {c.schema.state === 'current' ? 'current' : c.schema.summary}
-                  </span>
-                ) : (
-                  '—'
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      label="Cells"
+      head={
+        <>
+          <Th>Name</Th>
+          <Th>UUID</Th>
+          <Th>Transport URL</Th>
+          <Th>Database connection</Th>
+          <Th>Disabled</Th>
+          <Th>Reachable</Th>
+          <Th className="text-right">Host mappings</Th>
+          <Th className="text-right">Live instances</Th>
+          <Th>Schema</Th>
+        </>
+      }
+    >
+      {cells.map((c) => (
+        <tr key={c.uuid} data-cell-uuid={c.uuid} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
+          <th scope="row" className="px-3 py-2 font-medium">
+            <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
+            {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
+          </th>
+          <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+            {c.uuid}
+            <CopyButton value={c.uuid} label={`Copy uuid of ${cellLabel(c)}`} />
+          </td>
+          <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.transportUrl ?? '—'}</td>
+          <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.databaseConnection ?? '—'}</td>
+          <td className="px-3 py-2">{c.disabled ? 'yes' : 'no'}</td>
+          <td className="whitespace-nowrap px-3 py-2">
+            {c.status === 'up' ? (
+              <span className="text-emerald-700 dark:text-emerald-400">● up · {c.elapsedMs} ms</span>
+            ) : (
+              <span className="text-red-700 dark:text-red-400" title={c.message ?? undefined}>
+                ● down · {c.reason} ({c.elapsedMs} ms)
+              </span>
+            )}
+          </td>
+          <td className="px-3 py-2 text-right tabular-nums">{c.hostMappings}</td>
+          <td className="px-3 py-2 text-right tabular-nums">
+            {c.figures ? (
+              c.figures.liveInstances
+            ) : c.status === 'up' ? (
+              <span className="text-zinc-500">—</span>
+            ) : c.lastKnown ? (
+              <span className="text-zinc-500" title="Last known figure; the cell is not answering">
+                {c.lastKnown.figures.liveInstances}{' '}
+                <span className="text-xs">
+                  (stale, <Time value={c.lastKnown.observedAt} />)
+                </span>
+              </span>
+            ) : (
+              <span className="text-zinc-500">unknown</span>
+            )}
+          </td>
+          <td className="px-3 py-2 text-xs">
+            {c.schema ? (
+              <span
+                title={c.schema.summary}
+                className={c.schema.state === 'current' ? 'text-zinc-600 dark:text-zinc-400' : 'font-medium text-amber-700 dark:text-amber-400'}
+              >
+                {c.schema.state === 'current' ? 'current' : c.schema.summary}
+              </span>
+            ) : (
+              '—'
+            )}
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
