@@ -143,6 +143,87 @@ describe('deleteCell0Instances: nova §5.5 end state', () => {
     expect(n).toBe(uuids.length);
   });
 
+  it('overlapping bulk deletes by four callers at once converge: each instance goes through nova’s steps once, ends with no task state, deleted by one caller', async () => {
+    const sql = dep.cell0.handle.sql;
+    // Every update of every row, in the order made: a step run twice, or a step of a caller
+    // that lost the race written over the winner's final state, shows here.
+    await sql.unsafe(`
+      create table race_log (id serial, uuid varchar(36), task_state varchar(255), vm_state varchar(255), deleted boolean);
+      create function log_race() returns trigger language plpgsql as $$
+      begin insert into race_log (uuid, task_state, vm_state, deleted) values (new.uuid, new.task_state, new.vm_state, new.deleted <> 0); return new; end $$;
+      create trigger log_race after update on instances for each row execute function log_race();`);
+    try {
+      const shuffled = <T>(xs: readonly T[]) =>
+        xs
+          .map((x) => ({ x, k: Math.random() }))
+          .sort((a, b) => a.k - b.k)
+          .map((e) => e.x);
+      // Each caller its own clock, so the end state tells whose steps wrote it.
+      const clocks = [1, 2, 3, 4].map((s) => new Date(NOW.getTime() + s * 1000));
+      const callers = clocks.map((c) => depsFor(dep, { now: () => c }));
+      const bad: string[] = [];
+      const tally = { leftDeleting: 0, notOnce: 0, stepsRepeated: 0 };
+      let total = 0;
+      for (let round = 0; round < 5; round++) {
+        const uuids = await Promise.all(Array.from({ length: 40 }, () => buryInCell0(dep)));
+        const sets = [uuids, [...uuids].reverse(), shuffled(uuids.slice(0, 30)), shuffled(uuids.slice(10))];
+        const results = await Promise.all(sets.map((s, n) => deleteCell0Instances(callers[n]!, s)));
+
+        const rows = await sql<
+          {
+            uuid: string;
+            id: number;
+            deleted: number;
+            vm_state: string;
+            task_state: string | null;
+            terminated_at: string;
+            updated_at: string;
+            deleted_at: string;
+          }[]
+        >`select uuid, id, deleted, vm_state, task_state, terminated_at::text, updated_at::text, deleted_at::text from instances where uuid = any(${uuids})`;
+        const log = await sql<{ uuid: string; task_state: string | null; vm_state: string; deleted: boolean }[]>`
+          select uuid, task_state, vm_state, deleted from race_log where uuid = any(${uuids}) order by id`;
+        total += uuids.length;
+        for (const u of uuids) {
+          const winners = results.flatMap((r, n) => (r.deleted.includes(u) ? [n] : []));
+          const asked = sets.flatMap((s, n) => (s.includes(u) ? [n] : []));
+          const told = results.flatMap((r, n) => (r.alreadyDeleted.includes(u) ? [n] : []));
+          const i = rows.find((r) => r.uuid === u)!;
+          const steps = log.filter((l) => l.uuid === u).map((l) => [l.task_state, l.vm_state, l.deleted]);
+          const at = winners.length === 1 ? clocks[winners[0]!]!.toISOString().replace('T', ' ').replace('.000Z', '') : 'no single winner';
+          const final = i.deleted === i.id && i.vm_state === 'deleted' && i.task_state === null;
+          const once = winners.length === 1 && [...winners, ...told].sort().join() === asked.join();
+          const stepsOnce =
+            i.terminated_at === at &&
+            i.updated_at === at &&
+            i.deleted_at === at &&
+            JSON.stringify(steps) ===
+              JSON.stringify([
+                ['deleting', 'error', false],
+                [null, 'deleted', false],
+                [null, 'deleted', true],
+              ]);
+          if (i.task_state !== null) tally.leftDeleting++;
+          if (!once) tally.notOnce++;
+          if (!stepsOnce) tally.stepsRepeated++;
+          if (!(final && once && stepsOnce))
+            bad.push(`round ${round} ${u}: deleted by ${JSON.stringify(winners)}, task_state ${i.task_state}, steps ${JSON.stringify(steps)}`);
+        }
+        for (const r of results) expect(r.notFound).toEqual([]);
+        const { n } = await one(
+          dep.api.sql<{ n: number }[]>`select count(*)::int as n from instance_mappings where instance_uuid = any(${uuids}) and queued_for_delete`,
+        );
+        expect(n).toBe(uuids.length);
+      }
+      expect(
+        bad,
+        `${bad.length} of ${total}: ${tally.leftDeleting} left with a task state, ${tally.notOnce} not reported deleted by exactly one caller, ${tally.stepsRepeated} with a step written twice or by two callers`,
+      ).toEqual([]);
+    } finally {
+      await sql.unsafe('drop trigger if exists log_race on instances; drop function if exists log_race(); drop table if exists race_log;');
+    }
+  }, 20_000);
+
   it('bulk: deletes N at once, reporting the one already deleted and the unknown uuid separately', async () => {
     const uuids = await Promise.all(Array.from({ length: 5 }, () => buryInCell0(dep)));
     await deleteCell0Instances(deps, [uuids[2]!]);

@@ -11,7 +11,7 @@ import 'server-only';
  *      (_do_delete(local=True), instance.save());
  *   3. api:   instance_mappings.queued_for_delete = true, updated_at = now (only where it
  *      changes: an unchanged object emits no UPDATE);
- *   4. cell0, one transaction: instance.destroy() — the instance soft-deleted (deleted = id,
+ *   4. cell0: instance.destroy() — the instance soft-deleted (deleted = id,
  *      deleted_at = now, updated_at kept), then every related row nova's instance_destroy
  *      soft-deletes or hard-deletes, in the tables this database has (destroyRelatedRows).
  *
@@ -20,11 +20,15 @@ import 'server-only';
  * a cell0 instance has no host, so its delete is local and leaves the actions as they were.
  * Who deleted it is in Cellar's audit log.
  *
- * Who deleted an instance is decided by the database: step 4's
- * `UPDATE … WHERE deleted = 0 RETURNING uuid` returns a row to exactly one of two
- * concurrent callers. The other reports it as already deleted and writes nothing more.
+ * Who deleted an instance is decided by the database: steps 1, 2 and 4 run in one cell0
+ * transaction that first locks the live rows (`SELECT … WHERE deleted = 0 FOR UPDATE`, in
+ * id order), so exactly one of several concurrent callers gets each row and takes it
+ * through every step; the others wait, find it deleted, report it as already deleted and
+ * write nothing. Step 3 runs on the api database while those locks are held. cell0 is all
+ * or nothing: if a later step fails, steps 1 and 2 are rolled back with it.
  *
- * Like nova's admin-context delete through the API (§9.10), a lock does not stop it.
+ * Like nova's admin-context delete through the API (§9.10), an instance lock (`locked`)
+ * does not stop it.
  * Neutron, Cinder, Placement and Cyborg clean-up have no tables here: cell0 instances
  * never got ports, attachments or allocations past the failed boot.
  */
@@ -130,46 +134,42 @@ export async function deleteCell0Instances(deps: Deps, uuids: readonly string[],
   const at = deps.now();
   const now = at.toISOString();
 
-  // Rows are locked in id order by every step, so two overlapping bulk deletes queue
-  // behind each other instead of deadlocking.
-  // 1. task_state deleting, progress 0: what nova saves before anything else.
-  const deleting = await sql<{ uuid: string }[]>`
-    with t as (select id from instances where uuid = any(${live}) and deleted = 0 order by id for update)
-    update instances i set task_state = 'deleting', progress = 0, updated_at = ${now}::timestamp
-    from t where i.id = t.id
-    returning i.uuid`;
-  const candidates = deleting.map((r) => r.uuid);
+  // One cell0 transaction holds the rows from step 1 to step 4. Locked one statement at a
+  // time, a caller that lost the race re-ran step 1 on a row the winner had already taken
+  // past step 2, and left it deleted with task_state 'deleting'. Held to the end, a second
+  // caller waits, then sees deleted <> 0 and skips the row (READ COMMITTED re-checks the
+  // locked row's new version), so each row goes through nova's steps once, by one caller.
+  // All callers lock in id order, so overlapping selections queue instead of deadlocking.
+  const won = await sql.begin(async (tx) => {
+    const mine = await tx<{ id: number; uuid: string }[]>`
+      select id, uuid from instances where uuid = any(${live}) and deleted = 0 order by id for update`;
+    if (mine.length === 0) return [];
+    const ids = mine.map((r) => r.id);
+    const taken = mine.map((r) => r.uuid);
 
-  if (candidates.length > 0) {
-    // 2. _do_delete(local=True). terminated_at keeps the first deleter's time under a race.
-    await sql`
-      with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
-      update instances i set vm_state = 'deleted', task_state = null,
-             terminated_at = coalesce(i.terminated_at, ${now}::timestamp), updated_at = ${now}::timestamp
-      from t where i.id = t.id`;
+    // 1. task_state deleting, progress 0: what nova saves before anything else.
+    await tx`update instances set task_state = 'deleting', progress = 0, updated_at = ${now}::timestamp where id = any(${ids})`;
 
-    // 3. _update_queued_for_deletion: the mapping stays until archive_deleted_rows.
+    // 2. _do_delete(local=True).
+    await tx`
+      update instances set vm_state = 'deleted', task_state = null, terminated_at = ${now}::timestamp, updated_at = ${now}::timestamp
+      where id = any(${ids})`;
+
+    // 3. _update_queued_for_deletion: the mapping stays until archive_deleted_rows. Only this
+    // caller holds these instances, so no other caller writes these mappings meanwhile.
     await deps.api.sql`
-      with t as (select id from instance_mappings where instance_uuid = any(${candidates}) and queued_for_delete is not true order by id for update)
+      with t as (select id from instance_mappings where instance_uuid = any(${taken}) and queued_for_delete is not true order by id for update)
       update instance_mappings m set queued_for_delete = true, updated_at = ${now}::timestamp
       from t where m.id = t.id`;
-  }
 
-  // 4. instance.destroy(), all or nothing; the conditional UPDATE decides who deleted what.
-  // oslo.db's soft_delete keeps updated_at (SET updated_at = updated_at): step 2 set it.
-  const won =
-    candidates.length === 0
-      ? []
-      : await sql.begin(async (tx) => {
-          const gone = await tx<{ uuid: string }[]>`
-          with t as (select id from instances where uuid = any(${candidates}) and deleted = 0 order by id for update)
-          update instances i set deleted = i.id, deleted_at = ${now}::timestamp
-          from t where i.id = t.id
-          returning i.uuid`;
-          const ids = gone.map((g) => g.uuid);
-          await destroyRelatedRows(tx, ids, at);
-          return ids;
-        });
+    // 4. instance.destroy(). oslo.db's soft_delete keeps updated_at (SET updated_at =
+    // updated_at): step 2 set it.
+    const gone = await tx<{ uuid: string }[]>`
+      update instances set deleted = id, deleted_at = ${now}::timestamp where id = any(${ids}) returning uuid`;
+    const goneUuids = gone.map((g) => g.uuid);
+    await destroyRelatedRows(tx, goneUuids, at);
+    return goneUuids;
+  });
 
   const wonSet = new Set(won);
   return {
