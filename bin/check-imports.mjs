@@ -5,8 +5,8 @@
  * 1. Browser code reaches the server only through its contracts. A client module is a file
  *    under app/ that starts with 'use client', and every module such a file imports at
  *    runtime, transitively. A client module outside server/ and db/ may import at runtime
- *    from server/ or db/ only a contract (server/<area>/contract.ts), server/cells/cell-ref.ts
- *    or server/errors.ts. Type-only imports (`import type`, `import { type A }`,
+ *    from server/ or db/ only a contract (server/<area>/contract.ts), server/cells/cell-ref.ts,
+ *    server/errors.ts or server/trpc-limits.ts (the batch size its tRPC link sends). Type-only imports (`import type`, `import { type A }`,
  *    `export type … from`) are erased by the compiler and always allowed.
  * 2. Nothing a client module reaches imports 'server-only' (the mark of code that opens a
  *    database): a contract must not drag a query into the browser bundle.
@@ -125,7 +125,7 @@ function walk(dir) {
 
 /** The modules a client component may import from server/ and db/ at runtime. */
 function isBrowserSafeServerModule(rel) {
-  return /^server\/[^/]+\/contract\.(ts|tsx)$/.test(rel) || rel === 'server/cells/cell-ref.ts' || rel === 'server/errors.ts';
+  return /^server\/[^/]+\/contract\.(ts|tsx)$/.test(rel) || rel === 'server/cells/cell-ref.ts' || rel === 'server/errors.ts' || rel === 'server/trpc-limits.ts';
 }
 
 const inServerOrDb = (rel) => rel.startsWith('server/') || rel.startsWith('db/');

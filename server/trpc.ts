@@ -11,11 +11,13 @@ import { cache } from 'react';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { NotConfiguredError } from '@/db/runtime';
-import { type AuditOutcome, recordAudit } from './auth/audit';
+import { beginAudit, finishAudit, recordRefusal } from './auth/audit';
+import { clientAddress } from './auth/client-address';
 import { resolvePrincipal } from './auth/principal';
 import { forbiddenMessage, type Principal, type Resolution, type Role, roleAtLeast, SIGN_IN_FIRST } from './auth/roles';
 import { type Deps, runtimeDeps } from './deps';
 import { isCellarError, type RefusalKind } from './errors';
+import { guardInput } from './input-guard';
 import { log } from './log';
 import { reportUnexpected } from './unexpected-error';
 
@@ -35,6 +37,8 @@ export interface Context {
    * the `internal` operator.
    */
   resolvePrincipal?: () => Promise<Resolution>;
+  /** The client's address (server/auth/client-address.ts), for the audit log. */
+  address?: string;
 }
 
 /** A request id a client may suggest, if it is short and plain; otherwise a fresh one. */
@@ -50,6 +54,7 @@ export async function createContext(opts?: { headers?: Headers; deps?: () => Dep
   let resolution: Promise<Resolution> | undefined;
   return {
     requestId: requestIdFrom(opts?.headers),
+    address: clientAddress(headers),
     deps: getDeps,
     resolvePrincipal: () => (resolution ??= resolvePrincipal(getDeps(), headers)),
   };
@@ -175,53 +180,85 @@ const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
   throw plainError(err.code, reported(err, { requestId: ctx.requestId, path, type }));
 });
 
-/** How a mutation that did not succeed is recorded: a domain or input refusal, or a failure. */
-function failedOutcome(err: TRPCError, requestId: string): { outcome: AuditOutcome; reason: string } {
+/**
+ * How a mutation that did not succeed is recorded: a domain refusal or a failure (the
+ * procedure ran), or input its schema refused (`early`: nothing ran, counted like the
+ * other refusals before a procedure runs).
+ */
+function failedOutcome(err: TRPCError, requestId: string): { outcome: 'refused' | 'failed'; reason: string; early: boolean } {
   const cause = err.cause;
-  if (isCellarError(cause)) return { outcome: 'refused', reason: cause.message };
-  if (cause instanceof ZodError) return { outcome: 'refused', reason: `invalid input: ${zodMessage(cause)}` };
+  if (isCellarError(cause)) return { outcome: 'refused', reason: cause.message, early: false };
+  if (cause instanceof ZodError) return { outcome: 'refused', reason: `invalid input: ${zodMessage(cause)}`, early: true };
   if (err.code === 'INTERNAL_SERVER_ERROR' || cause instanceof NotConfiguredError) {
-    return { outcome: 'failed', reason: `unexpected error; the details are in the server log (request ${requestId})` };
+    return { outcome: 'failed', reason: `unexpected error; the details are in the server log (request ${requestId})`, early: false };
   }
   if (carriesInternalText(err)) {
-    return { outcome: 'refused', reason: `the request could not be read; the details are in the server log (request ${requestId})` };
+    return { outcome: 'refused', reason: `the request could not be read; the details are in the server log (request ${requestId})`, early: true };
   }
-  return { outcome: 'refused', reason: err.message };
+  return { outcome: 'refused', reason: err.message, early: false };
 }
 
+const UNREADABLE_INPUT = "The request's input could not be read: send it as tRPC's JSON (superjson), as the console does.";
+const AUDIT_UNAVAILABLE = 'The audit log could not be written, so nothing was done; try again.';
+
 /**
- * Who may call: resolves the principal, refuses below the minimum role, and audits every
- * mutation. The role is taken from this closure, not from the procedure's meta, so a
- * later `.meta()` cannot lower it (the access-matrix test compares both).
+ * Who may call, and what they may send: resolves the principal, refuses below the minimum
+ * role, puts the input through the one input guard (server/input-guard.ts), and audits
+ * every mutation. A mutation runs only once its 'started' row is written, and that row
+ * then gets the outcome: there is no write without its row. Refusals before anything ran
+ * are counted per address and minute (recordRefusal), not written once per call. The role
+ * is taken from this closure, not from the procedure's meta, so a later `.meta()` cannot
+ * lower it (the access-matrix test compares both).
  */
 function accessControl(minRole: Role) {
   return t.middleware(async ({ ctx, path, type, next, getRawInput }) => {
-    const audit = async (principal: Principal | null, outcome: AuditOutcome, reason: string | null) => {
-      if (type !== 'mutation') return;
-      try {
-        const input = await getRawInput().catch(() => undefined);
-        await recordAudit(ctx.deps(), { source: 'console', principal, action: path, input, outcome, reason, requestId: ctx.requestId });
-      } catch (e) {
-        log.error({ err: e, path, requestId: ctx.requestId }, 'could not write the audit row');
+    const isWrite = type === 'mutation';
+    const who = { source: 'console' as const, action: path, requestId: ctx.requestId, address: ctx.address ?? null };
+    const refuseEarly = async (principal: Principal | null, code: TRPCError['code'], message: string, input?: unknown): Promise<never> => {
+      if (isWrite) {
+        // What was sent is kept too (as plain data, summarizeInput), also when it was refused unread.
+        const sent = input === undefined ? await getRawInput().catch(() => undefined) : input;
+        await recordRefusal(ctx.deps(), { ...who, principal, input: sent, reason: message }).catch((e: unknown) =>
+          log.error({ err: e, path, requestId: ctx.requestId }, 'could not write the audit row of a refused call'),
+        );
       }
+      throw plainError(code, message);
     };
+
     const resolution: Resolution = ctx.resolvePrincipal ? await ctx.resolvePrincipal() : { principal: IN_PROCESS };
-    if (!('principal' in resolution)) {
-      const message = 'refused' in resolution ? resolution.refused : SIGN_IN_FIRST;
-      await audit(null, 'refused', message);
-      throw new TRPCError({ code: 'UNAUTHORIZED', message });
-    }
+    if (!('principal' in resolution)) return refuseEarly(null, 'UNAUTHORIZED', 'refused' in resolution ? resolution.refused : SIGN_IN_FIRST);
     const { principal } = resolution;
-    if (!roleAtLeast(principal.role, minRole)) {
-      const message = forbiddenMessage(minRole, principal);
-      await audit(principal, 'refused', message);
-      throw new TRPCError({ code: 'FORBIDDEN', message });
+    if (!roleAtLeast(principal.role, minRole)) return refuseEarly(principal, 'FORBIDDEN', forbiddenMessage(minRole, principal));
+
+    let input: unknown;
+    try {
+      input = await getRawInput();
+    } catch (e) {
+      log.warn({ err: e, path, requestId: ctx.requestId }, 'unreadable input');
+      return refuseEarly(principal, 'BAD_REQUEST', UNREADABLE_INPUT);
+    }
+    const refusal = guardInput(input);
+    if (refusal) return refuseEarly(principal, 'BAD_REQUEST', `Invalid input: ${refusal.message}`, input);
+    if (!isWrite) return next({ ctx: { principal } });
+
+    let auditId: number;
+    try {
+      auditId = await beginAudit(ctx.deps(), { ...who, principal, input });
+    } catch (e) {
+      reportUnexpected(e, { requestId: ctx.requestId, source: 'console', action: path, what: 'could not write the audit row; the write was not done' });
+      throw plainError('SERVICE_UNAVAILABLE', AUDIT_UNAVAILABLE);
     }
     const result = await next({ ctx: { principal } });
-    if (result.ok) await audit(principal, 'done', null);
-    else {
-      const { outcome, reason } = failedOutcome(result.error, ctx.requestId);
-      await audit(principal, outcome, reason);
+    try {
+      if (result.ok) await finishAudit(ctx.deps(), auditId, { outcome: 'done' });
+      else {
+        const { outcome, reason, early } = failedOutcome(result.error, ctx.requestId);
+        if (early) await recordRefusal(ctx.deps(), { ...who, principal, input, reason }, { replaces: auditId });
+        else await finishAudit(ctx.deps(), auditId, { outcome, reason });
+      }
+    } catch (e) {
+      // The write is recorded as started; only its outcome is missing, and the log has it.
+      log.error({ err: e, path, requestId: ctx.requestId, auditId, ok: result.ok }, 'could not write the outcome to the audit row');
     }
     return result;
   });

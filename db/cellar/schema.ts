@@ -232,18 +232,29 @@ export const auditLog = cellar.table(
     target: text('target'),
     /** The input with URL passwords masked and password/secret/token fields dropped. */
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    /** 'done', 'refused' or 'failed'. */
+    /** 'done', 'refused', 'failed', or 'started' (written before the write runs, replaced by its outcome). */
     outcome: varchar('outcome', { length: 16 }).notNull(),
     reason: text('reason'),
     requestId: varchar('request_id', { length: 64 }),
     exitCode: integer('exit_code'),
+    /** The client address the request came from (console requests). */
+    address: varchar('address', { length: 64 }),
+    /**
+     * Refusals before a procedure runs (no session, a role too low, input the guard or the
+     * schema refuses) are one row per address, actor, action and minute: the key, how many
+     * calls it stands for, and when the last came.
+     */
+    aggregateKey: text('aggregate_key'),
+    repeatCount: integer('repeat_count').notNull().default(1),
+    lastAt: ts('last_at'),
   },
   (t) => [
     index('audit_log_actor_id_idx').on(t.actor, t.id),
     index('audit_log_action_id_idx').on(t.action, t.id),
     index('audit_log_outcome_id_idx').on(t.outcome, t.id),
     index('audit_log_at_idx').on(t.at),
-    check('audit_log_outcome_check', sql`${t.outcome} in ('done', 'refused', 'failed')`),
+    uniqueIndex('audit_log_aggregate_key_idx').on(t.aggregateKey).where(sql`${t.aggregateKey} is not null`),
+    check('audit_log_outcome_check', sql`${t.outcome} in ('done', 'refused', 'failed', 'started')`),
   ],
 );
 

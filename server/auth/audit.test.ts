@@ -86,8 +86,18 @@ describe('mutations through tRPC', () => {
     const unknown = '9d0c0b7e-0000-4000-8000-0000000000aa';
     await expect(callerAs(alice, 'req-del').cells.delete({ uuid: unknown })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(callerAs(alice, 'req-bad').auth.users.add({ username: '!', role: 'viewer' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    // An id PostgreSQL cannot hold: an unexpected database error, logged and not shown.
-    await expect(callerAs(alice, 'req-fail').auth.tokens.revoke({ id: 2 ** 40 })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+    // An id PostgreSQL cannot hold is refused as input, before the database sees it.
+    await expect(callerAs(alice, 'req-range').auth.tokens.revoke({ id: 2 ** 40 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // A real database failure (a trigger that raises): an unexpected error, logged and not shown.
+    const { token } = await callerAs(alice, 'req-token').auth.tokens.create({ name: 'doomed', role: 'viewer', expiresInDays: 1 });
+    await dep.api.sql.unsafe(`
+      create function cellar.test_fail_update() returns trigger language plpgsql as $$ begin raise exception 'failure made by the test'; end $$;
+      create trigger test_fail_update before update on cellar.api_tokens for each row execute function cellar.test_fail_update();`);
+    try {
+      await expect(callerAs(alice, 'req-fail').auth.tokens.revoke({ id: token.id })).rejects.toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+    } finally {
+      await dep.api.sql.unsafe('drop trigger test_fail_update on cellar.api_tokens; drop function cellar.test_fail_update();');
+    }
     const byRequest = Object.fromEntries((await listAudit(deps(), { actor: 'alice', limit: 200 })).rows.map((r) => [r.requestId, r]));
     expect(byRequest['req-del']).toMatchObject({
       action: 'cells.delete',
@@ -96,6 +106,7 @@ describe('mutations through tRPC', () => {
       reason: `Cell with uuid ${unknown} was not found.`,
     });
     expect(byRequest['req-bad']).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^invalid input: username: /) });
+    expect(byRequest['req-range']).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^invalid input: id: a token id is at most/) });
     expect(byRequest['req-fail']).toMatchObject({
       action: 'auth.tokens.revoke',
       outcome: 'failed',

@@ -1,11 +1,12 @@
 import 'server-only';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
+import { PROTOTYPE_KEYS, storableText } from '../input-guard';
 import { auditTarget, maskText, summarizeInput } from './audit-input';
 import type { Principal, Role } from './roles';
-import { type AuditListInput, auditListInput } from './inputs';
+import { type AuditListInput, type AuditOutcome, auditListInput } from './inputs';
 
-export type AuditOutcome = 'done' | 'refused' | 'failed';
+export type { AuditOutcome } from './inputs';
 
 export interface AuditEntry {
   source: 'console' | 'cli';
@@ -19,14 +20,76 @@ export interface AuditEntry {
   exitCode?: number | null;
   /** Overrides the target read from the input. */
   target?: string | null;
+  /** The client address (console requests). */
+  address?: string | null;
 }
 
+/** The columns of a row, every text storable and bounded (server/input-guard.ts). */
+function columns(e: Omit<AuditEntry, 'outcome'>) {
+  const text = (s: string | null | undefined, max: number) => (s ? storableText(s.slice(0, max)) : null);
+  return {
+    source: e.source,
+    actorKind: e.principal?.kind ?? 'anonymous',
+    actor: text(e.principal?.name, 255) ?? '(not signed in)',
+    role: e.principal?.role ?? null,
+    action: text(e.action, 255) ?? '(none)',
+    target: text(e.target ?? auditTarget(e.action, e.input), 2000),
+    input: JSON.stringify(summarizeInput(e.input)),
+    reason: e.reason ? maskText(e.reason) : null,
+    requestId: text(e.requestId, 64),
+    exitCode: e.exitCode ?? null,
+    address: text(e.address, 64),
+  };
+}
+
+/** One finished row: the outcome is known when it is written. */
 export async function recordAudit(deps: Pick<Deps, 'api'>, e: AuditEntry): Promise<number> {
+  const c = columns(e);
   const [row] = await deps.api.sql<{ id: number }[]>`
-    insert into cellar.audit_log (source, actor_kind, actor, role, action, target, input, outcome, reason, request_id, exit_code)
-    values (${e.source}, ${e.principal?.kind ?? 'anonymous'}, ${e.principal?.name ?? '(not signed in)'}, ${e.principal?.role ?? null},
-            ${e.action}, ${e.target ?? auditTarget(e.action, e.input)}, ${JSON.stringify(summarizeInput(e.input))}::jsonb,
-            ${e.outcome}, ${e.reason ? maskText(e.reason) : null}, ${e.requestId ?? null}, ${e.exitCode ?? null})
+    insert into cellar.audit_log (source, actor_kind, actor, role, action, target, input, outcome, reason, request_id, exit_code, address)
+    values (${c.source}, ${c.actorKind}, ${c.actor}, ${c.role}, ${c.action}, ${c.target}, ${c.input}::jsonb,
+            ${e.outcome}, ${c.reason}, ${c.requestId}, ${c.exitCode}, ${c.address})
+    returning id`;
+  return Number(row!.id);
+}
+
+/**
+ * The row of a write about to run, as 'started'. A write runs only after this row is
+ * committed, so there is no write without its row: if the row cannot be written the write
+ * is not done; if the process stops half way the row stays 'started'.
+ */
+export function beginAudit(deps: Pick<Deps, 'api'>, e: Omit<AuditEntry, 'outcome' | 'reason' | 'exitCode'>): Promise<number> {
+  return recordAudit(deps, { ...e, outcome: 'started' });
+}
+
+/** The outcome of a write begun with beginAudit. */
+export async function finishAudit(
+  deps: Pick<Deps, 'api'>,
+  id: number,
+  f: { outcome: Exclude<AuditOutcome, 'started'>; reason?: string | null; exitCode?: number | null },
+): Promise<void> {
+  await deps.api.sql`
+    update cellar.audit_log set outcome = ${f.outcome}, reason = ${f.reason ? maskText(f.reason) : null}, exit_code = ${f.exitCode ?? null}
+    where id = ${id}`;
+}
+
+/**
+ * A call refused before anything ran (no session, a role too low, input refused at the
+ * boundary): one row per address, actor, action and UTC minute, counting the calls, so a
+ * flood of refused calls is a few rows, not one per call. `replaces` is the 'started'
+ * row of the call, removed in the same statement.
+ */
+export async function recordRefusal(deps: Pick<Deps, 'api'>, e: Omit<AuditEntry, 'outcome'>, opts: { replaces?: number } = {}): Promise<number> {
+  const c = columns(e);
+  const key = `|${c.address ?? '-'}|${c.actorKind}:${c.actor}|${c.action}`;
+  const [row] = await deps.api.sql<{ id: number }[]>`
+    with gone as (delete from cellar.audit_log where id = ${opts.replaces ?? null})
+    insert into cellar.audit_log (source, actor_kind, actor, role, action, target, input, outcome, reason, request_id, exit_code, address, aggregate_key)
+    values (${c.source}, ${c.actorKind}, ${c.actor}, ${c.role}, ${c.action}, ${c.target}, ${c.input}::jsonb,
+            'refused', ${c.reason}, ${c.requestId}, ${c.exitCode}, ${c.address},
+            to_char(date_trunc('minute', now() at time zone 'utc'), 'YYYY-MM-DD"T"HH24:MI') || ${key})
+    on conflict (aggregate_key) where aggregate_key is not null
+    do update set repeat_count = audit_log.repeat_count + 1, last_at = (now() at time zone 'utc')
     returning id`;
   return Number(row!.id);
 }
@@ -45,6 +108,21 @@ export interface AuditRow {
   reason: string | null;
   requestId: string | null;
   exitCode: number | null;
+  address: string | null;
+  /** How many calls the row stands for (refusals before anything ran are counted per minute). */
+  repeatCount: number;
+  /** When the last of them came, when there was more than one. */
+  lastAt: Date | null;
+}
+
+/**
+ * A stored input as plain data, whatever a row holds: keys that could reach a prototype
+ * are dropped as it is parsed (rows written before the audit input was made plain JSON
+ * may hold them, and superjson refuses to send an object that does).
+ */
+function plainInput(text: string): Record<string, unknown> {
+  const value = JSON.parse(text, (key, v) => (PROTOTYPE_KEYS.has(key) ? undefined : v)) as unknown;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
 }
 
 /**
@@ -65,14 +143,18 @@ export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): P
       role: Role | null;
       action: string;
       target: string | null;
-      input: Record<string, unknown>;
+      input: string;
       outcome: AuditOutcome;
       reason: string | null;
       request_id: string | null;
       exit_code: number | null;
+      address: string | null;
+      repeat_count: number;
+      last_at: string | null;
     }[]
   >`
-    select id::text, at::text, source, actor_kind, actor, role, action, target, input, outcome, reason, request_id, exit_code
+    select id::text, at::text, source, actor_kind, actor, role, action, target, input::text as input, outcome, reason, request_id, exit_code,
+           address, repeat_count, last_at::text
     from cellar.audit_log
     where true
       ${input.actor ? sql`and lower(actor) like ${like(input.actor)}` : sql``}
@@ -91,11 +173,14 @@ export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): P
     role: r.role,
     action: r.action,
     target: r.target,
-    input: typeof r.input === 'string' ? (JSON.parse(r.input) as Record<string, unknown>) : r.input,
+    input: plainInput(r.input),
     outcome: r.outcome,
     reason: r.reason,
     requestId: r.request_id,
     exitCode: r.exit_code,
+    address: r.address,
+    repeatCount: r.repeat_count,
+    lastAt: utcDate(r.last_at),
   }));
   return { rows: page, nextBefore: rows.length > input.limit ? page[page.length - 1]!.id : null };
 }

@@ -7,7 +7,7 @@ import 'server-only';
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { Deps } from '../deps';
-import { recordAudit, type AuditOutcome } from './audit';
+import { type AuditOutcome, beginAudit, finishAudit, recordAudit } from './audit';
 import type { Principal } from './roles';
 
 /**
@@ -49,16 +49,29 @@ export interface CliRun {
   reason: string | null;
 }
 
-export async function recordCliRun(deps: Pick<Deps, 'api'>, r: CliRun): Promise<void> {
+function cliEntry(r: Pick<CliRun, 'verb' | 'args' | 'options'>) {
   const named = r.verb.startsWith('user ') && r.args[0] ? { username: r.args[0] } : {};
-  await recordAudit(deps, {
-    source: 'cli',
+  return {
+    source: 'cli' as const,
     principal: cliPrincipal(),
     action: r.verb,
     input: { ...r.options, ...(r.args.length ? { args: r.args } : {}), ...named },
-    outcome: r.outcome,
-    reason: r.reason ?? (r.code === 0 ? null : `exit ${r.code}`),
-    exitCode: r.code,
     requestId: null,
-  });
+  };
+}
+
+const reasonOf = (r: CliRun) => r.reason ?? (r.code === 0 ? null : `exit ${r.code}`);
+
+/** A run recorded whole, when it ended before its action began (commander refused the arguments). */
+export async function recordCliRun(deps: Pick<Deps, 'api'>, r: CliRun): Promise<void> {
+  await recordAudit(deps, { ...cliEntry(r), outcome: r.outcome === 'started' ? 'failed' : r.outcome, reason: reasonOf(r), exitCode: r.code });
+}
+
+/** The 'started' row of a write verb, written before it runs. */
+export function beginCliRun(deps: Pick<Deps, 'api'>, r: Pick<CliRun, 'verb' | 'args' | 'options'>): Promise<number> {
+  return beginAudit(deps, cliEntry(r));
+}
+
+export async function finishCliRun(deps: Pick<Deps, 'api'>, id: number, r: CliRun): Promise<void> {
+  await finishAudit(deps, id, { outcome: r.outcome === 'started' ? 'failed' : r.outcome, reason: reasonOf(r), exitCode: r.code });
 }

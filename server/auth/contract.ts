@@ -4,15 +4,17 @@
  */
 import { z } from 'zod';
 import { cellUuidSchema } from '../cells/cell-ref';
+import { rowIdSchema } from '../row-id';
 
 export { forbiddenMessage, type Principal, type Resolution, ROLES, type Role, roleAtLeast, roleSchema, SIGN_IN_FIRST } from './roles';
 
 export const revealUrlsInput = z.object({ uuid: cellUuidSchema });
 
-export const revokeTokenInput = z.object({ id: z.number().int().positive() });
+export const revokeTokenInput = z.object({ id: rowIdSchema('a token id', 'integer') });
 
 export type { AuditOutcome, AuditRow } from './audit';
 export {
+  AUDIT_OUTCOMES,
   AUDIT_PAGE_SIZES,
   type AuditListInput,
   auditListInput,

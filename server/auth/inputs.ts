@@ -4,6 +4,7 @@
  * functions (users.ts, tokens.ts, audit.ts) validate with them too.
  */
 import { z } from 'zod';
+import { rowIdSchema } from '../row-id';
 import { roleSchema } from './roles';
 
 export const usernameSchema = z
@@ -35,15 +36,25 @@ export const createTokenInput = z.object({
     .max(MAX_TOKEN_DAYS, `a token lives at most ${MAX_TOKEN_DAYS} days`),
 });
 
+/**
+ * What became of an audited call. 'started' is written before a write runs and replaced by
+ * its outcome; one left as 'started' is a write whose process stopped before it finished.
+ */
+export const AUDIT_OUTCOMES = ['done', 'refused', 'failed', 'started'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
 export const AUDIT_PAGE_SIZES = [25, 50, 100, 200] as const;
 
 export const auditListInput = z.object({
   actor: z.string().trim().max(255).nullish(),
   action: z.string().trim().max(255).nullish(),
-  outcome: z.enum(['done', 'refused', 'failed']).nullish(),
-  since: z.coerce.date({ message: 'since must be a date and time (ISO 8601)' }).nullish(),
+  outcome: z.enum(AUDIT_OUTCOMES, { message: `outcome is one of ${AUDIT_OUTCOMES.join(', ')}` }).nullish(),
+  since: z.coerce
+    .date({ message: 'since must be a date and time (ISO 8601)' })
+    .refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, 'since must be a date between the years 1 and 9999')
+    .nullish(),
   /** Keyset: rows with a smaller id than this (the next, older page). */
-  before: z.number().int().positive().nullish(),
+  before: rowIdSchema('before', 'bigint').nullish(),
   limit: z
     .number()
     .int()

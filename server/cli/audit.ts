@@ -1,12 +1,12 @@
 /**
  * The audit log from the command line:
- *   cellar audit [--since ISO] [--actor A] [--action A] [--outcome done|refused|failed] [--limit N] [--json]
+ *   cellar audit [--since ISO] [--actor A] [--action A] [--outcome done|refused|failed|started] [--limit N] [--json]
  * Newest first. A bad option is one plain line and exit 1.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type AuditRow, listAudit } from '../auth/audit';
-import { AUDIT_PAGE_SIZES } from '../auth/inputs';
+import { AUDIT_OUTCOMES, AUDIT_PAGE_SIZES } from '../auth/inputs';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
 import { prettyTable } from './table';
@@ -23,7 +23,7 @@ const options = z.object({
     .optional(),
   actor: z.string().trim().max(255).optional(),
   action: z.string().trim().max(255).optional(),
-  outcome: z.enum(['done', 'refused', 'failed'], { message: '--outcome is done, refused or failed' }).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES, { message: `--outcome is one of ${AUDIT_OUTCOMES.join(', ')}` }).optional(),
   limit: z
     .string()
     .regex(/^\d+$/, `--limit is one of ${AUDIT_PAGE_SIZES.join(', ')}`)
@@ -41,7 +41,7 @@ export function registerAuditCommands(program: Command) {
     .option('--since <time>', 'only entries at or after this time (ISO 8601, UTC unless a zone is given)')
     .option('--actor <name>', 'only this actor (prefix)')
     .option('--action <action>', 'only this action (prefix, e.g. cells. or delete_cell)')
-    .option('--outcome <outcome>', 'done, refused or failed')
+    .option('--outcome <outcome>', AUDIT_OUTCOMES.join(', '))
     .option('--limit <n>', `how many entries (${AUDIT_PAGE_SIZES.join(', ')})`, '50')
     .option('--json', 'print the entries as JSON')
     .action(async (o: Record<string, string | boolean | undefined>) => {

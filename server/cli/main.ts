@@ -14,8 +14,9 @@ import { EmbeddedError } from '@/db/embedded';
 import { NotConfiguredError } from '@/db/runtime';
 import { DbUrlError } from '@/db/url';
 import type { AuditOutcome } from '../auth/audit';
-import { isWriteVerb, recordCliRun, verbOf } from '../auth/cli-audit';
+import { beginCliRun, finishCliRun, isWriteVerb, recordCliRun, verbOf } from '../auth/cli-audit';
 import { isCellarError } from '../errors';
+import { guardInput } from '../input-guard';
 import { reportUnexpected } from '../unexpected-error';
 import { registerAuditCommands } from './audit';
 import { registerBootCommands } from './boot';
@@ -119,20 +120,44 @@ function watchStderr(): { last: () => string | null; stop: () => void } {
   };
 }
 
+/**
+ * The one input guard (server/input-guard.ts) on a verb's arguments and options, as the
+ * console puts every procedure's input through it: one plain line and exit 1.
+ */
+function guardArguments(action: Command): void {
+  const refusal = guardInput({ arguments: [...action.args], ...action.opts() });
+  if (!refusal) return;
+  console.error(`cellar: ${refusal.message.replace(/^arguments\.(\d+)/, (_m, i: string) => `argument ${Number(i) + 1}`)}`);
+  throw new ExitCode(1);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   const verb = verbOf(program, argv);
-  if (!isWriteVerb(verb)) return (await execute(program, argv, verb)).code;
+  if (!isWriteVerb(verb)) {
+    program.hook('preAction', (_self, action) => guardArguments(action));
+    return (await execute(program, argv, verb)).code;
+  }
 
   // A write verb runs inside one database session that also records it; the command's
-  // own withDeps calls join that session.
+  // own withDeps calls join that session. Its audit row is written as 'started' before the
+  // verb runs (no row, no run) and gets the outcome after.
   let captured: { args: string[]; options: Record<string, unknown> } = { args: [], options: {} };
-  program.hook('preAction', (_self, action) => {
-    captured = { args: [...action.args], options: { ...action.opts() } };
-  });
   try {
     return await withDeps(
       async (deps) => {
+        let auditId: number | null = null;
+        program.hook('preAction', async (_self, action) => {
+          captured = { args: [...action.args], options: { ...action.opts() } };
+          guardArguments(action);
+          try {
+            auditId = await beginCliRun(deps, { verb, ...captured });
+          } catch (e) {
+            const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
+            console.error(`cellar: the audit log could not be written, so nothing was done (request id ${requestId}). The details are in Cellar's log.`);
+            throw new ExitCode(1);
+          }
+        });
         const stderr = watchStderr();
         let result: Outcome;
         try {
@@ -141,9 +166,10 @@ export async function run(argv: string[]): Promise<number> {
           stderr.stop();
         }
         const reason = result.code === 0 ? null : (result.reason ?? stderr.last());
-        await recordCliRun(deps, { verb, ...captured, code: result.code, outcome: result.outcome, reason }).catch((e: unknown) => {
+        const run = { verb, ...captured, code: result.code, outcome: result.outcome, reason };
+        await (auditId === null ? recordCliRun(deps, run) : finishCliRun(deps, auditId, run)).catch((e: unknown) => {
           const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
-          console.error(`cellar: warning: could not record this run in the audit log (request id ${requestId}). The details are in Cellar's log.`);
+          console.error(`cellar: warning: could not record how this run ended in the audit log (request id ${requestId}). The details are in Cellar's log.`);
         });
         return result.code;
       },

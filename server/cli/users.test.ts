@@ -182,6 +182,40 @@ describe('audit of CLI write verbs', () => {
     });
   });
 
+  it('writes the row before the verb runs: when it cannot be written, nothing is done (exit 1, one plain line)', async () => {
+    await dep.api.sql.unsafe(`
+      create function cellar.test_refuse_cli_audit() returns trigger language plpgsql as
+        $$ begin if new.action = 'user add' and new.input->>'username' = 'unaudited' then raise exception 'audit refused by test'; end if; return new; end $$;
+      create trigger test_refuse_cli_audit before insert on cellar.audit_log for each row execute function cellar.test_refuse_cli_audit();`);
+    try {
+      const r = await cli(['user', 'add', 'unaudited', '--role', 'viewer']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('the audit log could not be written, so nothing was done');
+      expect(r.stderr).not.toContain('audit refused by test');
+      const [n] = await dep.api.sql<{ n: number }[]>`select count(*)::int as n from cellar.users where username = 'unaudited'`;
+      expect(n!.n).toBe(0);
+    } finally {
+      await dep.api.sql.unsafe('drop trigger test_refuse_cli_audit on cellar.audit_log; drop function cellar.test_refuse_cli_audit();');
+    }
+    // A verb that ran has one row, started then finished: no row is left 'started'.
+    const done = await cli(['user', 'add', 'audited-once', '--role', 'viewer']);
+    expect(done.code).toBe(0);
+    const rows = await dep.api.sql<
+      { outcome: string }[]
+    >`select outcome from cellar.audit_log where action = 'user add' and input->>'username' = 'audited-once'`;
+    expect(rows).toEqual([{ outcome: 'done' }]);
+  });
+
+  it('puts every argument through the input guard: an argument too long is one plain line, exit 1, nothing run', async () => {
+    const write = await cli(['delete_cell', '--cell_uuid', 'x'.repeat(20_000)]);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toContain('cell_uuid: too long (at most 10000 characters)');
+    expect(await lastAudit('delete_cell')).toMatchObject({ outcome: 'refused', exit_code: 1 });
+    const read = await cli(['verify_instance', '--uuid', 'y'.repeat(20_000)]);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toContain('uuid: too long');
+  });
+
   it('does not record reads or help', async () => {
     const before = await dep.api.sql<{ n: number }[]>`select count(*)::int as n from cellar.audit_log`;
     await cli(['list_cells']);

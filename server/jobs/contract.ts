@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import { cellUuidSchema } from '../cells/cell-ref';
+import { rowIdSchema } from '../row-id';
 
 export const startMapInstancesInput = z.object({ cellUuid: cellUuidSchema });
 
-export const jobIdInput = z.object({ id: z.number().int('a job id is a whole number').positive('a job id is a positive number') });
+export const jobIdInput = z.object({ id: rowIdSchema('a job id', 'integer') });
 
 export const jobsForCellInput = z.object({ cellUuid: cellUuidSchema });
 

@@ -7,14 +7,18 @@ import { QueryState } from '../../_components/query-state';
 import { Time } from '../../_components/time';
 import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { AuditRow } from '@/server/auth/contract';
+import { AUDIT_OUTCOMES, type AuditRow } from '@/server/auth/contract';
 import { auditInput, auditSearchParams } from './search-params';
 
 const OUTCOME_STYLE: Record<AuditRow['outcome'], string> = {
   done: 'text-emerald-700 dark:text-emerald-400',
   refused: 'text-amber-700 dark:text-amber-400',
   failed: 'text-red-700 dark:text-red-400',
+  started: 'text-red-700 dark:text-red-400',
 };
+
+/** 'started' with no outcome: the process stopped while the write ran (or could not record how it ended). */
+const OUTCOME_TEXT: Record<AuditRow['outcome'], string> = { done: 'done', refused: 'refused', failed: 'failed', started: 'started, no outcome recorded' };
 
 export function AuditView() {
   const trpc = useTRPC();
@@ -44,7 +48,7 @@ export function AuditView() {
           label="Outcome"
           value={search.outcome ?? ''}
           onChange={(e) => filter({ outcome: (e.target.value || null) as typeof search.outcome })}
-          options={[{ value: '', label: 'any' }, 'done', 'refused', 'failed']}
+          options={[{ value: '', label: 'any' }, ...AUDIT_OUTCOMES.map((o) => ({ value: o, label: OUTCOME_TEXT[o] }))]}
         />
         <TextField label="Since (UTC)" name="since" type="datetime-local" defaultValue={search.since ?? ''} key={`c${search.since}`} />
         <Button type="submit">Apply</Button>
@@ -91,7 +95,17 @@ export function AuditView() {
                   <Td className="font-mono text-xs">{r.action}</Td>
                   <Td className="max-w-64 break-all font-mono text-xs">{r.target ?? '—'}</Td>
                   <Td className={OUTCOME_STYLE[r.outcome]}>
-                    {r.outcome}
+                    {OUTCOME_TEXT[r.outcome]}
+                    {r.repeatCount > 1 ? (
+                      <span className="block text-xs">
+                        {r.repeatCount} calls{r.address ? ` from ${r.address}` : ''} in this minute
+                        {r.lastAt ? (
+                          <>
+                            , the last at <Time value={r.lastAt} />
+                          </>
+                        ) : null}
+                      </span>
+                    ) : null}
                     {r.exitCode !== null && r.exitCode !== 0 ? <span className="text-xs"> (exit {r.exitCode})</span> : null}
                     {r.reason ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{r.reason}</span> : null}
                   </Td>

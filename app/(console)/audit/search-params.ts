@@ -1,10 +1,11 @@
 import { parseAsInteger, parseAsString, parseAsStringLiteral } from 'nuqs/server';
+import { AUDIT_OUTCOMES, type AuditOutcome } from '@/server/auth/contract';
 
 /** The audit page's state, all in the URL: filters, the keyset marker and the page size. */
 export const auditSearchParams = {
   actor: parseAsString,
   action: parseAsString,
-  outcome: parseAsStringLiteral(['done', 'refused', 'failed'] as const),
+  outcome: parseAsStringLiteral(AUDIT_OUTCOMES),
   /** UTC, as typed in the "since" box (YYYY-MM-DDTHH:MM). */
   since: parseAsString,
   before: parseAsInteger,
@@ -14,7 +15,7 @@ export const auditSearchParams = {
 export interface AuditSearch {
   actor: string | null;
   action: string | null;
-  outcome: 'done' | 'refused' | 'failed' | null;
+  outcome: AuditOutcome | null;
   since: string | null;
   before: number | null;
   size: number;

@@ -1,15 +1,8 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { appRouter } from '@/server/root';
-import { createContext } from '@/server/trpc';
+import { handleTrpcRequest } from '@/server/trpc-http';
 
 export const dynamic = 'force-dynamic';
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
-    endpoint: '/api/trpc',
-    req,
-    router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-  });
+// Next passes a second argument (the route's params): not handleTrpcRequest's options.
+const handler = (req: Request) => handleTrpcRequest(req);
 
 export { handler as GET, handler as POST };
