@@ -1,7 +1,8 @@
 /**
  * Next's proxy (formerly middleware), in front of every request but static files: security
- * headers and a per-request CSP nonce on pages, JSON-only tRPC POSTs, and signed-out page
- * requests sent to /sign-in. /api/health stays public for load balancers. The decisions
+ * headers and a per-request CSP nonce on pages, the Origin check on every POST (tRPC
+ * mutations, /api/auth sign-in and sign-out, /sign-out), JSON-only tRPC POSTs, and
+ * signed-out page requests sent to /sign-in. /api/health stays public for load balancers. The decisions
  * are in server/auth/web-guard.ts.
  */
 import { type NextRequest, NextResponse } from 'next/server';
@@ -15,7 +16,7 @@ function withHeaders(res: NextResponse, csp: string): NextResponse {
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  const guard = guardRequest({ method: request.method, pathname, search, headers: request.headers });
+  const guard = guardRequest({ method: request.method, pathname, search, url: request.url, headers: request.headers });
   if (guard.action === 'reject') {
     return withHeaders(NextResponse.json({ error: { message: guard.message } }, { status: guard.status }), API_CSP);
   }

@@ -10,6 +10,7 @@ import { log } from '../log';
 import { AUTH_BASE_PATH, getAuth, isSecureRequest } from './better-auth';
 import { clientAddress } from './client-address';
 import { beginSignInAttempt, finishSignInAttempt, normalizeAttemptName } from './sign-in-limit';
+import { checkRequestOrigin } from './web-guard';
 
 const ALLOWED: Record<string, 'POST'> = { '/sign-in/username': 'POST', '/sign-out': 'POST' };
 
@@ -68,20 +69,13 @@ async function signIn(request: Request, deps: Pick<Deps, 'api' | 'now'>, handler
 
 /**
  * Sign-out from the console's plain HTML form (it works before, or without, JavaScript).
- * A cross-site form cannot carry the SameSite=Lax cookie, and the Origin must be the host
- * the form was posted to all the same; then the library ends the session and the browser
- * goes to the sign-in page with the cookie's removal.
+ * A cross-site form cannot carry the SameSite=Lax cookie, and the request must pass the
+ * Origin check all the same (checkRequestOrigin in web-guard.ts, as proxy.ts applies it:
+ * X-Forwarded-Host counts only from trusted proxies); then the library ends the session
+ * and the browser goes to the sign-in page with the cookie's removal.
  */
 export async function handleSignOutForm(request: Request, deps: Pick<Deps, 'api' | 'now'>): Promise<Response> {
-  const origin = request.headers.get('origin');
-  const hosts = [request.headers.get('host'), request.headers.get('x-forwarded-host'), new URL(request.url).host].filter(Boolean);
-  let originHost: string | null = null;
-  try {
-    originHost = origin ? new URL(origin).host : null;
-  } catch {
-    originHost = null;
-  }
-  if (!originHost || !hosts.includes(originHost)) {
+  if (!checkRequestOrigin(request).ok) {
     return new Response('Signing out must come from this site.\n', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
   try {
