@@ -4,7 +4,7 @@
  * database, nova's included.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, index, integer, jsonb, pgSchema, serial, text, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, index, integer, jsonb, pgSchema, primaryKey, serial, text, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, ts, utcNow } from '../timestamps';
 
 /** Cellar's own tables: never mixed with nova's names. */
@@ -27,6 +27,41 @@ export const cellObservations = cellar.table('cell_observations', {
   observedAt: ts('observed_at').notNull().default(utcNow),
   figures: jsonb('figures').$type<Record<string, number>>().notNull(),
 });
+
+/**
+ * The memory of cell health, shared by every console process and the CLI: per cell the
+ * last success and failure, the reason, the consecutive failures, and when the background
+ * probe asks it next. A cell that failed a moment ago is answered as down at once instead
+ * of costing the fan-out deadline on every request.
+ */
+export const cellHealth = cellar.table('cell_health', {
+  cellUuid: varchar('cell_uuid', { length: 36 }).primaryKey(),
+  lastSuccessAt: ts('last_success_at'),
+  lastFailureAt: ts('last_failure_at'),
+  /** The fan-out's DownReason of the last failure: timeout, refused, auth or error. */
+  reason: varchar('reason', { length: 16 }),
+  message: text('message'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** When the probe asks a down cell again (backoff); null while it answers. */
+  nextProbeAt: ts('next_probe_at'),
+  updatedAt: ts('updated_at').notNull().default(utcNow),
+});
+
+/**
+ * Last-known figures per cell and kind (capacity, compute nodes, host mappings, instance
+ * counts, …): the last good answer, shown marked stale with its time while the cell does
+ * not answer. The value is stored as superjson, so dates come back as dates.
+ */
+export const cellFigures = cellar.table(
+  'cell_figures',
+  {
+    cellUuid: varchar('cell_uuid', { length: 36 }).notNull(),
+    kind: varchar('kind', { length: 64 }).notNull(),
+    observedAt: ts('observed_at').notNull().default(utcNow),
+    value: jsonb('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.cellUuid, t.kind] })],
+);
 
 /**
  * Background jobs the console starts (map_instances over a cell, …). A job survives the
