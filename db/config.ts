@@ -45,6 +45,24 @@ const schema = z.object({
     .min(50, 'must be at least 50 ms')
     .max(120_000, 'must be at most 120000 ms (two minutes)')
     .default(3000),
+  // The api database's bounds (db/runtime.ts, apiPoolOptions): the server cancels a
+  // statement on it after CELLAR_API_STATEMENT_TIMEOUT_MS; a connection that has heard
+  // nothing back for that and one second more is closed (a stopped or stalled server never
+  // runs the statement); a new connection must be ready within CELLAR_API_CONNECT_TIMEOUT_S.
+  // So every request that needs the api database answers in bounded time; when the database
+  // does not answer, the answer says so ("the api database does not answer").
+  CELLAR_API_STATEMENT_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 ms')
+    .max(600_000, 'must be at most 600000 ms (ten minutes)')
+    .default(5000),
+  CELLAR_API_CONNECT_TIMEOUT_S: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    .max(120, 'must be at most 120 seconds (two minutes)')
+    .default(3),
   CELLAR_CELL_DATABASE_USER: z.string().trim().min(1).max(63, 'must be a PostgreSQL role name (at most 63 characters)').optional(),
   CELLAR_CELL_DATABASE_PASSWORD: z.string().min(1).optional(),
   CELLAR_DATA_DIR: z.string().trim().min(1).default('.data'),

@@ -1,6 +1,6 @@
 import 'server-only';
-import { config } from './config';
-import { type ApiHandle, openApiDatabase } from './connect';
+import { type CellarConfig, config } from './config';
+import { type ApiHandle, openApiDatabase, type PoolOptions } from './connect';
 import { CellRegistry } from './registry';
 
 /**
@@ -9,7 +9,8 @@ import { CellRegistry } from './registry';
  */
 interface Runtime {
   api?: ApiHandle;
-  apiUrl?: string;
+  /** The URL and bounds the api handle was opened with: another configuration, another handle. */
+  apiKey?: string;
   registry?: CellRegistry;
 }
 const g = globalThis as typeof globalThis & { __cellarRuntime?: Runtime };
@@ -23,13 +24,37 @@ export class NotConfiguredError extends Error {
   }
 }
 
+/** How much longer than the statement timeout a connection may stay silent: the server's own cancel arrives first. */
+export const API_STALL_GRACE_MS = 1000;
+
+/**
+ * The api pool's bounds: the server cancels a statement after the statement timeout; a
+ * connection that has heard nothing back for that and API_STALL_GRACE_MS more is closed
+ * (a stopped, frozen or unreachable server never runs the statement, so only the client
+ * can bound that; db/connect.ts, stallTimeoutMs); a new connection has the connect timeout
+ * to be ready. Every query through the handle is bounded, drizzle's, better-auth's,
+ * transactions and reserved sessions included, and fails with an error isApiDatabaseDown
+ * (db/api-unavailable.ts) recognises. Nothing is cached on failure: the pool opens a new
+ * connection on the next query, so Cellar recovers by itself when the database is back.
+ */
+export function apiPoolOptions(cfg: Pick<CellarConfig, 'CELLAR_API_STATEMENT_TIMEOUT_MS' | 'CELLAR_API_CONNECT_TIMEOUT_S'>): PoolOptions {
+  return {
+    applicationName: 'cellar:api',
+    statementTimeoutMs: cfg.CELLAR_API_STATEMENT_TIMEOUT_MS,
+    stallTimeoutMs: cfg.CELLAR_API_STATEMENT_TIMEOUT_MS + API_STALL_GRACE_MS,
+    connectTimeoutS: cfg.CELLAR_API_CONNECT_TIMEOUT_S,
+  };
+}
+
 export function apiDb(): ApiHandle {
   const url = config().CELLAR_API_DATABASE_URL;
   if (!url) throw new NotConfiguredError();
-  if (runtime.api && runtime.apiUrl === url) return runtime.api;
+  const opts = apiPoolOptions(config());
+  const key = JSON.stringify([url, opts]);
+  if (runtime.api && runtime.apiKey === key) return runtime.api;
   if (runtime.api) void runtime.api.close();
-  runtime.api = openApiDatabase(url, { applicationName: 'cellar:api' });
-  runtime.apiUrl = url;
+  runtime.api = openApiDatabase(url, opts);
+  runtime.apiKey = key;
   return runtime.api;
 }
 
@@ -51,7 +76,7 @@ export function deadlineMs(): number {
 export async function closeRuntime(): Promise<void> {
   const { api, registry } = runtime;
   runtime.api = undefined;
-  runtime.apiUrl = undefined;
+  runtime.apiKey = undefined;
   runtime.registry = undefined;
   await Promise.all([api?.close(), registry?.closeAll()]);
 }

@@ -31,3 +31,9 @@ export const refuse = {
 export function isCellarError(e: unknown): e is CellarError {
   return e instanceof CellarError || (e as { name?: string } | null)?.name === 'CellarError';
 }
+
+/**
+ * "The api database does not answer" (db/api-unavailable.ts, no imports, so the console's
+ * pages and its error boundary may show it too): the message, and whether an error means it.
+ */
+export { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/db/api-unavailable';

@@ -196,6 +196,7 @@ describe('the input guard and the schemas answer 400 naming the field, never 500
     const r1 = await send('query', 'cells.detail', null, { cookie: operator, raw: proto });
     expect(r1.status).toBe(400);
     expect(r1.text).not.toMatch(INTERNAL_TEXT);
+    expect(r1.text).toContain('could not be read');
     const meta = JSON.stringify({ json: { uuid: 'a' }, meta: { values: { 'constructor.prototype': ['undefined'] } } });
     const r2 = await send('mutation', 'cells.delete', null, { cookie: operator, raw: meta });
     expect(r2.status).toBe(400);

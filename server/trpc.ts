@@ -10,6 +10,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { cache } from 'react';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
+import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/db/api-unavailable';
 import { NotConfiguredError } from '@/db/runtime';
 import { beginAudit, finishAudit, recordRefusal } from './auth/audit';
 import { clientAddress } from './auth/client-address';
@@ -175,6 +176,10 @@ const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
   if (cause instanceof NotConfiguredError) {
     throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: cause.message });
   }
+  if (isApiDatabaseDown(cause)) {
+    log.warn({ err: cause, path, requestId: ctx.requestId }, 'the api database does not answer');
+    throw plainError('SERVICE_UNAVAILABLE', API_DOWN_MESSAGE);
+  }
   if (!carriesInternalText(err)) return result;
   // Logged here, under the request id; the caller (HTTP or in-process) gets one plain line.
   throw plainError(err.code, reported(err, { requestId: ctx.requestId, path, type }));
@@ -188,6 +193,7 @@ const errorBoundary = t.middleware(async ({ ctx, next, path, type }) => {
 function failedOutcome(err: TRPCError, requestId: string): { outcome: 'refused' | 'failed'; reason: string; early: boolean } {
   const cause = err.cause;
   if (isCellarError(cause)) return { outcome: 'refused', reason: cause.message, early: false };
+  if (isApiDatabaseDown(cause)) return { outcome: 'failed', reason: API_DOWN_MESSAGE, early: false };
   if (cause instanceof ZodError) return { outcome: 'refused', reason: `invalid input: ${zodMessage(cause)}`, early: true };
   if (err.code === 'INTERNAL_SERVER_ERROR' || cause instanceof NotConfiguredError) {
     return { outcome: 'failed', reason: `unexpected error; the details are in the server log (request ${requestId})`, early: false };
@@ -198,7 +204,7 @@ function failedOutcome(err: TRPCError, requestId: string): { outcome: 'refused' 
   return { outcome: 'refused', reason: err.message, early: false };
 }
 
-const UNREADABLE_INPUT = "The request's input could not be read: send it as tRPC's JSON (superjson), as the console does.";
+export const UNREADABLE_INPUT = "The request's input could not be read: send it as tRPC's JSON (superjson), as the console does";
 const AUDIT_UNAVAILABLE = 'The audit log could not be written, so nothing was done; try again.';
 
 /**
@@ -234,8 +240,8 @@ function accessControl(minRole: Role) {
     try {
       input = await getRawInput();
     } catch (e) {
-      log.warn({ err: e, path, requestId: ctx.requestId }, 'unreadable input');
-      return refuseEarly(principal, 'BAD_REQUEST', UNREADABLE_INPUT);
+      reportUnexpected(e, { requestId: ctx.requestId, source: 'console', action: path, what: 'request could not be read', level: 'warn' });
+      return refuseEarly(principal, 'BAD_REQUEST', `${UNREADABLE_INPUT} (request id ${ctx.requestId})`);
     }
     const refusal = guardInput(input);
     if (refusal) return refuseEarly(principal, 'BAD_REQUEST', `Invalid input: ${refusal.message}`, input);
@@ -245,6 +251,7 @@ function accessControl(minRole: Role) {
     try {
       auditId = await beginAudit(ctx.deps(), { ...who, principal, input });
     } catch (e) {
+      if (isApiDatabaseDown(e)) throw plainError('SERVICE_UNAVAILABLE', API_DOWN_MESSAGE);
       reportUnexpected(e, { requestId: ctx.requestId, source: 'console', action: path, what: 'could not write the audit row; the write was not done' });
       throw plainError('SERVICE_UNAVAILABLE', AUDIT_UNAVAILABLE);
     }

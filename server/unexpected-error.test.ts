@@ -20,7 +20,7 @@ import type { Deps } from './deps';
 import { refuse } from './errors';
 import { captureLog, createLogger } from './log';
 import { appRouter, createCaller } from './root';
-import { type Context, router, viewerProcedure } from './trpc';
+import { type Context, router, UNREADABLE_INPUT, viewerProcedure } from './trpc';
 import { errorDetails, newRequestId, reportUnexpected, unexpectedMessage } from './unexpected-error';
 
 /** pino's JSON lines, written to a stream of the test's own. */
@@ -311,7 +311,8 @@ describe('tRPC answers never carry library texts', () => {
     const r = await answer(path, requestId, query);
     expect(r.status).toBe(status);
     expectNoInternalText(r.text);
-    expect(r.error.message).toBe(unexpectedMessage(requestId));
+    // Input superjson cannot read is refused by the input guard with its own plain line.
+    expect(r.error.message).toBe(status === 400 ? `${UNREADABLE_INPUT} (request id ${requestId})` : unexpectedMessage(requestId));
     expect(r.error.data).not.toHaveProperty('stack');
     const mine = lines.filter((l) => l.requestId === requestId);
     expect(mine).toHaveLength(1);
@@ -419,16 +420,18 @@ describe('through the CLI, on a deployment whose api database lost cellar.audit_
   });
   afterAll(() => dep?.close());
 
-  it('a write that worked keeps its exit code and warns in one plain line that it was not recorded', async () => {
+  it('a write verb is not done when its audit row cannot be written: exit 1, one plain line, the cell keeps its name', async () => {
     const { lines } = captureProcessLog();
     const cell = dep.cells[0]!;
     const r = await runCli(['update_cell', '--cell_uuid', cell.uuid, '--name', 'renamed'], { apiUrl: dep.apiUrl });
-    expect(r.code).toBe(0);
-    const warning = r.stderr.split('\n').filter((l) => l.startsWith('cellar: warning:'));
-    expect(warning).toHaveLength(1);
-    expect(warning[0]).toMatch(/^cellar: warning: could not record this run in the audit log \(request id [0-9a-f]{8}\)\. The details are in Cellar's log\.$/);
+    expect(r.code).toBe(1);
+    const said = r.stderr.split('\n').filter((l) => l.startsWith('cellar:'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^cellar: the audit log could not be written, so nothing was done \(request id [0-9a-f]{8}\)\. The details are in Cellar's log\.$/);
     expectNoInternalText(r.stderr);
-    const requestId = /request id ([0-9a-f]{8})/.exec(warning[0]!)![1]!;
+    const requestId = /request id ([0-9a-f]{8})/.exec(said[0]!)![1]!;
     expect(lines.filter((l) => l.requestId === requestId)[0]).toMatchObject({ msg: 'could not write the audit row', error: { code: '42P01' } });
+    const [row] = await dep.api.sql<{ name: string | null }[]>`select name from cell_mappings where uuid = ${cell.uuid}`;
+    expect(row!.name).not.toBe('renamed');
   });
 });

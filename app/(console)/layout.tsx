@@ -1,8 +1,9 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { type Role, roleAtLeast } from '@/server/auth/contract';
-import { PATH_HEADER } from '@/server/auth/web-guard';
+import { type Resolution, type Role, roleAtLeast } from '@/server/auth/contract';
+import { PATH_HEADER, safeNextPath } from '@/server/auth/web-guard';
+import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/server/errors';
 import { NavLink } from '../_components/nav-link';
 import { MeProvider } from '../_components/require-role';
 import { SignOutButton } from '../_components/sign-out-button';
@@ -28,7 +29,14 @@ const ACCESS_NAV: readonly { href: string; label: string; role: Role }[] = [
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   // Every console page needs a principal; the proxy only saw that a cookie was there.
   // One resolution per render: the page's prefetches share this request's context (app/_trpc/server.tsx).
-  const who = await requestPrincipal();
+  let who: Resolution;
+  try {
+    who = await requestPrincipal();
+  } catch (e) {
+    // Stopped or stalled: the api pool's bounds end the wait, and the page says so plainly.
+    if (!isApiDatabaseDown(e)) throw e;
+    return <ApiDatabaseDown retry={safeNextPath((await headers()).get(PATH_HEADER))} />;
+  }
   if (!('principal' in who)) {
     const next = (await headers()).get(PATH_HEADER) ?? '/';
     redirect(`/sign-in?${new URLSearchParams({ next, ...('refused' in who ? { ended: '1' } : {}) })}`);
@@ -64,5 +72,32 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         <MeProvider me={me}>{children}</MeProvider>
       </main>
     </div>
+  );
+}
+
+/**
+ * The whole console needs the api database (who is signed in, the cell mappings): when it
+ * does not answer, one plain page instead of the console, with a link that loads it again.
+ * (The status stays 200: a layout cannot set one; /api/health and the API answer 503.)
+ */
+function ApiDatabaseDown({ retry }: { retry: string }) {
+  return (
+    <main className="mx-auto mt-16 max-w-xl px-4">
+      <h1 className="mb-2 text-xl font-semibold">Cellar</h1>
+      <section
+        role="alert"
+        aria-label="The api database does not answer"
+        className="rounded border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+      >
+        <p className="font-medium">{API_DOWN_MESSAGE}</p>
+        <p className="mt-2">
+          Nothing in the console can be shown without it.{' '}
+          <a href={retry} className="underline">
+            Try again
+          </a>
+          .
+        </p>
+      </section>
+    </main>
   );
 }

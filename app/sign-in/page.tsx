@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import type { Resolution } from '@/server/auth/contract';
 import { signInPageNotes } from '@/server/auth/sign-in-page';
 import { safeNextPath } from '@/server/auth/web-guard';
+import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/server/errors';
 import { requestPrincipal } from '../_trpc/server';
 import { SignInForm } from './sign-in-form';
 
@@ -12,14 +14,41 @@ export const dynamic = 'force-dynamic';
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const next = safeNextPath(typeof sp.next === 'string' ? sp.next : null);
-  const who = await requestPrincipal();
+  // A session cookie is looked up in the api database: when that does not answer, the page
+  // says so (and the form stays, for when it is back) instead of failing.
+  let who: Resolution;
+  let lookupDown = false;
+  try {
+    who = await requestPrincipal();
+  } catch (e) {
+    if (!isApiDatabaseDown(e)) throw e;
+    who = { none: true };
+    lookupDown = true;
+  }
   if ('principal' in who) redirect(next);
   const notes = await signInPageNotes();
+  const apiDown = notes.apiDown ?? (lookupDown ? API_DOWN_MESSAGE : null);
 
   return (
     <main className="mx-auto mt-16 max-w-sm px-4">
       <h1 className="mb-1 text-2xl font-semibold tracking-tight">Cellar</h1>
       <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">Sign in to the console.</p>
+      {apiDown ? (
+        <section
+          role="alert"
+          aria-label="The api database does not answer"
+          className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          <p className="font-medium">{apiDown}</p>
+          <p className="mt-1">
+            Signing in needs it.{' '}
+            <a href={`/sign-in?${new URLSearchParams({ next })}`} className="underline">
+              Try again
+            </a>
+            .
+          </p>
+        </section>
+      ) : null}
       {sp.ended === '1' ? (
         <p role="status" className="mb-4 rounded border border-zinc-300 bg-white p-3 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           Your session has ended; sign in again.

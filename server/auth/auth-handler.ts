@@ -5,7 +5,9 @@ import 'server-only';
  * session listing). Sign-in goes through the failed-attempt limits, and the session token
  * the library returns in the body is removed: it lives only in the HttpOnly cookie.
  */
+import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/db/api-unavailable';
 import type { Deps } from '../deps';
+import { guardInput } from '../input-guard';
 import { log } from '../log';
 import { AUTH_BASE_PATH, getAuth, isSecureRequest } from './better-auth';
 import { clientAddress } from './client-address';
@@ -30,6 +32,11 @@ export async function handleAuthRequest(request: Request, deps: Pick<Deps, 'api'
     if (path !== '/sign-in/username') return await auth.handler(request);
     return await signIn(request, deps, auth.handler);
   } catch (e) {
+    if (isApiDatabaseDown(e)) {
+      // Stopped, refusing or stalled: the api pool's bounds end the wait (db/runtime.ts).
+      log.warn({ err: e, path }, 'auth request failed: the api database does not answer');
+      return json(503, { code: 'API_DATABASE_DOWN', message: API_DOWN_MESSAGE }, { 'retry-after': '5' });
+    }
     log.error({ err: e, path }, 'auth request failed');
     return json(500, { message: 'Signing in failed on the server; the details are in the server log.' });
   }
@@ -41,6 +48,9 @@ async function signIn(request: Request, deps: Pick<Deps, 'api' | 'now'>, handler
     .json()
     .catch(() => null)) as { username?: unknown } | null;
   if (!body || typeof body !== 'object') return json(400, { message: 'Send {"username": …, "password": …} as JSON.' });
+  // The one input guard, as for every procedure: a NUL in the name would fail in the database.
+  const refusal = guardInput(body);
+  if (refusal) return json(400, { code: 'INVALID_INPUT', message: `Invalid input: ${refusal.message}` });
   const who = { username: normalizeAttemptName(body.username), address: clientAddress(request.headers) };
   const start = await beginSignInAttempt(deps, who);
   if ('refused' in start) return json(429, { code: 'TOO_MANY_ATTEMPTS', message: start.refused }, { 'retry-after': String(start.retryAfterS) });

@@ -116,6 +116,26 @@ describe('sign-in and sign-out', () => {
   });
 });
 
+describe('hostile sign-in input', () => {
+  it('a name or password PostgreSQL cannot store (NUL, a broken UTF-16 pair) or a huge one is a plain 400, never a 500', async () => {
+    for (const [username, password, field] of [
+      ['ali\u0000ce', 'alice-password-1', 'username'],
+      ['alice', 'pass\u0000word-123', 'password'],
+      ['bob\ud800', 'bob-password-12', 'username'],
+      ['x'.repeat(50_000), 'whatever-1234', 'username'],
+    ] as const) {
+      const res = await signIn(username, password, { address: '203.0.113.99' });
+      expect(res.status, field).toBe(400);
+      const body = (await res.json()) as { message: string };
+      expect(body.message).toContain(field);
+      expect(body.message).not.toMatch(/invalid byte sequence|PostgresError|\bat .+\(/);
+    }
+    // Nothing was counted against the account or the address.
+    const [n] = await dep.api.sql<{ n: number }[]>`select count(*)::int as n from cellar.sign_in_attempts where address = '203.0.113.99'`;
+    expect(n!.n).toBe(0);
+  });
+});
+
 describe('failed sign-in limits', () => {
   it(`locks an account after ${SIGN_IN_LIMITS.account.failures} failures in 15 minutes, even for the right password, for 15 minutes`, async () => {
     await addUser(deps(), { username: 'carol', role: 'viewer', password: 'carol-password-1' });

@@ -147,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
     return await withDeps(
       async (deps) => {
         let auditId: number | null = null;
+        let auditDown = false;
         program.hook('preAction', async (_self, action) => {
           captured = { args: [...action.args], options: { ...action.opts() } };
           guardArguments(action);
@@ -155,6 +156,7 @@ export async function run(argv: string[]): Promise<number> {
           } catch (e) {
             const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
             console.error(`cellar: the audit log could not be written, so nothing was done (request id ${requestId}). The details are in Cellar's log.`);
+            auditDown = true;
             throw new ExitCode(1);
           }
         });
@@ -167,6 +169,8 @@ export async function run(argv: string[]): Promise<number> {
         }
         const reason = result.code === 0 ? null : (result.reason ?? stderr.last());
         const run = { verb, ...captured, code: result.code, outcome: result.outcome, reason };
+        // The audit log just refused this run's row: nothing ran, and trying again would only say so twice.
+        if (auditDown) return result.code;
         await (auditId === null ? recordCliRun(deps, run) : finishCliRun(deps, auditId, run)).catch((e: unknown) => {
           const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
           console.error(`cellar: warning: could not record how this run ended in the audit log (request id ${requestId}). The details are in Cellar's log.`);

@@ -54,11 +54,20 @@ async function countInstances(deps: Deps, cellUuid: string): Promise<number> {
   });
 }
 
+/** How long a batch waits for another cell's batch to let go of the marker. */
+const MARKER_LOCK_WAIT_MS = 10 * 60_000;
+
 /** One batch of mapInstances from `marker` (null: from the oldest), holding the marker lock. */
 async function mapBatch(deps: Deps, cellUuid: string, marker: string | null, batch: number): Promise<MapInstancesResult> {
   const session = await deps.api.sql.reserve();
   try {
-    await session`select pg_advisory_lock(hashtext('cellar:map_instances:marker'))`;
+    // Short tries, not a blocking pg_advisory_lock: a wait longer than the api pool's
+    // statement timeout would end as "the api database does not answer".
+    const until = Date.now() + MARKER_LOCK_WAIT_MS;
+    while (!(await session<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('cellar:map_instances:marker')) as ok`)[0]!.ok) {
+      if (Date.now() > until) throw new Error(`the map_instances marker stayed locked for ${MARKER_LOCK_WAIT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     try {
       if (marker !== null) await saveMarker(deps, marker);
       return await mapInstances(deps, { cellUuid, maxCount: batch, reset: marker === null });

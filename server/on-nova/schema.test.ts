@@ -3,7 +3,7 @@
  * `cellar` to the api database and never creates, alters or drops anything of nova's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSchemaStatus } from '@/db/migrate';
+import { expectedMigrations, readSchemaStatus } from '@/db/migrate';
 import { readSchemaOwner } from '@/db/schema-owner';
 import { runCli } from '../cli/testing';
 import { migrateApiAndSay, sayCellSchemas } from '../start/schema-report';
@@ -20,13 +20,15 @@ afterAll(async () => {
   await t?.close();
 });
 
+const cellarMigrations = ((n: number) => `${n} migration${n === 1 ? '' : 's'}`)(expectedMigrations('cellar').count);
+
 describe("Cellar's schema beside nova's", () => {
   it('the start adds the cellar schema, says one line per database, and leaves every nova schema byte for byte as it was', async () => {
     const lines: string[] = [];
     await migrateApiAndSay(t.deps.api, (l) => lines.push(l));
     await sayCellSchemas(t.deps.api, t.deps.registry, t.deps.deadlineMs, (l) => lines.push(l));
     expect(lines).toEqual([
-      'api database: nova schema b30f573d3377 (nova 26 Zed), made by nova; Cellar schema current (applied 1 migration)',
+      `api database: nova schema b30f573d3377 (nova 26 Zed), made by nova; Cellar schema current (applied ${cellarMigrations})`,
       'cell cell0: nova schema ccb0fa1a2252 (nova 26 Zed), made by nova; Cellar changes nothing in it',
       'cell cell1: nova schema ccb0fa1a2252 (nova 26 Zed), made by nova; Cellar changes nothing in it',
       'cell cell2: nova schema ccb0fa1a2252 (nova 26 Zed), made by nova; Cellar changes nothing in it',
@@ -72,7 +74,7 @@ describe('the CLI first, before any console start', () => {
       const dry = await runCli(['discover_hosts', '--dry-run'], env);
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.stdout).toContain(fresh.nova.facts.hosts.unmapped[0]);
-      expect(dry.stderr).toContain('api database: nova schema b30f573d3377 (nova 26 Zed), made by nova; Cellar schema current (applied 1 migration)');
+      expect(dry.stderr).toContain(`api database: nova schema b30f573d3377 (nova 26 Zed), made by nova; Cellar schema current (applied ${cellarMigrations})`);
       const map = await runCli(['map_instances', '--cell_uuid', fresh.nova.cell1.uuid], env);
       expect(map.code, map.stderr).toBe(0);
       expect(map.stderr).not.toMatch(/select|insert/i);
