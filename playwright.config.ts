@@ -2,6 +2,7 @@ import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 // The specs' helpers read databases through server code (db/testing): `server-only` as on the server, here and in the workers.
 import './bin/server-only.mjs';
+import { HOSTILE_E2E_BASE_URL } from './e2e/hostile/paths';
 import { NOVA_E2E_BASE_URL } from './e2e/nova/paths';
 
 /** The e2e run: the built console on the embedded default, in a data directory of its own. */
@@ -11,6 +12,8 @@ export const E2E_DATA_DIR = path.resolve(process.env.CELLAR_E2E_DATA_DIR ?? '.te
 export const OPERATOR_STATE = path.resolve('.test-data/e2e-auth/operator.json');
 /** The specs of the second console, on a deployment nova made (e2e/nova/serve-nova.ts); never run against the demo. */
 const NOVA_SPECS = /(^|\/)nova-[^/]*\.spec\.ts$/;
+/** The specs of the third console (e2e/hostile/serve-hostile.ts): fuzzing and hostile stored data; never run against the other two. */
+const HOSTILE_SPECS = /(^|\/)hostile\/[^/]*\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -43,9 +46,12 @@ export default defineConfig({
     // Signs in once as the demo operator; every spec starts from that state (a spec that
     // needs another role, or none, sets its own storageState).
     { name: 'setup', testMatch: /auth\.setup\.ts$/ },
-    { name: 'console', dependencies: ['setup'], testIgnore: NOVA_SPECS, use: { storageState: OPERATOR_STATE } },
+    { name: 'console', dependencies: ['setup'], testIgnore: [NOVA_SPECS, HOSTILE_SPECS], use: { storageState: OPERATOR_STATE } },
     // The second console, on nova's own databases; its specs sign in as the users serve-nova.ts made.
     { name: 'nova', testMatch: NOVA_SPECS, use: { baseURL: NOVA_E2E_BASE_URL, storageState: { cookies: [], origins: [] } } },
+    // The third console, the demo in a data directory of its own: every procedure fuzzed over
+    // HTTP as every kind of caller, then every page over stored markup; its specs sign in themselves.
+    { name: 'hostile', testMatch: HOSTILE_SPECS, use: { baseURL: HOSTILE_E2E_BASE_URL, storageState: { cookies: [], origins: [] } } },
   ],
   webServer: [
     {
@@ -79,6 +85,18 @@ export default defineConfig({
       stderr: 'pipe',
       // Console, then the clone's drop, then the embedded cluster.
       gracefulShutdown: { signal: 'SIGTERM', timeout: 40_000 },
+    },
+    {
+      // The demo again, fresh every run (serve-hostile.ts deletes its data directory first);
+      // it reuses the build the first server made.
+      name: 'hostile',
+      command: 'node --import tsx e2e/hostile/serve-hostile.ts',
+      url: `${HOSTILE_E2E_BASE_URL}/api/health`,
+      timeout: 300_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     },
   ],
 });

@@ -2,8 +2,11 @@
 /**
  * `npm test`: every test, in order: unit and integration tests (vitest, real PostgreSQL:
  * CELLAR_TEST_DATABASE_URL when set, else an embedded cluster), then the console is built
- * and the Playwright e2e suite runs in Chromium against it: on the embedded default (the demo)
- * and, as the `nova` project, on a deployment nova made (e2e/nova/serve-nova.ts).
+ * and the Playwright e2e suite runs in Chromium against it: on the embedded default (the demo);
+ * as the `nova` project, on a deployment nova made (e2e/nova/serve-nova.ts); and as the
+ * `hostile` project, on a fresh demo of its own (e2e/hostile/serve-hostile.ts): the standing
+ * fuzz of every procedure (its seed printed; CELLAR_FUZZ_SEED replays it), the probes and
+ * the pass over stored hostile data. Every project's tests are counted below.
  * Ends with one line "N passed, N failed" and a non-zero exit on any failure.
  */
 import { spawnSync } from 'node:child_process';
