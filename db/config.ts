@@ -63,6 +63,16 @@ const schema = z.object({
     .min(1, 'must be at least 1 second')
     .max(120, 'must be at most 120 seconds (two minutes)')
     .default(3),
+  // The connection budget per cell database server (db/registry.ts): cells whose URLs share
+  // host and port share this many connections of this process; a fan-out over more cells
+  // waits its turn within its deadline. Well under PostgreSQL's default max_connections
+  // (100), leaving room for other consoles, the CLI and nova itself.
+  CELLAR_CELL_CONNECTIONS_PER_SERVER: z.coerce
+    .number({ message: 'must be a whole number of connections' })
+    .int('must be a whole number of connections')
+    .min(2, 'must be at least 2')
+    .max(10_000, 'must be at most 10000')
+    .default(40),
   CELLAR_CELL_DATABASE_USER: z.string().trim().min(1).max(63, 'must be a PostgreSQL role name (at most 63 characters)').optional(),
   CELLAR_CELL_DATABASE_PASSWORD: z.string().min(1).optional(),
   CELLAR_DATA_DIR: z.string().trim().min(1).default('.data'),

@@ -1,4 +1,5 @@
 import 'server-only';
+import { CellHealthMemory } from './cell-health';
 import { type CellarConfig, config } from './config';
 import { type ApiHandle, openApiDatabase, type PoolOptions } from './connect';
 import { CellRegistry } from './registry';
@@ -65,6 +66,10 @@ export function cellRegistry(): CellRegistry {
       ? { user: config().CELLAR_CELL_DATABASE_USER!, password: config().CELLAR_CELL_DATABASE_PASSWORD ?? null }
       : null,
     pool: { statementTimeoutMs: config().CELLAR_CELL_DEADLINE_MS + 2000, connectTimeoutS: Math.ceil(config().CELLAR_CELL_DEADLINE_MS / 1000) + 1 },
+    // The connection budget per cell database server, and the shared memory of cell
+    // health every fan-out consults and records into (db/registry.ts, db/cell-health.ts).
+    connectionsPerServer: config().CELLAR_CELL_CONNECTIONS_PER_SERVER,
+    health: new CellHealthMemory(() => apiDb()),
   });
   return runtime.registry;
 }
@@ -78,5 +83,7 @@ export async function closeRuntime(): Promise<void> {
   runtime.api = undefined;
   runtime.apiKey = undefined;
   runtime.registry = undefined;
+  // What the last fan-outs found, written before the api handle closes (never throws).
+  await registry?.health?.flush();
   await Promise.all([api?.close(), registry?.closeAll()]);
 }

@@ -42,6 +42,14 @@ export const cellHealth = cellar.table('cell_health', {
   reason: varchar('reason', { length: 16 }),
   message: text('message'),
   consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** The first failure of the current run of failures; null while it answers. */
+  downSince: ts('down_since'),
+  /**
+   * Which database the row is about: a digest of the URL the cell was reached at
+   * (db/cell-health.ts, healthTarget). A mapping pointed elsewhere is not held down for
+   * what its old database did.
+   */
+  target: varchar('target', { length: 32 }),
   /** When the probe asks a down cell again (backoff); null while it answers. */
   nextProbeAt: ts('next_probe_at'),
   updatedAt: ts('updated_at').notNull().default(utcNow),

@@ -10,6 +10,7 @@ import { projectRoot } from '@/db/migrate';
 import { cellRegistry, closeRuntime, deadlineMs } from '@/db/runtime';
 import { maskUrl } from '@/db/url';
 import { runtimeDeps } from '../deps';
+import { startHealthProbe } from '../cells/health-probe';
 import { startDemoHeartbeat } from '../demo/heartbeat';
 import { startJobRunner } from '../jobs/job-runner';
 import { log } from '../log';
@@ -86,6 +87,8 @@ async function main() {
 
   // Background work of this process: jobs (map_instances …) and, for the demo, nova-compute's reports.
   const jobs = startJobRunner(runtimeDeps(), { pollMs: 1000 });
+  // The cell health memory's probe: asks the cells that failed again, with backoff, so the first success brings one back everywhere.
+  const probe = startHealthProbe(runtimeDeps(), { onError: (e) => log.warn({ err: e }, 'cell health probe failed') });
   const stopHeartbeat = startDemoHeartbeat(runtimeDeps(), (e) => log.warn({ err: e }, 'demo heartbeat failed'));
 
   let stopping = false;
@@ -96,6 +99,7 @@ async function main() {
     server.close();
     stopHeartbeat();
     await jobs.stop().catch(() => {});
+    await probe.stop().catch(() => {});
     await closeRuntime().catch(() => {});
     await stopEmbedded?.().catch(() => {});
     process.exit(0);
