@@ -3,7 +3,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SOURCES = ['app', 'server', 'db', 'public', 'proxy.ts', 'instrumentation-client.ts', 'package.json', 'next.config.js', 'postcss.config.mjs', 'tsconfig.json'];
+const SOURCES = [
+  'app',
+  'server',
+  'db',
+  'public',
+  'proxy.ts',
+  'instrumentation-client.ts',
+  'package.json',
+  'next.config.js',
+  'postcss.config.mjs',
+  'tsconfig.json',
+];
 
 /** A cheap fingerprint of what the Next build is made from (paths, sizes, mtimes). */
 export function sourceFingerprint(root: string): string {
