@@ -1,34 +1,60 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { parseAsBoolean, useQueryState } from 'nuqs';
-import { CellsAnswered } from '../_components/cell-notices';
+import { CellNotices, CellsAnswered } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
 import { CheckboxField } from '../_components/fields';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
+import { type CellPart, coverage, retryCell, useCellsFrame, usePerCell } from '../_components/per-cell';
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
-import { Time } from '../_components/time';
+import { StaleMark, StaleValue } from '../_components/stale';
 import { Button, PageHeader, Table, Th } from '../_components/ui';
 import { useTRPC } from '../_trpc/client';
-import { type CellListRow, cellLabel } from '@/server/cells/contract';
+import type { CapacityReport } from '@/server/boot/contract';
+import { type CellList, type CellListRow, type CellMappingRow, cellLabel, type DownCell } from '@/server/cells/contract';
 
 const REFRESH_MS = 30_000;
 
+/**
+ * The cells page: the frame (every mapping, api database only) at once, then each cell's
+ * row as that cell answers. Its figures and its capacity are asked at the same time, one
+ * call per cell each, in one streaming batch: the page is complete within one deadline.
+ */
 export function CellsView() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [autoRefresh, setAutoRefresh] = useQueryState('refresh', parseAsBoolean.withDefault(true));
-  const q = useQuery(trpc.cells.list.queryOptions(undefined, { refetchInterval: autoRefresh ? REFRESH_MS : false }));
+  const interval = autoRefresh ? REFRESH_MS : false;
+  const frame = useCellsFrame({ refetchInterval: interval });
+  const mappings = frame.data?.frame ?? [];
+  const lists = usePerCell<CellList>(mappings, (c) => trpc.cells.list.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: interval }));
+  const capacities = usePerCell<CapacityReport>(
+    mappings.filter((m) => !m.isCell0),
+    (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: interval }),
+  );
+  const cover = coverage(
+    lists,
+    (d) => d.cells.filter((c): c is Extract<CellListRow, { status: 'down' }> => c.status === 'down') as DownCell[],
+    (d) => d.asOf,
+  );
+  const retry = retryCell([lists, capacities]);
+  const fetching = frame.isFetching || lists.some((p) => p.fetching) || capacities.some((p) => p.fetching);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.cells.list.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.boot.capacity.pathKey() });
+  };
 
   return (
     <div>
       <PageHeader title="Cells">
-        {q.data ? <CellsAnswered answered={q.data.answered} total={q.data.total} asOf={q.data.asOf} /> : null}
+        {frame.data ? <CellsAnswered answered={cover.answered} total={cover.total} asOf={cover.asOf ?? frame.data.asOf} asking={cover.pending.length} /> : null}
         <CheckboxField label="Auto-refresh" checked={autoRefresh} onChange={(e) => void setAutoRefresh(e.target.checked)} className="items-center" />
-        <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
-          {q.isFetching ? 'Refreshing…' : 'Refresh'}
+        <Button onClick={refresh} disabled={fetching}>
+          {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>
         <RequireRole role="operator">
           <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-3 py-1.5 text-white hover:bg-sky-800">
@@ -38,11 +64,10 @@ export function CellsView() {
       </PageHeader>
 
       <QueryState
-        query={q}
+        query={frame}
         what="cells"
         errorTitle="Could not load the cells"
-        cells={(d) => ({ down: d.cells.filter((c) => c.status === 'down'), answered: d.answered, total: d.total })}
-        isEmpty={(d) => d.cells.length === 0}
+        isEmpty={(d) => (d.frame ?? []).length === 0}
         empty={
           <>
             No cells are mapped yet. Map cell0 and your first cell with <code>cellar simple_cell_setup</code>, or <code>cellar map_cell0</code> and{' '}
@@ -54,10 +79,11 @@ export function CellsView() {
           </>
         }
       >
-        {(d) => (
+        {() => (
           <>
-            <CellsTable cells={d.cells} />
-            <FlavorSlots />
+            <CellNotices down={cover.down} pending={cover.pending} answered={cover.answered} total={cover.total} {...retry} />
+            <CellsTable mappings={mappings} lists={lists} />
+            <FlavorSlots parts={capacities} />
           </>
         )}
       </QueryState>
@@ -65,9 +91,7 @@ export function CellsView() {
   );
 }
 
-type Row = CellListRow;
-
-function CellsTable({ cells }: { cells: Row[] }) {
+function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[] }) {
   return (
     <Table
       label="Cells"
@@ -85,59 +109,87 @@ function CellsTable({ cells }: { cells: Row[] }) {
         </>
       }
     >
-      {cells.map((c) => (
-        <tr key={c.uuid} data-cell-uuid={c.uuid} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800">
-          <th scope="row" className="px-3 py-2 font-medium">
-            <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
-            {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
-          </th>
-          <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-            {c.uuid}
-            <CopyButton value={c.uuid} label={`Copy uuid of ${cellLabel(c)}`} />
-          </td>
-          <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.transportUrl ?? '—'}</td>
-          <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.databaseConnection ?? '—'}</td>
-          <td className="px-3 py-2">{c.disabled ? 'yes' : 'no'}</td>
-          <td className="whitespace-nowrap px-3 py-2">
-            {c.status === 'up' ? (
-              <span className="text-emerald-700 dark:text-emerald-400">● up · {c.elapsedMs} ms</span>
-            ) : (
-              <span className="text-red-700 dark:text-red-400" title={c.message ?? undefined}>
-                ● down · {c.reason} ({c.elapsedMs} ms)
-              </span>
-            )}
-          </td>
-          <td className="px-3 py-2 text-right tabular-nums">{c.hostMappings}</td>
-          <td className="px-3 py-2 text-right tabular-nums">
-            {c.figures ? (
-              c.figures.liveInstances
-            ) : c.status === 'up' ? (
-              <span className="text-zinc-500">—</span>
-            ) : c.lastKnown ? (
-              <span className="text-zinc-500" title="Last known figure; the cell is not answering">
-                {c.lastKnown.figures.liveInstances}{' '}
-                <span className="text-xs">
-                  (stale, <Time value={c.lastKnown.observedAt} />)
+      {mappings.map((m, i) => {
+        const part = lists[i];
+        const row = part?.data?.cells[0];
+        const c = row ?? m;
+        return (
+          <tr
+            key={m.uuid}
+            data-cell-uuid={m.uuid}
+            data-state={row ? row.status : part?.error ? 'error' : 'asking'}
+            className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
+          >
+            <th scope="row" className="px-3 py-2 font-medium">
+              <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
+              {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
+            </th>
+            <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+              {c.uuid}
+              <CopyButton value={c.uuid} label={`Copy uuid of ${cellLabel(c)}`} />
+            </td>
+            <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.transportUrl ?? '—'}</td>
+            <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.databaseConnection ?? '—'}</td>
+            <td className="px-3 py-2">{c.disabled ? 'yes' : 'no'}</td>
+            <td className="whitespace-nowrap px-3 py-2">
+              {!row ? (
+                part?.data ? (
+                  <span className="text-zinc-500">no longer mapped</span>
+                ) : part?.error ? (
+                  <span className="text-red-700 dark:text-red-400" title={part.error.message}>
+                    ● could not ask
+                  </span>
+                ) : (
+                  <span className="text-zinc-500">● asking…</span>
+                )
+              ) : row.status === 'up' ? (
+                <span className="text-emerald-700 dark:text-emerald-400">● up · {row.elapsedMs} ms</span>
+              ) : (
+                <span className="text-red-700 dark:text-red-400" title={row.message ?? undefined}>
+                  ● down · {row.reason} ({row.elapsedMs} ms)
                 </span>
-              </span>
-            ) : (
-              <span className="text-zinc-500">unknown</span>
-            )}
-          </td>
-          <td className="px-3 py-2 text-xs">
-            {c.schema ? (
-              <span
-                title={c.schema.summary}
-                className={c.schema.state === 'current' ? 'text-zinc-600 dark:text-zinc-400' : 'font-medium text-amber-700 dark:text-amber-400'}
-              >
-                {c.schema.state === 'current' ? 'current' : c.schema.summary}
-              </span>
-            ) : (
-              '—'
-            )}
-          </td>
-        </tr>
-      ))}
+              )}
+            </td>
+            <td className="px-3 py-2 text-right tabular-nums">{row?.hostMappings ?? m.hostMappings}</td>
+            <td className="px-3 py-2 text-right tabular-nums">
+              <LiveInstances row={row} />
+            </td>
+            <td className="px-3 py-2 text-xs">
+              <Schema row={row} />
+            </td>
+          </tr>
+        );
+      })}
     </Table>
+  );
+}
+
+function LiveInstances({ row }: { row: CellListRow | undefined }) {
+  if (!row) return <span className="text-zinc-500">…</span>;
+  if (row.status === 'up') return row.figures ? row.figures.liveInstances : <span className="text-zinc-500">—</span>;
+  const last = row.lastKnown;
+  if (last?.value.figures) return <StaleValue at={last.observedAt}>{last.value.figures.liveInstances}</StaleValue>;
+  if (last) return <StaleValue at={last.observedAt}>—</StaleValue>;
+  return <span className="text-zinc-500">unknown</span>;
+}
+
+function Schema({ row }: { row: CellListRow | undefined }) {
+  const schema = row?.status === 'up' ? row.schema : row?.lastKnown?.value.schema;
+  if (!row || !schema) return <>—</>;
+  return (
+    <>
+      <span
+        title={schema.summary}
+        className={schema.state === 'current' ? 'text-zinc-600 dark:text-zinc-400' : 'font-medium text-amber-700 dark:text-amber-400'}
+      >
+        {schema.state === 'current' ? 'current' : schema.summary}
+      </span>
+      {row.status === 'down' && row.lastKnown ? (
+        <>
+          {' '}
+          <StaleMark at={row.lastKnown.observedAt} />
+        </>
+      ) : null}
+    </>
   );
 }

@@ -1,30 +1,59 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import { formatAmount } from '@/server/cells/contract';
-import { useTRPC } from '../_trpc/client';
+import type { CapacityReport, CellCapacity, CellCapacityReportFigures } from '@/server/boot/contract';
+import type { CellPart } from './per-cell';
+import { StaleMark } from './stale';
 import { Loading, Table, Td, Th } from './ui';
+
+/** One column: the cell, and its figures now, or its last-known ones, or why there are none. */
+interface Column {
+  key: string;
+  cell: CellCapacity['cell'] | null;
+  label: string;
+  state:
+    | { kind: 'asking' }
+    | { kind: 'up'; figures: CellCapacityReportFigures }
+    | { kind: 'stale'; figures: CellCapacityReportFigures; at: Date }
+    | { kind: 'down'; reason: string }
+    | { kind: 'error'; message: string };
+}
+
+function columnOf(p: CellPart<CapacityReport>): Column {
+  const c = p.data?.cells[0];
+  const base = { key: p.cell.uuid, cell: c?.cell ?? null, label: c?.cell.name ?? p.cell.name ?? p.cell.uuid };
+  if (!p.data) return { ...base, state: p.error ? { kind: 'error', message: p.error.message } : { kind: 'asking' } };
+  if (!c) return { ...base, state: { kind: 'error', message: 'no longer mapped' } };
+  if (c.status === 'up') return { ...base, state: { kind: 'up', figures: c.figures } };
+  if (c.lastKnown) return { ...base, state: { kind: 'stale', figures: c.lastKnown.value, at: c.lastKnown.observedAt } };
+  return { ...base, state: { kind: 'down', reason: c.down.reason } };
+}
+
+const figuresOf = (col: Column) => (col.state.kind === 'up' || col.state.kind === 'stale' ? col.state.figures : null);
 
 /**
  * Capacity and flavor slots (seed 001: "schedule an instance to a cell based on flavor
  * slots available"): per cell, what is free where the scheduler places instances and how
  * many more of each flavor fit, from nova's capacity model (server/nova/capacity.ts) —
  * the scheduler's own figures, and the cell page's "Free where the scheduler places"
- * column. One cell when `cellUuid` is given.
+ * column. `parts`: one capacity answer per cell (the page asks each cell on its own); a
+ * cell still being asked says so, a down one shows its last-known figures marked stale.
  */
-export function FlavorSlots({ cellUuid }: { cellUuid?: string }) {
-  const trpc = useTRPC();
-  const q = useQuery(trpc.boot.capacity.queryOptions(undefined, { refetchInterval: 30_000 }));
-  if (q.isPending) return <Loading what="capacity" />;
-  if (q.isError)
-    return (
-      <p role="alert" className="text-sm text-red-700">
-        Could not compute capacity: {q.error.message}
-      </p>
-    );
-  const cells = q.data.cells.filter((c) => (cellUuid ? c.cell.uuid === cellUuid : true));
-  if (cells.length === 0) return <p className="text-sm text-zinc-500">No cell holds compute hosts (cell0 never does).</p>;
-  const r = q.data.initialAllocationRatios;
+export function FlavorSlots({ parts }: { parts: readonly CellPart<CapacityReport>[] }) {
+  if (parts.length === 0) return <p className="text-sm text-zinc-500">No cell holds compute hosts (cell0 never does).</p>;
+  const first = parts.find((p) => p.data)?.data;
+  if (!first) {
+    const failed = parts.find((p) => p.error);
+    if (failed && parts.every((p) => p.error))
+      return (
+        <p role="alert" className="text-sm text-red-700">
+          Could not compute capacity: {failed.error!.message}
+        </p>
+      );
+    return <Loading what="capacity" />;
+  }
+  const columns = parts.map(columnOf);
+  const r = first.initialAllocationRatios;
   return (
     <section aria-label="Capacity and flavor slots" className="mt-6">
       <h2 className="mb-2 text-lg font-semibold">Capacity and flavor slots</h2>
@@ -38,10 +67,10 @@ export function FlavorSlots({ cellUuid }: { cellUuid?: string }) {
         head={
           <>
             <Th>Flavor</Th>
-            {cells.map((c) => (
-              <Th key={c.cell.uuid} className="text-right">
-                {c.cell.name ?? c.cell.uuid}
-                {c.cell.disabled ? ' (disabled)' : ''}
+            {columns.map((c) => (
+              <Th key={c.key} className="text-right">
+                {c.label}
+                {c.cell?.disabled ? ' (disabled)' : ''}
               </Th>
             ))}
           </>
@@ -51,33 +80,47 @@ export function FlavorSlots({ cellUuid }: { cellUuid?: string }) {
           <th scope="row" className="px-3 py-2 text-left font-normal text-zinc-500">
             Free vCPUs / RAM / disk
           </th>
-          {cells.map((c) => (
-            <Td key={c.cell.uuid} className="text-right tabular-nums text-xs">
-              {c.status === 'up'
-                ? `${formatAmount('vcpus', c.figures.schedulable.vcpus.free)} / ${formatAmount('memoryMb', c.figures.schedulable.memoryMb.free)} / ${formatAmount('diskGb', c.figures.schedulable.diskGb.free)}`
-                : `down · ${c.down.reason}`}
-            </Td>
-          ))}
+          {columns.map((c) => {
+            const f = figuresOf(c);
+            return (
+              <Td key={c.key} className={`text-right tabular-nums text-xs ${c.state.kind === 'stale' ? 'text-zinc-500' : ''}`}>
+                {f
+                  ? `${formatAmount('vcpus', f.schedulable.vcpus.free)} / ${formatAmount('memoryMb', f.schedulable.memoryMb.free)} / ${formatAmount('diskGb', f.schedulable.diskGb.free)}`
+                  : c.state.kind === 'asking'
+                    ? 'asking…'
+                    : c.state.kind === 'down'
+                      ? `down · ${c.state.reason}`
+                      : c.state.kind === 'error'
+                        ? c.state.message
+                        : null}
+                {c.state.kind === 'stale' ? (
+                  <span className="block">
+                    <StaleMark at={c.state.at} />
+                  </span>
+                ) : null}
+              </Td>
+            );
+          })}
         </tr>
-        {q.data.flavors.map((f) => (
-          <tr key={f.flavorId}>
+        {first.flavors.map((flavor) => (
+          <tr key={flavor.flavorId}>
             <th scope="row" className="px-3 py-2 text-left font-medium">
-              {f.name}
+              {flavor.name}
               <span className="ml-2 text-xs font-normal text-zinc-500">
-                {formatAmount('vcpus', f.need.vcpus)} · {formatAmount('memoryMb', f.need.memoryMb)} · {formatAmount('diskGb', f.need.diskGb)}
+                {formatAmount('vcpus', flavor.need.vcpus)} · {formatAmount('memoryMb', flavor.need.memoryMb)} · {formatAmount('diskGb', flavor.need.diskGb)}
               </span>
             </th>
-            {cells.map((c) => {
-              const s = c.figures?.flavors.find((x) => x.flavorId === f.flavorId);
+            {columns.map((c) => {
+              const s = figuresOf(c)?.flavors.find((x) => x.flavorId === flavor.flavorId);
               return (
-                <Td key={c.cell.uuid} className="text-right tabular-nums">
+                <Td key={c.key} className={`text-right tabular-nums ${c.state.kind === 'stale' ? 'text-zinc-500' : ''}`}>
                   {s ? (
                     <>
                       {s.slots}
                       {s.unmappedSlots > 0 ? <span className="text-xs text-zinc-500"> (+{s.unmappedSlots})</span> : null}
                     </>
                   ) : (
-                    <span className="text-zinc-500">unknown</span>
+                    <span className="text-zinc-500">{c.state.kind === 'asking' ? '…' : 'unknown'}</span>
                   )}
                 </Td>
               );

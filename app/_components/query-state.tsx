@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import type { DownCell } from '@/server/cells/cell-ref';
+import type { CellSummary, DownCell } from '@/server/cells/cell-ref';
 import { CellNotices } from './cell-notices';
 import { Button, EmptyBox, ErrorBox, Loading } from './ui';
 
@@ -18,8 +18,13 @@ export interface QueryLike<T, E extends { message: string } = { message: string 
 /** The cells an answer covers: the down ones get CellNotices before the rows (or the empty box). */
 export interface CellCoverage {
   down: readonly DownCell[];
+  /** Cells still being asked (a page that asks each cell on its own). */
+  pending?: readonly CellSummary[];
   answered?: number;
   total?: number;
+  /** A Retry that asks that cell alone; without, Retry asks the query again. */
+  onRetry?: (cell: DownCell) => void;
+  retrying?: (uuid: string) => boolean;
 }
 
 /**
@@ -83,7 +88,16 @@ export function QueryState<T, E extends { message: string }>({
   const body = isEmpty?.(data) ? <EmptyBox>{typeof empty === 'function' ? empty(data) : (empty ?? `No ${what}.`)}</EmptyBox> : children(data);
   return (
     <>
-      {coverage ? <CellNotices down={coverage.down} answered={coverage.answered} total={coverage.total} onRetry={() => void query.refetch()} /> : null}
+      {coverage ? (
+        <CellNotices
+          down={coverage.down}
+          pending={coverage.pending}
+          answered={coverage.answered}
+          total={coverage.total}
+          onRetry={coverage.onRetry ?? (() => void query.refetch())}
+          retrying={coverage.retrying ?? (() => query.isFetching)}
+        />
+      ) : null}
       {body}
     </>
   );

@@ -16,8 +16,9 @@ import 'server-only';
 import { asc, eq, or, isNull } from 'drizzle-orm';
 import { flavors } from '@/db/api/schema';
 import { type CellCapacityFigures, cellCapacityFigures, type PlacedNode } from '../cells/cell-capacity';
-import { type DownCell, downCell } from '../cells/cell-ref';
-import { publicCell, readCellMappings } from '../cells/mappings';
+import { type DownCell, downCell, type LastKnown } from '../cells/cell-ref';
+import { rememberFigures } from '../cells/last-known';
+import { chooseCells, publicCell, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { type AllocationRatios, flavorNeed, type Need, slotsOnNode } from '../nova/capacity';
 import { isCell0 } from '../nova/constants';
@@ -46,8 +47,14 @@ interface CellCapacityBase {
 }
 
 export type CellCapacity =
-  | (CellCapacityBase & { status: 'up'; down: null; figures: CellCapacityReportFigures })
-  | (CellCapacityBase & { status: 'down'; down: DownCell; figures: null });
+  | (CellCapacityBase & { status: 'up'; down: null; figures: CellCapacityReportFigures; lastKnown: null })
+  | (CellCapacityBase & {
+      status: 'down';
+      down: DownCell;
+      figures: null;
+      /** Its capacity and flavor slots the last time it answered, and when (cellar.cell_figures). */
+      lastKnown: LastKnown<CellCapacityReportFigures> | null;
+    });
 
 export interface CapacityReport {
   cells: CellCapacity[];
@@ -59,7 +66,12 @@ export interface CapacityReport {
   asOf: Date;
 }
 
-export async function cellCapacity(deps: Deps & CapacityOptions): Promise<CapacityReport> {
+export interface CellCapacityOptions {
+  /** Ask only these cells (none: every cell but cell0). */
+  cellUuids?: readonly string[] | null;
+}
+
+export async function cellCapacity(deps: Deps & CapacityOptions, opts: CellCapacityOptions = {}): Promise<CapacityReport> {
   const initial = initialAllocationRatios(deps);
   const [mappings, flavorRows] = await Promise.all([
     readCellMappings(deps.api),
@@ -69,7 +81,7 @@ export async function cellCapacity(deps: Deps & CapacityOptions): Promise<Capaci
       .where(or(eq(flavors.disabled, false), isNull(flavors.disabled)))
       .orderBy(asc(flavors.memoryMb), asc(flavors.vcpus), asc(flavors.name)),
   ]);
-  const cells = mappings.filter((c) => !isCell0(c.uuid));
+  const cells = chooseCells(mappings, opts.cellUuids).filter((c) => !isCell0(c.uuid));
   const flavorNeeds = flavorRows.map((f) => ({ flavorId: f.id, name: f.name, flavorid: f.flavorid, need: flavorNeed(f) }));
   const outcomes = await readComputeNodes(deps, cells);
   const hostCells = await readHostCells(
@@ -77,12 +89,20 @@ export async function cellCapacity(deps: Deps & CapacityOptions): Promise<Capaci
     outcomes.flatMap((o) => (o.status === 'up' ? o.value.flatMap((n) => (n.host ? [n.host] : [])) : [])),
   );
 
+  const figuresOf = new Map(
+    outcomes.flatMap((o, i) => {
+      if (o.status !== 'up') return [];
+      const { figures, nodes } = cellCapacityFigures(o.value, cells[i]!.uuid, hostCells, initial);
+      return [[o.cell.uuid, { ...figures, flavors: flavorSlots(nodes, flavorNeeds) }] as const];
+    }),
+  );
+  const lastKnown = await rememberFigures(deps, 'capacity', outcomes, (_, cell) => figuresOf.get(cell.uuid));
+
   const report = outcomes.map((o, i): CellCapacity => {
     const cell = cells[i]!;
     const base = { cell: publicCell(cell), elapsedMs: o.elapsedMs };
-    if (o.status === 'down') return { ...base, status: 'down', down: downCell(o), figures: null };
-    const { figures, nodes } = cellCapacityFigures(o.value, cell.uuid, hostCells, initial);
-    return { ...base, status: 'up', down: null, figures: { ...figures, flavors: flavorSlots(nodes, flavorNeeds) } };
+    if (o.status === 'down') return { ...base, status: 'down', down: downCell(o), figures: null, lastKnown: lastKnown.get(cell.uuid) ?? null };
+    return { ...base, status: 'up', down: null, figures: figuresOf.get(cell.uuid)!, lastKnown: null };
   });
 
   const totals = flavorNeeds.map((f) => {

@@ -3,6 +3,7 @@
  * schedule answer.
  */
 import { z } from 'zod';
+import { cellUuidsSchema } from '../cells/cell-ref';
 
 /** At most this many instances per schedule call. */
 export const MAX_SCHEDULE = 1000;
@@ -14,7 +15,11 @@ export const scheduleInput = z.object({
     .max(MAX_SCHEDULE, `At most ${MAX_SCHEDULE} instances at once`),
 });
 
+/** Capacity and flavor slots of every cell but cell0, or only of `cellUuids` (a page asks each cell on its own). */
+export const capacityInput = z.object({ cellUuids: cellUuidsSchema.optional() }).optional();
+
 export type { AcceptedBoot } from './accept-boot';
+export type { CapacityReport, CellCapacity, CellCapacityReportFigures, FlavorSlots } from './capacity';
 export type { ScheduleResult } from './schedule-and-build';
 
 export {

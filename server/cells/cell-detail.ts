@@ -15,7 +15,8 @@ import { type ComputeNode, readCellComputeNodes } from '../boot/compute-nodes';
 import { type CapacityOptions, initialAllocationRatios } from '../boot/fit';
 import { type AllocationRatios, type ComputeNodeInventoryRow, inventoryFromRow, nodeCapacity, sumCapacity } from '../nova/capacity';
 import { type CapacityTotals, cellCapacityFigures, type NodeCapacity, type NodePlacement } from './cell-capacity';
-import { cellNotFound, type DownCell, downCell } from './cell-ref';
+import { cellNotFound, type DownCell, downCell, type LastKnown } from './cell-ref';
+import { rememberFigures } from './last-known';
 import { type CellRow, toCellMapping } from './create-cell';
 import { publicCell } from './mappings';
 
@@ -51,6 +52,15 @@ export interface HostMappingView {
   inCellDatabase: boolean | null;
 }
 
+/** What a cell's page shows of the cell's own answer: kept from its last answer, shown stale while it is down. */
+export interface CellDetailFigures {
+  schema: SchemaStatus | null;
+  liveInstances: number | null;
+  computeNodes: ComputeNodeView[] | null;
+  capacity: CapacityTotals | null;
+  schedulableCapacity: CapacityTotals | null;
+}
+
 export interface CellDetail {
   cell: ReturnType<typeof publicCell> & { createdAt: Date | null };
   status: 'up' | 'down';
@@ -71,6 +81,8 @@ export interface CellDetail {
   schedulableCapacity: CapacityTotals | null;
   /** The ratios of a node that stores none (CELLAR_INITIAL_*_ALLOCATION_RATIO). */
   initialAllocationRatios: AllocationRatios;
+  /** When down: its figures from the last time it answered, and when (cellar.cell_figures); null when up or never seen. */
+  lastKnown: LastKnown<CellDetailFigures> | null;
   asOf: Date;
 }
 
@@ -153,10 +165,12 @@ export async function readCellDetail(deps: Deps & CapacityOptions, uuid: string)
   };
 
   if (outcome.status === 'down') {
+    const seen = await rememberFigures<CellAnswer, CellDetailFigures>(deps, 'cell-detail', outcomes, () => null);
     return {
       ...base,
       status: 'down',
       down: downCell(outcome),
+      lastKnown: seen.get(cell.uuid) ?? null,
       schema: null,
       hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: null })),
       liveInstances: null,
@@ -210,15 +224,20 @@ export async function readCellDetail(deps: Deps & CapacityOptions, uuid: string)
     };
   });
 
-  return {
-    ...base,
-    status: 'up',
-    down: null,
+  const figures: CellDetailFigures = {
     schema: answer.schema,
-    hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: cellHosts.has(h.host) })),
     liveInstances: answer.liveInstances,
     computeNodes: answer.nodes === null ? null : computeNodes,
     capacity: answer.nodes === null ? null : sumCapacity(computeNodes.map((n) => n.capacity)),
     schedulableCapacity: placed ? placed.figures.schedulable : null,
+  };
+  await rememberFigures(deps, 'cell-detail', outcomes, () => figures);
+  return {
+    ...base,
+    status: 'up',
+    down: null,
+    hostMappings: hostRows.map((h) => ({ host: h.host, createdAt: utcDate(h.created_at), inCellDatabase: cellHosts.has(h.host) })),
+    ...figures,
+    lastKnown: null,
   };
 }

@@ -3,9 +3,18 @@
  * procedures take, and what they answer. The router validates with these same schemas.
  */
 import { z } from 'zod';
-import { cellUuidSchema } from './cell-ref';
+import { cellUuidSchema, cellUuidsSchema } from './cell-ref';
 
-export { cellLabel, cellUuidSchema, type CellSummary, type DownCell, type DownReason } from './cell-ref';
+export {
+  cellLabel,
+  cellUuidSchema,
+  cellUuidsSchema,
+  MAX_CELLS_PER_CALL,
+  type CellSummary,
+  type DownCell,
+  type DownReason,
+  type LastKnown,
+} from './cell-ref';
 
 /** nova's cell_mappings.name is VARCHAR(255). */
 export const CELL_NAME_MAX = 255;
@@ -16,6 +25,13 @@ const url = (what: string) => z.string().trim().min(1, `the ${what} is required`
 const cellName = z.string().trim().max(CELL_NAME_MAX, `a cell name is at most ${CELL_NAME_MAX} characters`);
 
 export const cellDetailInput = z.object({ uuid: cellUuidSchema });
+
+/**
+ * The cells list: every cell, or only `cellUuids` (a page asks each cell on its own; a
+ * Retry asks one); an empty list asks none and answers the frame (every mapping).
+ */
+export const cellsListInput = z.object({ cellUuids: cellUuidsSchema.optional() }).optional();
+export type CellsListInput = z.input<typeof cellsListInput>;
 
 export const createCellInput = z.object({
   name: cellName.optional(),
@@ -33,8 +49,8 @@ export const deleteCellInput = z.object({ uuid: cellUuidSchema, force: z.boolean
 
 export type CreateCellInput = z.input<typeof createCellInput>;
 
-export type { CellFigures, CellList, CellListRow } from './list-cells';
-export type { CellDetail, ComputeNodeView, HostMappingView } from './cell-detail';
+export type { CellFigures, CellList, CellListLastKnown, CellListRow, CellMappingRow } from './list-cells';
+export type { CellDetail, CellDetailFigures, ComputeNodeView, HostMappingView } from './cell-detail';
 
 /** nova's capacity model (pure functions and names), for the capacity figures pages show. */
 export { formatAmount, RESOURCE_KINDS, RESOURCE_NAMES, type ResourceKind } from '../nova/capacity';

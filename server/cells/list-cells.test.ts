@@ -80,7 +80,7 @@ describe('listCells', () => {
       expect(down.status).toBe('down');
       expect(down.reason).toBe('refused');
       expect(down.figures).toBeNull();
-      expect(down.lastKnown?.figures.liveInstances).toBe(1);
+      expect(down.lastKnown?.value.figures?.liveInstances).toBe(1);
       expect(down.lastKnown!.observedAt.getTime()).toBeLessThanOrEqual(Date.now());
       expect(down.databaseConnection).toBe(`postgresql://nova:****@127.0.0.1:${closedPort}/nova_cell2`);
       expect(JSON.stringify(list)).not.toContain('topsecret');

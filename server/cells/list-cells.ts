@@ -1,24 +1,32 @@
 import 'server-only';
-import { sql } from 'drizzle-orm';
-import { cellObservations } from '@/db/api/schema';
 import type { CellHandle } from '@/db/connect';
 import { fanOut } from '@/db/fanout';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
-import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { FAKE_INSTANCE_UUID } from '../nova/constants';
-import { type DownCell, downCell } from './cell-ref';
-import { publicCell, readCellMappings } from './mappings';
+import { type DownCell, downCell, type LastKnown } from './cell-ref';
+import { rememberFigures } from './last-known';
+import { chooseCells, publicCell, readCellMappings } from './mappings';
 
 export interface CellFigures {
   liveInstances: number;
   computeNodes: number;
 }
 
-interface CellListCommon extends ReturnType<typeof publicCell> {
+/** A cell mapping as the api database has it, with its host mappings: a row of the cells page before its cell is asked. */
+export interface CellMappingRow extends ReturnType<typeof publicCell> {
   hostMappings: number;
+}
+
+interface CellListCommon extends CellMappingRow {
   /** How long the cell took to answer, or to be given up on. */
   elapsedMs: number;
+}
+
+/** What the cells page keeps of a cell's answer, shown while it does not answer. */
+export interface CellListLastKnown {
+  figures: CellFigures | null;
+  schema: SchemaStatus;
 }
 
 /** A cell that answered, or a down cell (`DownCell`) with what the api database still knows. */
@@ -29,16 +37,27 @@ export type CellListRow = CellListCommon &
         status: 'down';
         figures: null;
         schema: null;
-        /** The last figures seen while it answered, and when. */
-        lastKnown: { figures: CellFigures; observedAt: Date } | null;
+        /** Its figures and schema from the last time it answered, and when (cellar.cell_figures). */
+        lastKnown: LastKnown<CellListLastKnown> | null;
       })
   );
 
 export interface CellList {
+  /** The cells asked (every cell, or those of `cellUuids`), in nova's id order. */
   cells: CellListRow[];
+  /**
+   * Asked for no cell (`cellUuids: []`): every cell mapping with its host mappings, no cell
+   * asked, the frame a page draws before it asks the cells one by one. Otherwise null.
+   */
+  frame: CellMappingRow[] | null;
   answered: number;
   total: number;
   asOf: Date;
+}
+
+export interface ListCellsOptions {
+  /** Ask only these cells (none: every cell; an empty list: none, the frame). */
+  cellUuids?: readonly string[] | null;
 }
 
 /** What one cell reports about itself: its schema state, then (when it has tables) its figures. */
@@ -59,48 +78,38 @@ async function readCellFigures(handle: CellHandle): Promise<{ figures: CellFigur
 /**
  * The cells list (the console's home): every cell mapping with masked URLs, its host
  * mappings (api database) and what the cell itself answers within the deadline. Down
- * cells keep their last-known figures, marked with the time they were seen.
+ * cells keep their last-known figures, marked with the time they were seen. With
+ * `cellUuids` only those cells are asked and listed; with an empty list none is asked and
+ * the answer is the frame.
  */
-export async function listCells(deps: Deps): Promise<CellList> {
+export async function listCells(deps: Deps, opts: ListCellsOptions = {}): Promise<CellList> {
   const mappings = await readCellMappings(deps.api);
-  const [hostCounts, observations, outcomes] = await Promise.all([
+  const asked = chooseCells(mappings, opts.cellUuids);
+  const frameOnly = asked.length === 0 && Array.isArray(opts.cellUuids) && opts.cellUuids.length === 0;
+  const [hostCounts, outcomes] = await Promise.all([
     deps.api.sql<{ uuid: string; n: string }[]>`
       select c.uuid, count(h.id)::text as n
       from cell_mappings c left join host_mappings h on h.cell_id = c.id
+      ${frameOnly ? deps.api.sql`` : deps.api.sql`where c.uuid = any(${asked.map((c) => c.uuid)}::text[])`}
       group by c.uuid`,
-    deps.api.db.select().from(cellObservations),
-    fanOut(deps.registry, mappings, ({ handle }) => readCellFigures(handle), { deadlineMs: deps.deadlineMs }),
+    fanOut(deps.registry, asked, ({ handle }) => readCellFigures(handle), { deadlineMs: deps.deadlineMs }),
   ]);
   const hosts = new Map(hostCounts.map((r) => [r.uuid, Number(r.n)]));
-  const seen = new Map(observations.map((o) => [o.cellUuid, o]));
+  const seen = await rememberFigures(deps, 'cell-figures', outcomes, (v): CellListLastKnown => ({ figures: v.figures, schema: v.schema }));
 
-  const up = outcomes.flatMap((o) => (o.status === 'up' && o.value.figures ? [{ uuid: o.cell.uuid, figures: o.value.figures }] : []));
-  if (up.length > 0) {
-    // One statement for all cells that answered.
-    await deps.api.db
-      .insert(cellObservations)
-      .values(up.map((u) => ({ cellUuid: u.uuid, figures: { ...u.figures }, observedAt: deps.now() })))
-      .onConflictDoUpdate({
-        target: cellObservations.cellUuid,
-        set: { figures: sql`excluded.figures`, observedAt: sql`excluded.observed_at` },
-      });
-  }
-
-  const cells = mappings.map((m, i): CellListRow => {
+  const cells = asked.map((m, i): CellListRow => {
     const o = outcomes[i]!;
     const base = { ...publicCell(m), hostMappings: hosts.get(m.uuid) ?? 0, elapsedMs: o.elapsedMs };
     if (o.status === 'up') {
       return { ...base, status: 'up', reason: null, message: null, figures: o.value.figures, schema: o.value.schema, lastKnown: null };
     }
-    const last = seen.get(m.uuid);
-    return {
-      ...base,
-      ...downCell(o),
-      status: 'down',
-      figures: null,
-      schema: null,
-      lastKnown: last ? { figures: last.figures as unknown as CellFigures, observedAt: utcDate(last.observedAt)! } : null,
-    };
+    return { ...base, ...downCell(o), status: 'down', figures: null, schema: null, lastKnown: seen.get(m.uuid) ?? null };
   });
-  return { cells, answered: outcomes.filter((o) => o.status === 'up').length, total: cells.length, asOf: deps.now() };
+  return {
+    cells,
+    frame: frameOnly ? mappings.map((m) => ({ ...publicCell(m), hostMappings: hosts.get(m.uuid) ?? 0 })) : null,
+    answered: outcomes.filter((o) => o.status === 'up').length,
+    total: cells.length,
+    asOf: deps.now(),
+  };
 }

@@ -37,3 +37,13 @@ export function publicCell(c: CellMapping) {
     databaseConnection: maskUrl(c.databaseConnection),
   };
 }
+
+/**
+ * The mappings a fan-out asks: all of them, or (a page asking cell by cell, a Retry) only
+ * those named, in nova's id order. A uuid no mapping has asks nothing.
+ */
+export function chooseCells<C extends { uuid: string }>(mappings: readonly C[], cellUuids?: readonly string[] | null): C[] {
+  if (!cellUuids) return [...mappings];
+  const chosen = new Set(cellUuids);
+  return mappings.filter((m) => chosen.has(m.uuid));
+}

@@ -1,13 +1,13 @@
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { readCellDetail } from './cell-detail';
-import { cellDetailInput, createCellInput, deleteCellInput, renameCellInput, setCellDisabledInput } from './contract';
+import { cellDetailInput, cellsListInput, createCellInput, deleteCellInput, renameCellInput, setCellDisabledInput } from './contract';
 import { createCell } from './create-cell';
 import { deleteCell } from './delete-cell';
 import { listCells } from './list-cells';
 import { renameCell, setCellDisabled } from './update-cell';
 
 export const cellsRouter = router({
-  list: viewerProcedure.query(({ ctx }) => listCells(ctx.deps())),
+  list: viewerProcedure.input(cellsListInput).query(({ ctx, input }) => listCells(ctx.deps(), { cellUuids: input?.cellUuids })),
 
   detail: viewerProcedure.input(cellDetailInput).query(({ ctx, input }) => readCellDetail(ctx.deps(), input.uuid)),
 

@@ -6,7 +6,7 @@
  */
 import type { SchemaState } from '@/db/migrate';
 import type { SchemaOwner } from '@/db/schema-owner';
-import { cellLabel, type CellSummary, type DownCell } from '../cells/cell-ref';
+import { cellLabel, type CellSummary, type DownCell, type LastKnown } from '../cells/cell-ref';
 import { CELL0_UUID } from '../nova/constants';
 import { serviceState, type ServiceState } from '../nova/service-state';
 import type { CellHosts } from './cell-facts';
@@ -19,7 +19,20 @@ export interface HostMappingRow {
   createdAt: Date | null;
 }
 
-/** One cell as run-checks saw it. */
+/** What the checks keep of a cell's answer (cellar.cell_figures), shown while it does not answer. */
+export interface CheckFactsLastKnown {
+  /** Live compute_nodes rows. */
+  computeNodes: number;
+  /** Live nova-compute services. */
+  computeServices: number;
+  /** The schema's plain sentence. */
+  schema: string;
+}
+
+/**
+ * One cell as run-checks saw it: answered, down (with its facts of the last time it
+ * answered), or still being asked (a page composing the report as the cells answer).
+ */
 export type CellView =
   | {
       cell: CellSummary;
@@ -28,7 +41,8 @@ export type CellView =
       hosts: CellHosts | null;
       unreadable: string | null;
     }
-  | { cell: CellSummary; status: 'down'; down: DownCell };
+  | { cell: CellSummary; status: 'down'; down: DownCell; lastKnown?: LastKnown<CheckFactsLastKnown> | null }
+  | { cell: CellSummary; status: 'pending' };
 
 export interface SchemaFinding {
   cell: CellSummary;
@@ -73,8 +87,10 @@ export interface Cell0ComputeService {
 }
 
 export interface Drift {
-  /** Cells that did not answer, each with the host mappings to it that could not be compared with it. */
-  downCells: (DownCell & { hostMappingsNotCompared: number })[];
+  /** Cells that did not answer, each with the host mappings to it that could not be compared with it, and its last-known facts. */
+  downCells: (DownCell & { hostMappingsNotCompared: number; lastKnown: LastKnown<CheckFactsLastKnown> | null })[];
+  /** Cells still being asked (a page composing as the cells answer; never in `cellar status`): not compared yet. */
+  pendingCells: (CellSummary & { hostMappingsNotCompared: number })[];
   schemas: SchemaFinding[];
   staleHostMappings: StaleHostMapping[];
   misplacedHostMappings: MisplacedHostMapping[];
@@ -149,13 +165,19 @@ export function findDrift(input: { cells: readonly CellView[]; hostMappings: rea
       : [];
 
   const downCells: Drift['downCells'] = [];
+  const pendingCells: Drift['pendingCells'] = [];
   const schemas: SchemaFinding[] = [];
   const unmappedByCell: { cell: CellSummary; count: number }[] = [];
   for (const c of cells) {
+    if (c.status === 'pending') {
+      pendingCells.push({ ...c.cell, hostMappingsNotCompared: mappingsPerCell.get(c.cell.uuid) ?? 0 });
+      continue;
+    }
     if (c.status === 'down') {
       downCells.push({
         ...c.down,
         hostMappingsNotCompared: mappingsPerCell.get(c.cell.uuid) ?? 0,
+        lastKnown: c.lastKnown ?? null,
       });
       continue;
     }
@@ -178,6 +200,7 @@ export function findDrift(input: { cells: readonly CellView[]; hostMappings: rea
 
   return {
     downCells,
+    pendingCells,
     schemas,
     staleHostMappings: staleHostMappings.sort(byHost),
     misplacedHostMappings: misplacedHostMappings.sort(byHost),

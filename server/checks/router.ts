@@ -1,7 +1,12 @@
 import { router, viewerProcedure } from '../trpc';
-import { runChecks } from './run-checks';
+import { checksInput } from './contract';
+import { runChecksFor } from './run-checks';
 
 export const checksRouter = router({
-  /** Read-only, so a viewer may run it; it takes no input. */
-  run: viewerProcedure.query(({ ctx }) => runChecks(ctx.deps())),
+  /**
+   * Read-only, so a viewer may run it. Without input: every cell. With `cellUuids`: only
+   * those, with the parts a page composes the report from (the checks page asks each cell
+   * on its own; an empty list asks none and carries the api side).
+   */
+  run: viewerProcedure.input(checksInput).query(({ ctx, input }) => runChecksFor(ctx.deps(), { cellUuids: input?.cellUuids })),
 });

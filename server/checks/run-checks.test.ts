@@ -254,7 +254,15 @@ describe('drift', () => {
 
   it('lists the cell that does not answer, with its reason and the mappings that could not be compared, and still checks the others', () => {
     expect(r.drift.downCells).toEqual([
-      { uuid: dead.uuid, name: 'dead', reason: 'refused', message: 'connection refused', elapsedMs: expect.any(Number), hostMappingsNotCompared: 1 },
+      {
+        uuid: dead.uuid,
+        name: 'dead',
+        reason: 'refused',
+        message: 'connection refused',
+        elapsedMs: expect.any(Number),
+        hostMappingsNotCompared: 1,
+        lastKnown: null,
+      },
     ]);
     expect(checkOf(r, 'cells_answering').details).toBe('dead did not answer (refused: connection refused); 1 host mapping to it not compared.');
     expect(JSON.stringify(r)).not.toContain('s3cret-dead');

@@ -3,7 +3,7 @@
  * discover_hosts procedures' inputs, the page sizes, and what they answer.
  */
 import { z } from 'zod';
-import { cellUuidSchema } from '../cells/cell-ref';
+import { cellUuidSchema, cellUuidsSchema } from '../cells/cell-ref';
 import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
 
 export { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
@@ -23,6 +23,9 @@ export const hostMappingsInput = z.object({
     .default(DEFAULT_HOST_PAGE_SIZE),
 });
 
+/** Reachability and unmapped computes: every cell, or only `cellUuids` (a page asks each cell on its own). */
+export const cellsInput = z.object({ cellUuids: cellUuidsSchema.optional() }).optional();
+
 export const deleteHostMappingInput = z.object({ cellUuid: cellUuidSchema, host: hostNameSchema });
 
 export const discoverInput = z.object({
@@ -36,7 +39,8 @@ export type HostMappingsInput = z.input<typeof hostMappingsInput>;
 export type DiscoverInput = z.input<typeof discoverInput>;
 
 export type { HostMappingRow, HostMappingsPage } from './list-host-mappings';
-export type { UnmappedCompute, UnmappedComputes } from './unmapped-computes';
+export type { UnmappedCompute, UnmappedComputes, UnmappedDownCell } from './unmapped-computes';
 export type { AlreadyMapped, DiscoverResult, HostInCell } from './discover-hosts';
 export type { DiscoveryRun, LatestDiscoveryRuns } from './discovery-runs';
 export type { HealthReport } from '../cells/health';
+export type { CellReachability, ReachabilityReport } from './reachability';

@@ -1,10 +1,10 @@
-import { checkHealth } from '../cells/health';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
-import { deleteHostMappingInput, discoverInput, hostMappingsInput } from './contract';
+import { cellsInput, deleteHostMappingInput, discoverInput, hostMappingsInput } from './contract';
 import { deleteHost } from './delete-host';
 import { discoverHosts } from './discover-hosts';
 import { latestDiscoveryRuns } from './discovery-runs';
 import { listHostMappings } from './list-host-mappings';
+import { cellReachability } from './reachability';
 import { listUnmappedComputes } from './unmapped-computes';
 
 export const hostsRouter = router({
@@ -15,9 +15,9 @@ export const hostsRouter = router({
       listHostMappings(ctx.deps(), { cellUuid: input.cell, hostContains: input.host, after: input.after, before: input.before, limit: input.size }),
     ),
   /** Which cells answer: deleting a mapping needs its cell's database. */
-  reachability: viewerProcedure.query(({ ctx }) => checkHealth(ctx.deps())),
+  reachability: viewerProcedure.input(cellsInput).query(({ ctx, input }) => cellReachability(ctx.deps(), { cellUuids: input?.cellUuids })),
   deleteMapping: operatorProcedure.input(deleteHostMappingInput).mutation(({ ctx, input }) => deleteHost(ctx.deps(), input)),
-  unmapped: viewerProcedure.query(({ ctx }) => listUnmappedComputes(ctx.deps())),
+  unmapped: viewerProcedure.input(cellsInput).query(({ ctx, input }) => listUnmappedComputes(ctx.deps(), { cellUuids: input?.cellUuids })),
   discover: operatorProcedure
     .input(discoverInput)
     // Who, until sign-in exists (issue 5): the console itself.

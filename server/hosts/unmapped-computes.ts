@@ -7,8 +7,9 @@ import 'server-only';
 import { fanOut } from '@/db/fanout';
 import type { CellHandle } from '@/db/connect';
 import { utcDate } from '@/db/timestamps';
-import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
-import { readCellMappings } from '../cells/mappings';
+import { type CellSummary, type DownCell, downCell, type LastKnown } from '../cells/cell-ref';
+import { rememberFigures } from '../cells/last-known';
+import { chooseCells, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { isCell0 } from '../nova/constants';
 import { lastHeartbeat, type ServiceState, serviceState } from '../nova/service-state';
@@ -31,11 +32,16 @@ export interface UnmappedCompute {
   } | null;
 }
 
+/** A cell that did not answer, with its unmapped computes of the last time it answered. */
+export interface UnmappedDownCell extends DownCell {
+  lastKnown: LastKnown<UnmappedCompute[]> | null;
+}
+
 export interface UnmappedComputes {
   computes: UnmappedCompute[];
-  /** Every cell that can hold computes (all but cell0), for choosing where to discover. */
+  /** Every cell asked that can hold computes (all but cell0), for choosing where to discover. */
   cells: CellSummary[];
-  down: DownCell[];
+  down: UnmappedDownCell[];
   answered: number;
   total: number;
   asOf: Date;
@@ -69,6 +75,9 @@ async function readComputeNodes(handle: CellHandle): Promise<NodeRow[]> {
     where n.deleted = 0 and n.host is not null`;
 }
 
+const byHost = (a: UnmappedCompute, b: UnmappedCompute) =>
+  a.host.localeCompare(b.host) || (a.hypervisorHostname ?? '').localeCompare(b.hypervisorHostname ?? '');
+
 function toUnmapped(cell: CellSummary, n: NodeRow, now: Date, serviceDownTimeS: number): UnmappedCompute {
   const liveness = { forcedDown: n.forced_down, lastSeenUp: n.last_seen_up, createdAt: n.service_created_at };
   return {
@@ -89,15 +98,24 @@ function toUnmapped(cell: CellSummary, n: NodeRow, now: Date, serviceDownTimeS: 
   };
 }
 
-export async function listUnmappedComputes(deps: Deps): Promise<UnmappedComputes> {
-  const cells = (await readCellMappings(deps.api)).filter((c) => !isCell0(c.uuid));
+export interface UnmappedComputesOptions {
+  /** Ask only these cells (none: every cell but cell0). */
+  cellUuids?: readonly string[] | null;
+}
+
+export async function listUnmappedComputes(deps: Deps, opts: UnmappedComputesOptions = {}): Promise<UnmappedComputes> {
+  const cells = chooseCells(await readCellMappings(deps.api), opts.cellUuids).filter((c) => !isCell0(c.uuid));
   const outcomes = await fanOut(deps.registry, cells, ({ handle }) => readComputeNodes(handle), { deadlineMs: deps.deadlineMs });
   const mapped = await readHostCells(deps.api, [...new Set(outcomes.flatMap((o) => (o.status === 'up' ? o.value.map((n) => n.host) : [])))]);
   const now = deps.now();
-  const computes = outcomes
-    .flatMap((o) => (o.status === 'up' ? o.value.filter((n) => !mapped.has(n.host)).map((n) => toUnmapped(o.cell, n, now, deps.serviceDownTimeS)) : []))
-    .sort((a, b) => a.host.localeCompare(b.host) || (a.hypervisorHostname ?? '').localeCompare(b.hypervisorHostname ?? ''));
-  const down = outcomes.flatMap((o) => (o.status === 'down' ? [downCell(o)] : []));
+  const unmappedOf = (cell: CellSummary, nodes: NodeRow[]) =>
+    nodes
+      .filter((n) => !mapped.has(n.host))
+      .map((n) => toUnmapped(cell, n, now, deps.serviceDownTimeS))
+      .sort(byHost);
+  const seen = await rememberFigures(deps, 'unmapped-computes', outcomes, (nodes, cell) => unmappedOf(cell, nodes));
+  const computes = outcomes.flatMap((o) => (o.status === 'up' ? unmappedOf(o.cell, o.value) : [])).sort(byHost);
+  const down = outcomes.flatMap((o) => (o.status === 'down' ? [{ ...downCell(o), lastKnown: seen.get(o.cell.uuid) ?? null }] : []));
   return {
     computes,
     cells: cells.map((c) => ({ uuid: c.uuid, name: c.name })),

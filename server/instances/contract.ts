@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { instanceUuid } from './instance-uuid';
 
 export { instanceUuid } from './instance-uuid';
-export { SORT_DIRS, SORT_KEYS, type SortDir, type SortKey } from './sort-order';
+export { SORT_DIRS, SORT_KEYS, type SortDir, type SortKey, type SortSpec } from './sort-order';
+export { mergeCellPages } from './merge-pages';
 export { VM_STATES, type VmState } from '../nova/constants';
 
 export const lookupInstanceInput = z.object({ uuid: instanceUuid });

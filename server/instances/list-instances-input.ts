@@ -1,5 +1,6 @@
 /** The input of the cross-cell instance list (browser-safe: the instances contract re-exports it). */
 import { z } from 'zod';
+import { cellUuidsSchema } from '../cells/cell-ref';
 import { VM_STATES } from '../nova/constants';
 import { instanceUuid } from './instance-uuid';
 import { SORT_DIRS, SORT_KEYS } from './sort-order';
@@ -24,5 +25,10 @@ export const listInstancesInput = z.object({
   vmState: z.enum(VM_STATES).optional(),
   host: optionalText,
   name: optionalText,
+  /**
+   * Only these cells (a page asks each cell on its own and merges their pages by
+   * `sortValue`; a Retry asks one). Without: every cell, merged here.
+   */
+  cellUuids: cellUuidsSchema.optional(),
 });
 export type ListInstancesInput = z.input<typeof listInstancesInput>;

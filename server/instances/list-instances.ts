@@ -2,8 +2,10 @@ import 'server-only';
 import { fanOut } from '@/db/fanout';
 import type { CellRef } from '@/db/registry';
 import { utcDate } from '@/db/timestamps';
-import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
-import { readCellMappings } from '../cells/mappings';
+import { type CellSummary, type DownCell, downCell, type LastKnown } from '../cells/cell-ref';
+import { recallFigures } from '../cells/last-known';
+import type { CellListLastKnown } from '../cells/list-cells';
+import { chooseCells, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { cellBatchSize, MIN_CELL_BATCH } from './batch-size';
@@ -34,6 +36,11 @@ export interface InstanceRow {
   createdAt: Date | null;
   updatedAt: Date | null;
   launchedAt: Date | null;
+  /**
+   * The row's value of the sort key as the merge compares it (text, microseconds kept), so
+   * a page that merges cells' pages itself orders them as the server does (comparePositions).
+   */
+  sortValue: string | null;
 }
 
 /** An instance of a cell that did not answer, as the api database knows it. */
@@ -59,6 +66,8 @@ export interface InstanceListPage {
     mappedInstances: number | null;
     /** Its UNKNOWN rows are not shown because filters other than project cannot be checked without the cell. */
     unknownOmittedByFilters: boolean;
+    /** Its live instances the last time the cells page saw it answer, and when; null when never seen (or failed on a refill). */
+    lastKnown: LastKnown<{ liveInstances: number }> | null;
   })[];
   answered: number;
   total: number;
@@ -96,7 +105,13 @@ function toRow(cell: CellRef, r: CellInstanceRow): InstanceRow {
     createdAt: utcDate(r.createdAt),
     updatedAt: utcDate(r.updatedAt),
     launchedAt: utcDate(r.launchedAt),
+    sortValue: r.sortValue,
   };
+}
+
+function lastLive(seen: LastKnown<CellListLastKnown> | undefined): LastKnown<{ liveInstances: number }> | null {
+  const live = seen?.value.figures?.liveInstances;
+  return seen && live !== undefined ? { value: { liveInstances: live }, observedAt: seen.observedAt } : null;
 }
 
 export async function listInstances(deps: Deps, input: ListInstancesInput, opts: ListInstancesOptions = {}): Promise<InstanceListPage> {
@@ -106,7 +121,7 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
   const sort: SortSpec = { key: q.sort, dir: q.dir };
   const filters: InstanceFilters = { projectId: q.projectId, vmState: q.vmState, host: q.host, name: q.name };
 
-  const cells = await readCellMappings(deps.api);
+  const cells = chooseCells(await readCellMappings(deps.api), q.cellUuids);
   const after = q.marker ? await resolveMarker(deps, sort, q.marker, remaining()) : null;
   const batchSize = cellBatchSize(q.limit, cells.length, opts.minBatch ?? MIN_CELL_BATCH);
 
@@ -153,11 +168,18 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
   const downAtStart = merged.failed.filter((f) => !f.onRefill);
   // Down-cell rows cannot be checked against vm_state, host or name; nova drops them then too.
   const onlyProjectFilter = !filters.vmState && !filters.host && !filters.name;
-  const mapped = await readDownCellInstances(
-    deps.api,
-    downAtStart.map((f) => f.cell.id),
-    { projectId: filters.projectId, perCell: !q.marker && onlyProjectFilter ? q.limit : 0 },
-  );
+  const [mapped, seen] = await Promise.all([
+    readDownCellInstances(
+      deps.api,
+      downAtStart.map((f) => f.cell.id),
+      { projectId: filters.projectId, perCell: !q.marker && onlyProjectFilter ? q.limit : 0 },
+    ),
+    recallFigures<CellListLastKnown>(
+      deps,
+      'cell-figures',
+      downAtStart.map((f) => f.cell.uuid),
+    ),
+  ]);
 
   const unknown: UnknownInstanceRow[] = downAtStart.flatMap((f) =>
     (mapped.get(f.cell.id)?.rows ?? []).map((m) => ({
@@ -174,6 +196,7 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
     onRefill: f.onRefill,
     mappedInstances: f.onRefill ? null : (mapped.get(f.cell.id)?.count ?? 0),
     unknownOmittedByFilters: !f.onRefill && !onlyProjectFilter,
+    lastKnown: lastLive(f.onRefill ? undefined : seen.get(f.cell.uuid)),
   }));
 
   const rows = merged.rows.map(({ cell, row }) => toRow(cell, row));

@@ -1,4 +1,4 @@
-import { utcDate } from '@/db/timestamps';
+import { utcDate } from '@/db/utc-date';
 
 export type ServiceState = 'up' | 'down';
 

@@ -8,7 +8,8 @@ import type postgres from 'postgres';
 import type { CellWork } from '@/db/fanout';
 import type { Deps } from '../deps';
 import { askOneCellOutcome } from '../cells/ask-one-cell';
-import { type CellSummary, type DownCell, downCell } from '../cells/cell-ref';
+import { type CellSummary, type DownCell, downCell, type LastKnown } from '../cells/cell-ref';
+import { rememberFigures } from '../cells/last-known';
 import { type CellMapping, readCellMappings } from '../cells/mappings';
 import { CELL0_UUID, FAKE_INSTANCE_UUID } from '../nova/constants';
 import { readFlavorFromPrimitive } from '../nova/primitives';
@@ -24,9 +25,26 @@ export interface Cell0Filters {
   group?: string;
 }
 
+/** What cell0 held the last time its fault groups were read without filters: kept, and shown stale while it is down. */
+export interface Cell0Counts {
+  /** Its live instances. */
+  instances: number;
+  /** How many fault groups, and the largest of them. */
+  groups: number;
+  top: { key: string; count: number }[];
+}
+
 export type Cell0ReadResult<T> =
   | { state: 'up'; cell0: CellSummary; asOf: Date; data: T }
-  | { state: 'down'; cell0: CellSummary; asOf: Date; down: DownCell[]; unknownCount: number }
+  | {
+      state: 'down';
+      cell0: CellSummary;
+      asOf: Date;
+      down: DownCell[];
+      unknownCount: number;
+      /** cell0's counts the last time it answered, and when (cellar.cell_figures). */
+      lastKnown: LastKnown<Cell0Counts> | null;
+    }
   | { state: 'unmapped'; asOf: Date };
 
 export const CELL0_UNMAPPED_MESSAGE = 'cell0 is not mapped: run `cellar map_cell0` (or simple_cell_setup) first.';
@@ -50,20 +68,34 @@ export async function countUnknownInCell0(deps: Deps, cell0Id: number): Promise<
 
 /**
  * Run `work` against cell0 under the deadline. A refusal thrown by the work (a CellarError)
- * is the caller's answer, not a down cell, so it is thrown as it is.
+ * is the caller's answer, not a down cell, so it is thrown as it is. `counts` says what of
+ * an answer is kept as cell0's last-known counts (null: nothing, e.g. a filtered view);
+ * a down answer carries the last ones kept.
  */
-export async function cell0Read<T>(deps: Deps, work: (w: CellWork) => Promise<T>): Promise<Cell0ReadResult<T>> {
+export async function cell0Read<T>(
+  deps: Deps,
+  work: (w: CellWork) => Promise<T>,
+  opts: { counts?: (data: T) => Cell0Counts | null } = {},
+): Promise<Cell0ReadResult<T>> {
   const cell0 = await findCell0(deps);
   if (!cell0) return { state: 'unmapped', asOf: deps.now() };
   const outcome = await askOneCellOutcome(deps, cell0, work);
   const ref = { uuid: cell0.uuid, name: cell0.name };
-  if (outcome.status === 'up') return { state: 'up', cell0: ref, asOf: deps.now(), data: outcome.value };
+  if (outcome.status === 'up') {
+    if (opts.counts) await rememberFigures(deps, 'cell0-counts', [outcome], opts.counts);
+    return { state: 'up', cell0: ref, asOf: deps.now(), data: outcome.value };
+  }
+  const [unknownCount, seen] = await Promise.all([
+    countUnknownInCell0(deps, cell0.id),
+    rememberFigures<T, Cell0Counts>(deps, 'cell0-counts', [outcome], () => null),
+  ]);
   return {
     state: 'down',
     cell0: ref,
     asOf: deps.now(),
     down: [downCell(outcome)],
-    unknownCount: await countUnknownInCell0(deps, cell0.id),
+    unknownCount,
+    lastKnown: seen.get(cell0.uuid) ?? null,
   };
 }
 

@@ -31,3 +31,4 @@ export type { BuildRequestsList, OrphanMapping, PendingBuildRequest } from './bu
 export type { Cell0Instance, Cell0InstanceDetail, Fault } from './cell0-instances';
 export type { DeleteCell0Result } from './delete-cell0-instances';
 export type { Breakdown, FaultGroup } from './fault-groups';
+export type { Cell0Counts } from './cell0-read';

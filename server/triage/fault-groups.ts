@@ -103,9 +103,11 @@ export type FaultGroupsResult = Cell0ReadResult<{ groups: FaultGroup[]; instance
  * names are then applied to those few rows.
  */
 export async function listFaultGroups(deps: Deps, filters: Omit<Cell0Filters, 'group'> = {}): Promise<FaultGroupsResult> {
-  return cell0Read(deps, async ({ handle }) => {
-    const sql = handle.sql;
-    const rows = await sql<GroupingRow[]>`
+  return cell0Read(
+    deps,
+    async ({ handle }) => {
+      const sql = handle.sql;
+      const rows = await sql<GroupingRow[]>`
       select e.flavor, f.message, i.project_id, i.image_ref, count(*)::int as n,
              min(coalesce(f.created_at, i.created_at))::text as first_seen,
              max(coalesce(f.created_at, i.created_at))::text as last_seen
@@ -119,9 +121,17 @@ export async function listFaultGroups(deps: Deps, filters: Omit<Cell0Filters, 'g
       ) e on true
       where ${liveCell0Where(sql, filters)}
       group by e.flavor, f.message, i.project_id, i.image_ref`;
-    // The flavor filter is exact on the embedded copy's name; SQL only narrowed the rows.
-    const exact = needsExactFilter(filters) ? rows.filter((r) => matchesExactly(filters, r)) : rows;
-    const groups = foldGroups(exact);
-    return { groups, instances: groups.reduce((s, g) => s + g.count, 0) };
-  });
+      // The flavor filter is exact on the embedded copy's name; SQL only narrowed the rows.
+      const exact = needsExactFilter(filters) ? rows.filter((r) => matchesExactly(filters, r)) : rows;
+      const groups = foldGroups(exact);
+      return { groups, instances: groups.reduce((s, g) => s + g.count, 0) };
+    },
+    {
+      // Only the whole of cell0 is worth keeping: a filtered view counts a part of it.
+      counts: (d) =>
+        filters.fault || filters.flavor || filters.project
+          ? null
+          : { instances: d.instances, groups: d.groups.length, top: d.groups.slice(0, 5).map((g) => ({ key: g.key, count: g.count })) },
+    },
+  );
 }

@@ -8,12 +8,13 @@ import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
 import { SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
+import { StaleMark } from '../../_components/stale';
 import { useHasRole } from '../../_components/require-role';
 import { ClockTime, Time } from '../../_components/time';
 import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import type { DownCell } from '@/server/cells/contract';
-import type { Breakdown, Cell0Instance, DeleteCell0Result, FaultGroup } from '@/server/triage/contract';
+import type { DownCell, LastKnown } from '@/server/cells/contract';
+import type { Breakdown, Cell0Counts, Cell0Instance, DeleteCell0Result, FaultGroup } from '@/server/triage/contract';
 import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
 import { FaultText } from './fault-text';
 import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
@@ -134,16 +135,36 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
   );
 }
 
-function DownNotice({ down, unknownCount, onRetry }: { down: DownCell[]; unknownCount: number; onRetry: () => void }) {
+function DownNotice({
+  down,
+  unknownCount,
+  lastKnown,
+  onRetry,
+  retrying,
+}: {
+  down: DownCell[];
+  unknownCount: number;
+  lastKnown: LastKnown<Cell0Counts> | null;
+  onRetry: () => void;
+  retrying: boolean;
+}) {
   return (
     <>
-      <CellNotices down={down} answered={0} total={1} onRetry={onRetry} />
+      <CellNotices down={down} answered={0} total={1} onRetry={onRetry} retrying={() => retrying} />
       <EmptyBox>
         cell0 did not answer, so its instances and faults cannot be shown now. The api database maps{' '}
         <strong>
           {unknownCount} instance{unknownCount === 1 ? '' : 's'}
         </strong>{' '}
         to cell0 that are not queued for delete (status UNKNOWN until it answers).
+        {lastKnown ? (
+          <span className="mt-2 block" data-last-known="">
+            When it last answered it held {lastKnown.value.instances} live instance{lastKnown.value.instances === 1 ? '' : 's'} in {lastKnown.value.groups}{' '}
+            fault group{lastKnown.value.groups === 1 ? '' : 's'}
+            {lastKnown.value.top.length > 0 ? `, the largest ${lastKnown.value.top.map((g) => `“${g.key}” (${g.count})`).join(', ')}` : ''}{' '}
+            <StaleMark at={lastKnown.observedAt} />.
+          </span>
+        ) : null}
       </EmptyBox>
     </>
   );
@@ -197,7 +218,7 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
         data.state === 'unmapped' ? (
           UNMAPPED
         ) : data.state === 'down' ? (
-          <DownNotice down={data.down} unknownCount={data.unknownCount} onRetry={() => void q.refetch()} />
+          <DownNotice down={data.down} unknownCount={data.unknownCount} lastKnown={data.lastKnown} onRetry={() => void q.refetch()} retrying={q.isFetching} />
         ) : (
           <Cell0List
             page={data.data}
@@ -479,7 +500,7 @@ function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: Set
         data.state === 'unmapped' ? (
           UNMAPPED
         ) : data.state === 'down' ? (
-          <DownNotice down={data.down} unknownCount={data.unknownCount} onRetry={() => void q.refetch()} />
+          <DownNotice down={data.down} unknownCount={data.unknownCount} lastKnown={data.lastKnown} onRetry={() => void q.refetch()} retrying={q.isFetching} />
         ) : (
           <GroupsTable groups={data.data.groups} instances={data.data.instances} asOf={data.asOf} search={search} setSearch={setSearch} />
         )

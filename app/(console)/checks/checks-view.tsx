@@ -1,16 +1,20 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { CellsAnswered } from '../../_components/cell-notices';
 import { CellLink, CellLinks, HostLink } from '../../_components/links';
+import { retryCell, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
+import { StaleValue } from '../../_components/stale';
 import { Time } from '../../_components/time';
 import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
-import { type CheckResult, type ChecksReport, RESULT_CODE, RESULT_LABEL } from '@/server/checks/contract';
+import { type CellView, type CheckResult, type ChecksReport, type ChecksRun, composeChecks, RESULT_CODE, RESULT_LABEL } from '@/server/checks/contract';
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 const RESULT_STYLE: Record<CheckResult, string> = {
   success: 'text-emerald-700 dark:text-emerald-400',
@@ -51,8 +55,26 @@ function Finding({
 
 export function ChecksView() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   // Checks ask every cell; they run when the page opens and when asked again, not on a timer.
-  const q = useQuery(trpc.checks.run.queryOptions());
+  // The api side first (no cell asked), then each cell on its own, all at once; the report
+  // is composed here as they answer (composeChecks, the same checks as `cellar status`).
+  const base = useQuery(trpc.checks.run.queryOptions(CONTEXT_INPUT));
+  const context = base.data?.parts?.context ?? null;
+  const cells = context?.cellMappings ?? [];
+  const parts = usePerCell<ChecksRun>(cells, (c) => trpc.checks.run.queryOptions({ cellUuids: [c.uuid] }));
+  const views: CellView[] = parts.map((p) => {
+    const view = p.data?.parts?.cells[0];
+    if (view) return view;
+    if (p.error) return { cell: p.cell, status: 'down', down: { ...p.cell, reason: 'error', message: p.error.message, elapsedMs: 0 } };
+    return { cell: p.cell, status: 'pending' };
+  });
+  const pending = views.filter((v) => v.status === 'pending').map((v) => v.cell);
+  const hold = useGrace(views.length - pending.length, pending.length);
+  const asOf = parts.reduce<Date | null>((at, p) => (p.data && (!at || p.data.asOf > at) ? p.data.asOf : at), base.data?.asOf ?? null);
+  const report = context && asOf && !hold ? composeChecks(context, views, asOf) : undefined;
+  const fetching = base.isFetching || parts.some((p) => p.fetching);
+  const retry = retryCell([parts]);
 
   return (
     <div>
@@ -65,17 +87,21 @@ export function ChecksView() {
           </>
         }
       >
-        {q.data ? <CellsAnswered answered={q.data.cells.answered} total={q.data.cells.total} asOf={q.data.asOf} /> : null}
-        <Button onClick={() => void q.refetch()} disabled={q.isFetching} aria-label="Run the checks again">
-          {q.isFetching ? 'Running…' : 'Run again'}
+        {report ? <CellsAnswered answered={report.cells.answered} total={report.cells.total} asOf={report.asOf} asking={pending.length} /> : null}
+        <Button
+          onClick={() => void queryClient.invalidateQueries({ queryKey: trpc.checks.run.pathKey() })}
+          disabled={fetching}
+          aria-label="Run the checks again"
+        >
+          {fetching ? 'Running…' : 'Run again'}
         </Button>
       </PageHeader>
 
       <QueryState
-        query={q}
+        query={{ ...base, data: base.data ? report : undefined, isPending: base.isPending || (!base.isError && !report) }}
         what="checks"
         errorTitle="Could not run the checks"
-        cells={(r) => ({ down: r.drift.downCells, answered: r.cells.answered, total: r.cells.total })}
+        cells={(r) => ({ down: r.drift.downCells, pending, answered: r.cells.answered, total: r.cells.total, ...retry })}
       >
         {(r) => <Report report={r} />}
       </QueryState>
@@ -83,16 +109,29 @@ export function ChecksView() {
   );
 }
 
+/** The run that asks no cell: the api side of the checks (mappings, host mappings). */
+const CONTEXT_INPUT: { cellUuids: string[] } = { cellUuids: [] };
+
 function Report({ report: r }: { report: ChecksReport }) {
   const d = r.drift;
   const old = r.oldComputes;
+  const asking = d.pendingCells.length;
   return (
     <>
       <p role="status" aria-label="Overall result" className="mb-3 text-sm">
-        Overall: <Result result={r.result} />{' '}
-        <span className="text-zinc-500">
-          (<code>cellar status</code> exits {RESULT_CODE[r.result]})
-        </span>
+        {asking > 0 ? (
+          <>
+            Provisional, still asking {asking} cell{asking === 1 ? '' : 's'} ({d.pendingCells.map(cellLabel).join(', ')}): their host mappings are not compared
+            yet.
+          </>
+        ) : (
+          <>
+            Overall: <Result result={r.result} />{' '}
+            <span className="text-zinc-500">
+              (<code>cellar status</code> exits {RESULT_CODE[r.result]})
+            </span>
+          </>
+        )}
       </p>
 
       <Table
@@ -180,7 +219,7 @@ function Report({ report: r }: { report: ChecksReport }) {
         title="Cells that do not answer"
         count={d.downCells.length}
         about="Their hosts could not be compared with the host mappings; the other lists cover the cells that answered."
-        empty="Every cell answered."
+        empty={asking > 0 ? 'No cell has failed to answer so far; the others are still being asked.' : 'Every cell answered.'}
       >
         <Table
           label="Cells that do not answer"
@@ -191,6 +230,7 @@ function Report({ report: r }: { report: ChecksReport }) {
               <Th>Message</Th>
               <Th className="text-right">Elapsed</Th>
               <Th className="text-right">Host mappings not compared</Th>
+              <Th>When it last answered</Th>
             </>
           }
         >
@@ -203,6 +243,16 @@ function Report({ report: r }: { report: ChecksReport }) {
               <Td className="font-mono text-xs">{c.message}</Td>
               <Td className="text-right tabular-nums">{c.elapsedMs} ms</Td>
               <Td className="text-right tabular-nums">{c.hostMappingsNotCompared}</Td>
+              <Td className="text-xs">
+                {c.lastKnown ? (
+                  <StaleValue at={c.lastKnown.observedAt}>
+                    {plural(c.lastKnown.value.computeNodes, 'compute node')}, {plural(c.lastKnown.value.computeServices, 'nova-compute service')};{' '}
+                    {c.lastKnown.value.schema}
+                  </StaleValue>
+                ) : (
+                  <span className="text-zinc-500">never seen answering</span>
+                )}
+              </Td>
             </tr>
           ))}
         </Table>

@@ -4,10 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useEffect, useRef, useState } from 'react';
+import { CellNotices } from '../../_components/cell-notices';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { SelectField, TextField } from '../../_components/fields';
 import { CellLink } from '../../_components/links';
+import { coverage, retryCell, useCellsFrame, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { RequireRole } from '../../_components/require-role';
 import { RestartNotice } from '../../_components/restart-notice';
@@ -15,7 +17,7 @@ import { Time } from '../../_components/time';
 import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { type CellSummary, cellLabel } from '@/server/cells/contract';
-import { HOST_PAGE_SIZES, type HostMappingRow } from '@/server/hosts/contract';
+import { HOST_PAGE_SIZES, type HostMappingRow, type ReachabilityReport } from '@/server/hosts/contract';
 import { hostsSearchParams, mappingsInput } from './search-params';
 
 /** What a cell that does not answer means on this page. */
@@ -27,7 +29,9 @@ export function HostsView() {
   const [search, setSearch] = useQueryStates(hostsSearchParams);
   const input = mappingsInput(search);
   const q = useQuery(trpc.hosts.mappings.queryOptions(input, { placeholderData: (prev) => prev }));
-  const reach = useQuery(trpc.hosts.reachability.queryOptions());
+  // Which cells answer: each cell asked on its own, so a slow one holds up only its notice.
+  const frame = useCellsFrame();
+  const reach = usePerCell<ReachabilityReport>(frame.data?.frame ?? [], (c) => trpc.hosts.reachability.queryOptions({ cellUuids: [c.uuid] }));
   const [target, setTarget] = useState<HostMappingRow | null>(null);
   const [deleted, setDeleted] = useState<{ host: string; cell: string; notice: string; nodesReset: number } | null>(null);
   const del = useMutation(
@@ -35,14 +39,15 @@ export function HostsView() {
       onSuccess: async (r) => {
         setTarget(null);
         setDeleted({ host: r.host, cell: cellLabel(r.cell), notice: r.restartNotice, nodesReset: r.nodesReset });
-        await queryClient.invalidateQueries({ queryKey: trpc.hosts.pathKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.hosts.mappings.pathKey() });
       },
     }),
   );
 
-  const cells = reach.data?.cells ?? [];
-  const down = cells.filter((c) => c.status === 'down');
-  const downUuids = new Set(down.map((c) => c.uuid));
+  const cells = frame.data?.frame ?? [];
+  const reachCover = coverage(reach, (d) => d.cells.flatMap((c) => (c.down ? [{ ...c.down, message: DOWN_HERE }] : [])));
+  const downUuids = new Set(reachCover.down.map((c) => c.uuid));
+  const retry = retryCell([reach]);
   const filtered = Boolean(input.cell || input.host);
   const page = (patch: Partial<typeof search>) => void setSearch({ after: null, before: null, ...patch });
 
@@ -70,22 +75,8 @@ export function HostsView() {
         </div>
       ) : null}
 
-      {/* Which cells answer: a down cell's mappings cannot be deleted. Nothing to show while it loads. */}
-      <QueryState
-        query={reach}
-        what="which cells answer"
-        errorTitle="Could not check which cells answer"
-        loading={null}
-        cells={(r) => ({
-          down: r.cells
-            .filter((c) => c.status === 'down')
-            .map((c) => ({ uuid: c.uuid, name: c.name, reason: c.reason ?? 'error', message: DOWN_HERE, elapsedMs: c.elapsedMs })),
-          answered: r.cells.filter((c) => c.status === 'up').length,
-          total: r.cells.length,
-        })}
-      >
-        {() => null}
-      </QueryState>
+      {/* Which cells answer: a down cell's mappings cannot be deleted. */}
+      <CellNotices down={reachCover.down} pending={reachCover.pending} answered={reachCover.answered} total={reachCover.total} {...retry} />
 
       <Filters
         cells={cells.map((c) => ({ uuid: c.uuid, name: c.name }))}

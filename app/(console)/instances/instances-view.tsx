@@ -1,19 +1,20 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CellsAnswered } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
 import { SelectField, TextField } from '../../_components/fields';
 import { CellLink } from '../../_components/links';
+import { type CellPart, FRAME_INPUT, retryCell, useCellsFrame, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
-import { Time } from '../../_components/time';
+import { Time, utcString } from '../../_components/time';
 import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
-import { type InstanceListPage, type InstanceRow, type UnknownInstanceRow, VM_STATES } from '@/server/instances/contract';
+import { type InstanceListPage, type InstanceRow, mergeCellPages, type UnknownInstanceRow, VM_STATES } from '@/server/instances/contract';
 import { LookupBox } from './lookup-box';
 import { type InstancesParams, instancesSearchParams, PAGE_SIZES, serializeInstancesSearchParams, toListInput } from './search-params';
 
@@ -44,11 +45,29 @@ function StatusBadge({ status }: { status: string }) {
 
 export function InstancesView() {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [params, setParams] = useQueryStates(instancesSearchParams, { history: 'push' });
   const input = toListInput(params);
-  const q = useQuery(trpc.instances.list.queryOptions(input, { placeholderData: keepPreviousData, retry: false }));
-  const page = q.data;
+  // Every cell is asked on its own and the pages are merged here as they answer
+  // (mergeCellPages, the server's own order): a slow cell holds up only its rows.
+  const frame = useCellsFrame();
+  const cells = frame.data?.frame ?? [];
+  const parts = usePerCell<InstanceListPage>(cells, (c) =>
+    trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] }, { placeholderData: keepPreviousData, retry: false }),
+  );
+  const merged0 = frame.data ? mergeParts(parts, input, frame.data.asOf) : null;
+  // Cells answering within a moment of each other show together; a slow one waits alone.
+  const hold = useGrace(merged0 ? parts.length - merged0.pending.length : 0, merged0?.pending.length ?? 0);
+  // Meanwhile the page shown last stays (as keepPreviousData would), or "Loading…".
+  const shownLast = useRef<typeof merged0>(null);
+  if (!hold && merged0) shownLast.current = merged0;
+  const merged = hold ? shownLast.current : merged0;
+  const page = merged?.page;
   const filtered = Boolean(input.projectId || input.vmState || input.host || input.name);
+  const retry = retryCell([parts]);
+  const fetching = frame.isFetching || parts.some((p) => p.fetching);
+  // A marker that no cell can resolve fails every cell's call the same way: the page's error.
+  const failed = parts.length > 0 && parts.every((p) => p.error) ? parts[0]!.error : null;
 
   return (
     <div>
@@ -56,9 +75,15 @@ export function InstancesView() {
         title="Instances"
         description="Every cell, cell0 included, merged into one list. A cell that does not answer still shows what the api database knows of its instances."
       >
-        {page ? <CellsAnswered answered={page.answered} total={page.total} asOf={page.asOf} /> : null}
-        <Button onClick={() => void q.refetch()} disabled={q.isFetching}>
-          {q.isFetching ? 'Refreshing…' : 'Refresh'}
+        {page && merged ? <CellsAnswered answered={page.answered} total={cells.length} asOf={page.asOf} asking={merged.pending.length} /> : null}
+        <Button
+          onClick={() => {
+            void queryClient.invalidateQueries({ queryKey: trpc.cells.list.queryKey(FRAME_INPUT) });
+            void queryClient.invalidateQueries({ queryKey: trpc.instances.list.pathKey() });
+          }}
+          disabled={fetching}
+        >
+          {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>
       </PageHeader>
 
@@ -90,7 +115,17 @@ export function InstancesView() {
         </div>
 
         <QueryState
-          query={q}
+          query={{
+            data: failed ? undefined : page,
+            error: failed ?? frame.error,
+            isPending: !failed && !frame.error && !page,
+            isError: Boolean(failed ?? frame.error),
+            isFetching: fetching,
+            refetch: () => {
+              if (!failed) return void frame.refetch();
+              for (const p of parts) p.refetch();
+            },
+          }}
           what="instances from every cell"
           errorTitle="Could not list the instances"
           errorActions={
@@ -103,22 +138,46 @@ export function InstancesView() {
               </Link>
             ) : null
           }
-          cells={(p) => ({ down: p.down.map((d) => ({ ...d, message: noticeText(d) })), answered: p.answered, total: p.total })}
-          isEmpty={(p) => p.rows.length === 0 && p.unknown.length === 0}
-          empty={(p) =>
+          cells={(p) => ({
+            down: p.down.map((d) => ({ ...d, message: noticeText(d) })),
+            pending: merged!.pending,
+            answered: p.answered,
+            total: cells.length,
+            ...retry,
+          })}
+          isEmpty={(p) => p.rows.length === 0 && p.unknown.length === 0 && merged!.pending.length === 0}
+          empty={
             filtered
               ? 'No instances match these filters in the cells that answered.'
-              : p.total === 0
+              : cells.length === 0
                 ? 'No cells are mapped yet, so there are no instances to list.'
                 : 'No instances in any cell that answered.'
           }
         >
           {(p) => <Results page={p} />}
         </QueryState>
-        {page && !q.isError ? <Pager page={page} params={params} /> : null}
+        {page && !failed && merged?.pending.length === 0 ? <Pager page={page} params={params} /> : null}
       </section>
     </div>
   );
+}
+
+/**
+ * The merged page of the cells that answered this query (a cell still showing its answer
+ * to the previous query counts as being asked), or, right after the query changed and
+ * before any cell answered it, the previous merged page. Null before any answer.
+ */
+function mergeParts(parts: CellPart<InstanceListPage>[], input: ReturnType<typeof toListInput>, frameAsOf: Date) {
+  const current = parts.filter((p) => p.data && !p.placeholder);
+  const shown = current.length > 0 ? current : parts.filter((p) => p.data);
+  if (shown.length === 0 && parts.length > 0) return null;
+  const pending = parts.filter((p) => !shown.includes(p) && !(p.error && !p.data)).map((p) => p.cell);
+  const sort = { key: input.sort ?? 'created_at', dir: input.dir ?? 'desc' } as const;
+  const page = mergeCellPages(
+    shown.map((p) => p.data!),
+    { limit: input.limit ?? 50, sort, asOf: frameAsOf },
+  );
+  return { page, pending };
 }
 
 type Params = InstancesParams;
@@ -202,9 +261,12 @@ function Results({ page }: { page: InstanceListPage }) {
 function noticeText(d: InstanceListPage['down'][number]): string {
   if (d.onRefill) return `${d.message}. It answered the first batch, then stopped; the page ends at its last complete row.`;
   const n = d.mappedInstances ?? 0;
+  const last = d.lastKnown
+    ? ` When it last answered it had ${d.lastKnown.value.liveInstances} live instance${d.lastKnown.value.liveInstances === 1 ? '' : 's'} (stale, as of ${utcString(d.lastKnown.observedAt)}).`
+    : '';
   const mapped = `${n} instance${n === 1 ? '' : 's'} mapped to it in the api database`;
-  if (d.unknownOmittedByFilters) return `${d.message}. ${mapped}; they cannot be checked against these filters without the cell, so none is shown.`;
-  return `${d.message}. ${mapped}, listed first with status UNKNOWN on the first page.`;
+  if (d.unknownOmittedByFilters) return `${d.message}. ${mapped}; they cannot be checked against these filters without the cell, so none is shown.${last}`;
+  return `${d.message}. ${mapped}, listed first with status UNKNOWN on the first page.${last}`;
 }
 
 function CellCell({ cell }: { cell: { uuid: string; name: string | null } }) {

@@ -1,20 +1,18 @@
 import type { Metadata } from 'next';
-import type { SearchParams } from 'nuqs/server';
+import { FRAME_INPUT } from '../../_components/frame-input';
 import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
 import { InstancesView } from './instances-view';
-import { loadInstancesSearchParams, toListInput } from './search-params';
 
 export const metadata: Metadata = { title: 'Instances' };
 export const dynamic = 'force-dynamic';
 
-/** Instances across every cell: look one up by uuid, or page through the merged list. */
-export default async function InstancesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const params = await loadInstancesSearchParams(searchParams);
-  const qc = getQueryClient();
-  await Promise.all([
-    qc.prefetchQuery(trpc.instances.list.queryOptions(toListInput(params))),
-    params.lookup ? qc.prefetchQuery(trpc.instances.lookup.queryOptions({ uuid: params.lookup })) : null,
-  ]);
+/**
+ * Instances across every cell: look one up by uuid, or page through the merged list. Only
+ * the frame (the cell mappings, api database) is read here; the browser asks each cell on
+ * its own and merges their pages as they answer, so no cell delays the first paint.
+ */
+export default async function InstancesPage() {
+  await getQueryClient().prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT));
   return (
     <HydrateClient>
       <InstancesView />

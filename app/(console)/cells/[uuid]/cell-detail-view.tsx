@@ -4,6 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { CellNotices } from '../../../_components/cell-notices';
+import { type CellPart, useCellsFrame, usePerCell } from '../../../_components/per-cell';
+import { StaleMark, StaleValue } from '../../../_components/stale';
 import { CopyButton } from '../../../_components/copy-button';
 import { FlavorSlots } from '../../../_components/flavor-slots';
 import { MapInstancesPanel } from '../../../_components/map-instances-panel';
@@ -13,7 +15,8 @@ import { RestartNotice } from '../../../_components/restart-notice';
 import { ClockTime, Time } from '../../../_components/time';
 import { Button, PageHeader, Table, Td, Th } from '../../../_components/ui';
 import { useTRPC } from '../../../_trpc/client';
-import { type CellDetail, cellLabel, formatAmount, RESOURCE_KINDS, RESOURCE_NAMES } from '@/server/cells/contract';
+import type { CapacityReport } from '@/server/boot/contract';
+import { type CellDetail, type CellMappingRow, cellLabel, formatAmount, RESOURCE_KINDS, RESOURCE_NAMES } from '@/server/cells/contract';
 import { CellActions, type DeletedCell } from './cell-actions';
 import { ComputeNodesTable } from './compute-nodes';
 import { HostMappingsTable } from './host-mappings';
@@ -21,12 +24,18 @@ import { HostMappingsTable } from './host-mappings';
 export function CellDetailView({ uuid }: { uuid: string }) {
   const trpc = useTRPC();
   const [deleted, setDeleted] = useState<DeletedCell | null>(null);
+  // The frame (the mappings, api database only) names the cell at once; the cell's own
+  // answer (detail) and its capacity are asked at the same time.
+  const frame = useCellsFrame();
+  const mapping = frame.data?.frame?.find((m) => m.uuid === uuid) ?? null;
   const q = useQuery({
     ...trpc.cells.detail.queryOptions({ uuid }),
     // A cell that is not there will not appear on a retry; a deleted one must not be asked for again.
     retry: (count, err) => err.data?.code !== 'NOT_FOUND' && count < 1,
     enabled: deleted === null,
   });
+  const capacityCells = deleted === null && mapping && !mapping.isCell0 ? [mapping] : [];
+  const capacity = usePerCell<CapacityReport>(capacityCells, (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
 
   if (deleted) {
     return (
@@ -50,10 +59,18 @@ export function CellDetailView({ uuid }: { uuid: string }) {
     );
   }
   const notFound = (e: { data?: { code?: string } | null }) => e.data?.code === 'NOT_FOUND';
+  const refresh = {
+    run: () => {
+      void q.refetch();
+      for (const p of capacity) p.refetch();
+    },
+    busy: q.isFetching || capacity.some((p) => p.fetching),
+  };
   return (
     <QueryState
       query={q}
       what="the cell"
+      loading={<Asking uuid={uuid} mapping={mapping} />}
       errorTitle={(e) => (notFound(e) ? 'Not found' : 'Could not load the cell')}
       retry={(e) => !notFound(e)}
       errorActions={
@@ -62,14 +79,67 @@ export function CellDetailView({ uuid }: { uuid: string }) {
         </Link>
       }
     >
-      {(d) => <CellPage d={d} refresh={{ run: () => void q.refetch(), busy: q.isFetching }} onDeleted={setDeleted} />}
+      {(d) => <CellPage d={d} capacity={capacity} refresh={refresh} onDeleted={setDeleted} />}
     </QueryState>
   );
 }
 
+/** The frame while the cell is being asked: its name and mapping from the api database, and the notice that it is being asked. */
+function Asking({ uuid, mapping }: { uuid: string; mapping: CellMappingRow | null }) {
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="mb-1 text-sm">
+          <Link href="/" className="text-zinc-600 underline dark:text-zinc-400">
+            Cells
+          </Link>
+        </p>
+        <PageHeader title={mapping ? (mapping.name ?? '(no name)') : uuid} />
+        {mapping ? (
+          <dl
+            aria-label="Cell mapping"
+            className="divide-y divide-zinc-100 rounded border border-zinc-200 bg-white px-3 text-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
+          >
+            <div className={ROW}>
+              <dt className="text-zinc-500">UUID</dt>
+              <dd className="font-mono text-xs">{mapping.uuid}</dd>
+            </div>
+            <div className={ROW}>
+              <dt className="text-zinc-500">Transport URL</dt>
+              <dd className="break-all font-mono text-xs">{mapping.transportUrl ?? '—'}</dd>
+            </div>
+            <div className={ROW}>
+              <dt className="text-zinc-500">Database connection</dt>
+              <dd className="break-all font-mono text-xs">{mapping.databaseConnection ?? '—'}</dd>
+            </div>
+            <div className={ROW}>
+              <dt className="text-zinc-500">Host mappings</dt>
+              <dd>{mapping.hostMappings}</dd>
+            </div>
+          </dl>
+        ) : null}
+      </div>
+      <CellNotices down={[]} pending={[mapping ?? { uuid, name: null }]} />
+    </div>
+  );
+}
+
 /** The cell's page once its detail is here. */
-function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: () => void; busy: boolean }; onDeleted: (c: DeletedCell) => void }) {
+function CellPage({
+  d,
+  capacity,
+  refresh,
+  onDeleted,
+}: {
+  d: CellDetail;
+  capacity: CellPart<CapacityReport>[];
+  refresh: { run: () => void; busy: boolean };
+  onDeleted: (c: DeletedCell) => void;
+}) {
   const label = cellLabel(d.cell);
+  // A down cell shows what it answered last, marked stale with its time.
+  const last = d.status === 'down' ? d.lastKnown : null;
+  const nodes = d.computeNodes ?? last?.value.computeNodes ?? null;
   return (
     <div className="space-y-6">
       <div>
@@ -89,7 +159,7 @@ function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: ()
         <Summary d={d} />
       </div>
 
-      {d.down ? <CellNotices down={[d.down]} answered={0} total={1} onRetry={refresh.run} /> : null}
+      {d.down ? <CellNotices down={[d.down]} answered={0} total={1} onRetry={refresh.run} retrying={() => refresh.busy} /> : null}
 
       <RequireRole role="operator">
         <CellActions detail={d} onDeleted={onDeleted} />
@@ -99,9 +169,9 @@ function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: ()
       {d.cell.isCell0 ? (
         <p className="rounded border border-zinc-200 bg-zinc-50 p-3 text-sm dark:border-zinc-800 dark:bg-zinc-900">
           cell0 holds no compute hosts: it keeps the instances that could not be scheduled, and nova never maps hosts to it.
-          {d.computeNodes && d.computeNodes.length > 0 ? (
+          {nodes && nodes.length > 0 ? (
             <strong className="mt-1 block text-amber-800 dark:text-amber-300">
-              Yet its database has {d.computeNodes.length} compute node{d.computeNodes.length === 1 ? '' : 's'}: a misconfigured nova-compute reports to cell0.
+              Yet its database has {nodes.length} compute node{nodes.length === 1 ? '' : 's'}: a misconfigured nova-compute reports to cell0.
             </strong>
           ) : null}
         </p>
@@ -113,16 +183,21 @@ function CellPage({ d, refresh, onDeleted }: { d: CellDetail; refresh: { run: ()
         </p>
       ) : null}
 
-      {d.capacity && d.capacity.nodes > 0 ? <CellCapacity d={d} label={label} /> : null}
-      {!d.cell.isCell0 && d.status === 'up' && d.computeNodes ? <FlavorSlots cellUuid={d.cell.uuid} /> : null}
-      {d.computeNodes && !(d.cell.isCell0 && d.computeNodes.length === 0) ? <ComputeNodesTable nodes={d.computeNodes} label={label} /> : null}
+      <CellCapacity d={d} label={label} />
+      {!d.cell.isCell0 && (d.status === 'down' || d.computeNodes) ? <FlavorSlots parts={capacity} /> : null}
+      {nodes && !(d.cell.isCell0 && nodes.length === 0) ? <ComputeNodesTable nodes={nodes} label={label} staleAt={last?.observedAt ?? null} /> : null}
       <HostMappingsTable detail={d} />
     </div>
   );
 }
 
+const ROW = 'grid grid-cols-[12rem_1fr] gap-2 py-1';
+
 function Summary({ d }: { d: CellDetail }) {
-  const row = 'grid grid-cols-[12rem_1fr] gap-2 py-1';
+  const row = ROW;
+  const last = d.status === 'down' ? d.lastKnown : null;
+  const schema = d.schema ?? last?.value.schema ?? null;
+  const live = d.liveInstances ?? last?.value.liveInstances ?? null;
   return (
     <dl
       aria-label="Cell mapping"
@@ -162,12 +237,13 @@ function Summary({ d }: { d: CellDetail }) {
       </div>
       <div className={row}>
         <dt className="text-zinc-500">Schema</dt>
-        <dd>{d.schema ? d.schema.summary : 'unknown (the cell did not answer)'}</dd>
+        <dd>{schema ? d.schema ? schema.summary : <StaleValue at={last!.observedAt}>{schema.summary}</StaleValue> : 'unknown (the cell did not answer)'}</dd>
       </div>
       <div className={row}>
         <dt className="text-zinc-500">Instances</dt>
         <dd>
-          {d.liveInstances === null ? 'unknown' : `${d.liveInstances} live`} · {d.instanceMappings} instance mapping{d.instanceMappings === 1 ? '' : 's'}
+          {live === null ? 'unknown' : d.liveInstances === null ? <StaleValue at={last!.observedAt}>{live} live</StaleValue> : `${live} live`} ·{' '}
+          {d.instanceMappings} instance mapping{d.instanceMappings === 1 ? '' : 's'}
         </dd>
       </div>
       {d.cell.createdAt ? (
@@ -188,12 +264,21 @@ function Summary({ d }: { d: CellDetail }) {
  * on — the figures of the cells page and of the flavor slots below.
  */
 function CellCapacity({ d, label }: { d: CellDetail; label: string }) {
-  const all = d.capacity!;
-  const schedulable = d.schedulableCapacity;
+  const last = d.status === 'down' ? d.lastKnown : null;
+  const all = d.capacity ?? last?.value.capacity ?? null;
+  const schedulable = d.capacity ? d.schedulableCapacity : (last?.value.schedulableCapacity ?? null);
   const r = d.initialAllocationRatios;
+  if (!all || all.nodes === 0) return null;
   return (
     <section aria-label="Capacity" className="space-y-2">
-      <h2 className="text-lg font-semibold">Capacity</h2>
+      <h2 className="text-lg font-semibold">
+        Capacity{' '}
+        {last && !d.capacity ? (
+          <span className="text-sm font-normal">
+            <StaleMark at={last.observedAt} />
+          </span>
+        ) : null}
+      </h2>
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
         Per node, capacity = ⌊total × allocation ratio⌋ with the ratios the node stores (where it stores none, the initial ratios: cpu {r.cpu}, ram {r.ram},
         disk {r.disk}), and free = capacity − used; a cell&apos;s figures are its nodes&apos; summed, an overcommitted node adding no free room. Over all{' '}

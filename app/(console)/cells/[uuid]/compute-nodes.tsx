@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { StaleMark } from '../../../_components/stale';
 import { Time } from '../../../_components/time';
 import { Table, Td, Th } from '../../../_components/ui';
 import type { Resource } from '@/server/cells/cell-capacity';
@@ -28,10 +29,20 @@ function ResourceCell({ r, kind }: { r: Resource; kind: Kind }) {
 }
 
 /** Live compute nodes with their nova-compute service, the mapped hint beside the real host mapping, and capacity. */
-export function ComputeNodesTable({ nodes, label }: { nodes: ComputeNodeView[]; label: string }) {
+export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNodeView[]; label: string; staleAt?: Date | null }) {
   return (
     <section aria-label="Compute nodes" className="space-y-2">
-      <h2 className="text-lg font-semibold">Compute nodes</h2>
+      <h2 className="text-lg font-semibold">
+        Compute nodes{' '}
+        {staleAt ? (
+          <span className="text-sm font-normal">
+            <StaleMark at={staleAt} />
+          </span>
+        ) : null}
+      </h2>
+      {staleAt ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">The cell does not answer: its compute nodes and their services as it last reported them.</p>
+      ) : null}
       {nodes.length === 0 ? (
         <p className="rounded border border-dashed border-zinc-300 p-4 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           No live compute nodes in this cell. A new compute host appears here once its nova-compute has reported; then discover it.

@@ -1,15 +1,20 @@
 import type { Metadata } from 'next';
+import { FRAME_INPUT } from '../../../_components/frame-input';
 import { HydrateClient, getQueryClient, trpc } from '../../../_trpc/server';
 import { CellDetailView } from './cell-detail-view';
 
 export const metadata: Metadata = { title: 'Cell' };
 export const dynamic = 'force-dynamic';
 
-/** One cell: its mapping, its host mappings, its compute nodes and their capacity, and what can be done to it. */
+/**
+ * One cell: its mapping, its host mappings, its compute nodes and their capacity, and what
+ * can be done to it. Only the frame (the mappings, api database) is read here: the cell
+ * itself is asked from the browser, so a cell that does not answer never holds up the page.
+ */
 export default async function CellPage({ params }: { params: Promise<{ uuid: string }> }) {
   const { uuid } = await params;
   const id = safeDecode(uuid);
-  await getQueryClient().prefetchQuery(trpc.cells.detail.queryOptions({ uuid: id }));
+  await getQueryClient().prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT));
   return (
     <HydrateClient>
       <CellDetailView uuid={id} />

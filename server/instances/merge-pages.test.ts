@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
+import type { Deps } from '../deps';
+import { listInstances } from './list-instances';
+import { mergeCellPages } from './merge-pages';
+import type { SortDir, SortKey } from './sort-order';
+import { seedInstances } from './testing';
+
+let dep: TestDeployment;
+let deps: Deps;
+
+beforeAll(async () => {
+  dep = await createTestDeployment({ cells: ['cell1', 'cell2'] });
+  deps = { api: dep.api, registry: dep.registry, deadlineMs: 3000, serviceDownTimeS: 60, now: () => new Date() };
+  // Interleaved ages and names across the cells, ties on created_at and microseconds included.
+  for (const [c, cell] of dep.cells.entries()) {
+    await seedInstances(
+      dep.api,
+      cell,
+      Array.from({ length: 9 }, (_, i) => ({
+        uuid: `${c + 1}${c + 1}${c + 1}${c + 1}0000-0000-4000-8000-00000000000${i}`,
+        displayName: `vm-${(i * 7 + c) % 10}`,
+        vmState: 'active',
+        createdAt: `2026-01-01 00:00:0${Math.floor((i * 2 + c) / 3)}.00000${c}`,
+        updatedAt: `2026-01-02 00:00:0${i}`,
+      })),
+    );
+  }
+});
+afterAll(async () => {
+  await dep?.close();
+});
+
+describe('mergeCellPages', () => {
+  it("merges each cell's own page into exactly the page the server merges, page after page, in every order", async () => {
+    const cells = [dep.cell0, ...dep.cells].map((c) => c.uuid);
+    for (const sort of ['created_at', 'updated_at', 'display_name'] as SortKey[]) {
+      for (const dir of ['desc', 'asc'] as SortDir[]) {
+        let marker: string | null = null;
+        for (let page = 0; page < 5; page++) {
+          const input = { limit: 4, sort, dir, marker };
+          const whole = await listInstances(deps, input);
+          const parts = await Promise.all(cells.map((u) => listInstances(deps, { ...input, cellUuids: [u] })));
+          const merged = mergeCellPages(parts, { limit: 4, sort: { key: sort, dir }, asOf: new Date(0) });
+          expect(merged.rows.map((r) => r.uuid)).toEqual(whole.rows.map((r) => r.uuid));
+          expect(merged.nextMarker).toBe(whole.nextMarker);
+          expect(merged).toMatchObject({ answered: whole.answered, total: whole.total });
+          if (!whole.nextMarker) break;
+          marker = whole.nextMarker;
+        }
+      }
+    }
+  });
+});
