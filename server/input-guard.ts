@@ -45,6 +45,15 @@ const fieldName = (path: (string | number)[]) => (path.length ? path.join('.') :
 
 /** Why the input may not pass, or null when it may. Iterative, so no nesting can exhaust the stack. */
 export function guardInput(input: unknown, limits: typeof INPUT_LIMITS = INPUT_LIMITS): InputRefusal | null {
+  try {
+    return walk(input, limits);
+  } catch {
+    // A value no JSON client sends (the fuzz found a sparse array superjson can build whose keys cannot be listed).
+    return { field: 'input', message: 'input: not a value Cellar takes' };
+  }
+}
+
+function walk(input: unknown, limits: typeof INPUT_LIMITS): InputRefusal | null {
   const stack: { value: unknown; path: (string | number)[] }[] = [{ value: input, path: [] }];
   while (stack.length) {
     const { value, path } = stack.pop()!;
