@@ -13,7 +13,7 @@ import { cellMappings } from './api/schema';
 import { BACKOFF_START_MS, CellHealthMemory, clockTime } from './cell-health';
 import { openApiDatabase } from './connect';
 import { type CellOutcome, type DownOutcome, fanOut } from './fanout';
-import { type CellRef, CellRegistry } from './registry';
+import { type CellRef, CellRegistry, candidateCell } from './registry';
 import { createTestDeployment, type TestDeployment } from './testing/deployment';
 import { behindProxy, type SwitchableProxy, silentServer } from './testing/network';
 import { utcDate } from './timestamps';
@@ -126,6 +126,23 @@ describe('the cell health memory', () => {
     expect(flakyHeld.message).toBe(`down since ${clockTime(flakyHeld.since!)} (refused); last answered ${clockTime(lastAnswered)}`);
     for (const o of [...first.outcomes, ...second.outcomes, ...third.outcomes, ...fourth.outcomes]) expect(JSON.stringify(o)).not.toContain('S3cret');
     expect(view.errors).toEqual([]);
+  });
+
+  it('keeps nothing about a candidate database (a URL checked before its cell is created)', async () => {
+    const view = consoleView();
+    const candidate = candidateCell(hung.databaseConnection!);
+    const answered = candidateCell((await cellNamed('cell1')).databaseConnection!);
+    const asked = await view.ask([candidate, answered, flaky]);
+    expect(asked.of(candidate)).toMatchObject({ status: 'down', reason: 'timeout' });
+    expect(asked.of(answered)).toMatchObject({ status: 'up' });
+    // Asked again: still asked (not held down from memory), and no row was written for either.
+    const again = await view.ask([candidate]);
+    expect(again.of(candidate)).toMatchObject({ status: 'down', reason: 'timeout' });
+    expect(again.of(candidate).elapsedMs).toBeGreaterThanOrEqual(DEADLINE_MS * 0.9);
+    const rows = await dep.api.sql<{ cell_uuid: string }[]>`select cell_uuid from cellar.cell_health`;
+    expect(rows.map((r) => r.cell_uuid)).toEqual([flaky.uuid]);
+    expect(view.errors).toEqual([]);
+    await Promise.all([view.registry.forget(candidate.uuid), view.registry.forget(answered.uuid)]);
   });
 
   it('brings a cell back with the first success recorded, in every view', async () => {

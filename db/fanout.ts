@@ -2,7 +2,7 @@ import 'server-only';
 import { setMaxListeners } from 'node:events';
 import { type CellHealthRow, type HealthObservation, healthTarget, heldDownMessage, isHeldDown } from './cell-health';
 import type { CellHandle } from './connect';
-import { BudgetFullError, type CellLease, type CellRef, type CellRegistry } from './registry';
+import { BudgetFullError, type CellLease, type CellRef, type CellRegistry, isCandidateCell } from './registry';
 import { maskUrl } from './url';
 
 export type DownReason = 'timeout' | 'refused' | 'auth' | 'error';
@@ -85,21 +85,24 @@ export async function fanOut<T>(
       resolve(DEADLINE);
     }, deadlineMs);
   });
-  const memory = registry.health;
+  const health = registry.health;
   const observed: HealthObservation[] = [];
   try {
     // What the memory knows, bounded: it never holds the fan-out past half its deadline.
     let known: Map<string, CellHealthRow> | null = null;
-    if (memory && !askAnyway && cells.length > 0) {
-      known = await memory.read(
-        cells.map((c) => c.uuid),
-        { timeoutMs: Math.min(memory.readTimeoutMs, deadlineMs / 2) },
+    const mapped = cells.filter((c) => !isCandidateCell(c));
+    if (health && !askAnyway && mapped.length > 0) {
+      known = await health.read(
+        mapped.map((c) => c.uuid),
+        { timeoutMs: Math.min(health.readTimeoutMs, deadlineMs / 2) },
       );
     }
     registry.anticipate(cells);
     return await Promise.all(
       cells.map(async (cell): Promise<CellOutcome<T>> => {
         const summary = { uuid: cell.uuid, name: cell.name };
+        // A candidate database (not a cell mapping yet) has nothing to remember.
+        const memory = isCandidateCell(cell) ? undefined : health;
         const cellStarted = performance.now();
         const elapsed = () => Math.round(performance.now() - cellStarted);
         let target: string | null = null;
@@ -182,7 +185,7 @@ export async function fanOut<T>(
     );
   } finally {
     clearTimeout(timer);
-    if (memory && observed.length > 0) void memory.record(observed);
+    if (health && observed.length > 0) void health.record(observed);
   }
 }
 

@@ -13,6 +13,17 @@ export interface CellRef {
   disabled?: boolean | null;
 }
 
+/**
+ * A database that is not (yet) a cell mapping — a URL being validated, migrated or read
+ * before a cell is created: the registry can open it, but it has no uuid of its own and
+ * nothing about it is kept (no health memory, no last-known figures). Forget it after use.
+ */
+export function candidateCell(databaseConnection: string, name = 'candidate'): CellRef {
+  return { id: CANDIDATE_ID, uuid: `candidate-${crypto.randomUUID()}`, name, databaseConnection };
+}
+const CANDIDATE_ID = -1;
+export const isCandidateCell = (ref: Pick<CellRef, 'id'>): boolean => ref.id === CANDIDATE_ID;
+
 /** The default of CELLAR_CELL_CONNECTIONS_PER_SERVER: well under PostgreSQL's default max_connections (100). */
 export const DEFAULT_CONNECTIONS_PER_SERVER = 40;
 /**

@@ -9,6 +9,7 @@ import 'server-only';
 import crypto from 'node:crypto';
 import type postgres from 'postgres';
 import { applyMigrations } from '@/db/migrate';
+import { candidateCell } from '@/db/registry';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
@@ -195,7 +196,7 @@ export async function createCell(deps: Deps, input: CreateCellInput, opts: Creat
 
 /** Create Cellar's cell schema in an (empty) candidate database. */
 async function migrateCandidate(deps: Deps, databaseConnection: string): Promise<void> {
-  const ref = { id: -1, uuid: `candidate-${crypto.randomUUID()}`, name: 'candidate', databaseConnection };
+  const ref = candidateCell(databaseConnection);
   try {
     await applyMigrations(deps.registry.handleFor(ref), 'cell');
   } finally {

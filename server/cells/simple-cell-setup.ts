@@ -1,20 +1,7 @@
 import 'server-only';
-/**
- * simple_cell_setup (nova-manage cell_v2): map cell0 and migrate its database, map the
- * cell whose database is the configured one (nova: [database]/connection; Cellar:
- * CELLAR_DATABASE_URL) with every compute host found there, then map its instances.
- * Set-based: one read of the cell's compute hosts, one lookup of their mappings, one
- * INSERT … ON CONFLICT DO NOTHING of the missing ones.
- *
- * nova's rows: the cell mapping as create_cell writes it (name NULL, disabled False,
- * created_at now), each host mapping with its created_at (HostMapping.create), and no
- * compute_nodes.mapped (nova's _map_cell_and_hosts leaves it). Refused before anything is
- * written when Cellar's role may not insert into cell_mappings, host_mappings and
- * instance_mappings.
- */
-import crypto from 'node:crypto';
 import { classifyCellError } from '@/db/fanout';
 import { applyMigrations } from '@/db/migrate';
+import { candidateCell } from '@/db/registry';
 import type { Deps } from '../deps';
 import { mapInstances, type MapInstancesResult } from '../instances/map-instances';
 import { askOneCell } from './ask-one-cell';
@@ -113,7 +100,7 @@ export async function simpleCellSetup(deps: Deps, input: { transportUrl: string;
 
 /** The live compute hosts of the configured database, or 'not-a-cell' when it has no compute_nodes table. */
 async function readComputeHosts(deps: Deps, databaseConnection: string): Promise<string[] | 'not-a-cell'> {
-  const ref = { id: -1, uuid: `candidate-${crypto.randomUUID()}`, name: 'CELLAR_DATABASE_URL', databaseConnection };
+  const ref = candidateCell(databaseConnection, 'CELLAR_DATABASE_URL');
   try {
     return await askOneCell(
       deps,

@@ -1,13 +1,7 @@
 import 'server-only';
-/**
- * Checks of a cell's URLs before they are saved: the transport URL as oslo.messaging
- * parses it, the database URL as Cellar connects to it, and a probe of the candidate
- * database (reachable? Cellar's cell schema? empty?) under the fan-out deadline.
- */
-import crypto from 'node:crypto';
 import { type DownReason, fanOut } from '@/db/fanout';
 import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
-import type { CellRef } from '@/db/registry';
+import { candidateCell } from '@/db/registry';
 import { DbUrlError, maskUrl, parseDbUrl, parseNetloc, splitNetlocs, splitUrl } from '@/db/url';
 import type { Deps } from '../deps';
 import { refuse } from '../errors';
@@ -81,11 +75,6 @@ export function validateTransportUrl(url: string, exitCode = 1): string {
   return trimmed;
 }
 
-/** A candidate mapping the registry can open; never stored, forgotten after use. */
-function candidateRef(databaseConnection: string): CellRef {
-  return { id: -1, uuid: `candidate-${crypto.randomUUID()}`, name: 'candidate', databaseConnection };
-}
-
 /**
  * A database URL Cellar can use: templates expanded from CELLAR_DATABASE_URL, then a
  * PostgreSQL URL (a mysql+pymysql:// DSN is refused plainly). Returns the URL as given,
@@ -94,7 +83,7 @@ function candidateRef(databaseConnection: string): CellRef {
 export function validateDatabaseConnection(deps: Deps, url: string, exitCode = 1): string {
   const trimmed = url.trim();
   try {
-    parseDbUrl(deps.registry.resolveUrl(candidateRef(trimmed)));
+    parseDbUrl(deps.registry.resolveUrl(candidateCell(trimmed)));
   } catch (e) {
     if (e instanceof DbUrlError) throw refuse.invalid(`Invalid database connection: ${e.message}`, exitCode);
     throw e;
@@ -198,7 +187,7 @@ export type DatabaseProbe =
 
 /** Connect to a candidate cell database under the deadline and read what it holds. Read-only. */
 export async function probeCellDatabase(deps: Deps, databaseConnection: string): Promise<DatabaseProbe> {
-  const ref = candidateRef(databaseConnection);
+  const ref = candidateCell(databaseConnection);
   try {
     const [outcome] = await fanOut(
       deps.registry,

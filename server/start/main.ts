@@ -16,7 +16,7 @@ import { startJobRunner } from '../jobs/job-runner';
 import { log } from '../log';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
 import { ensureBuild } from './build';
-import { gateRequest, holdBody, MAX_BODY_BYTES, sendRefusal, TOO_LARGE } from './request-gate';
+import { serveGated } from './request-gate';
 import { migrateApiAndSay, sayCellSchemas } from './schema-report';
 
 const say = (line: string) => console.log(`cellar: ${line}`);
@@ -72,10 +72,7 @@ async function main() {
     req.headers['x-cellar-peer'] = req.socket.remoteAddress ?? 'unknown';
     // Methods, paths and body sizes Next would answer with a 500, or nothing here needs,
     // get a plain answer first (server/start/request-gate.ts).
-    const gate = gateRequest(req);
-    if (gate.action === 'refuse') return sendRefusal(res, gate);
-    if (!gate.countBody) return void handle(req, res);
-    holdBody(req, MAX_BODY_BYTES, (tooLarge) => (tooLarge ? sendRefusal(res, TOO_LARGE) : void handle(req, res)));
+    serveGated(req, res, handle);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

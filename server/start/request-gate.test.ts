@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gateRequest, holdBody, MAX_BODY_BYTES, sendRefusal, TOO_LARGE } from './request-gate';
+import { gateRequest, MAX_BODY_BYTES, MAX_DRAIN_BYTES, serveGated } from './request-gate';
 
 const gate = (method: string, url: string, headers: http.IncomingHttpHeaders = {}) => gateRequest({ method, url, headers });
 const PASS = { action: 'pass', countBody: false };
@@ -89,7 +89,12 @@ describe('the request gate (pure)', () => {
 
   it('has a body without Content-Length counted as it arrives', () => {
     expect(gate('POST', '/api/trpc/x', { 'transfer-encoding': 'chunked' })).toEqual({ action: 'pass', countBody: true });
-    expect(TOO_LARGE).toMatchObject({ status: 413 });
+  });
+
+  it(`reads a refused body up to ${MAX_DRAIN_BYTES} bytes before answering, so that its sender sees the 413`, () => {
+    expect(gate('POST', '/api/trpc/x', { 'content-length': String(MAX_BODY_BYTES + 1) })).toMatchObject({ status: 413, drain: true });
+    expect(gate('POST', '/api/trpc/x', { 'content-length': String(MAX_DRAIN_BYTES) })).toMatchObject({ status: 413, drain: true });
+    expect(gate('POST', '/api/trpc/x', { 'content-length': String(MAX_DRAIN_BYTES + 1) })).toMatchObject({ status: 413, drain: false });
   });
 });
 
@@ -108,12 +113,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
     res.end(answer);
   };
-  server = http.createServer((req, res) => {
-    const verdict = gateRequest(req);
-    if (verdict.action === 'refuse') return sendRefusal(res, verdict);
-    if (!verdict.countBody) return void next(req, res);
-    holdBody(req, MAX_BODY_BYTES, (tooLarge) => (tooLarge ? sendRefusal(res, TOO_LARGE) : void next(req, res)));
-  });
+  server = http.createServer((req, res) => serveGated(req, res, next));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -162,9 +162,10 @@ describe('the gate in front of a node:http handler (as in main.ts)', () => {
 
   it('answers a huge Content-Length 413 before reading the body, and /_next/image 404', async () => {
     handled = [];
-    const big = await raw('POST /api/trpc/cells.delete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n\r\n', [
-      Buffer.from('{"x":'),
-    ]);
+    const big = await raw(
+      `POST /api/trpc/cells.delete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${MAX_DRAIN_BYTES * 4}\r\n\r\n`,
+      [Buffer.from('{"x":')],
+    );
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body)).toEqual({ error: { message: `The request body is larger than ${MAX_BODY_BYTES} bytes.` } });
     const img = await raw('GET /_next/image?url=%2Fetc%2Fpasswd&w=64&q=75 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
@@ -193,6 +194,24 @@ describe('the gate in front of a node:http handler (as in main.ts)', () => {
     const res = await raw('POST /api/trpc/cells.delete HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', chunked(MAX_BODY_BYTES + 1));
     expect(res.status).toBe(413);
     expect(res.headers.toLowerCase()).toContain('connection: close');
+    expect(handled).toEqual([]);
+  });
+
+  it('answers a body a little over the limit 413 to a fetch still sending it (not EPIPE), with Content-Length or chunked', async () => {
+    handled = [];
+    const body = JSON.stringify({ json: { name: 'x'.repeat(2 * MAX_BODY_BYTES) } });
+    const sized = await fetch(`http://127.0.0.1:${port}/api/trpc/boot.schedule`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(sized.status).toBe(413);
+    expect(await sized.json()).toEqual({ error: { message: `The request body is larger than ${MAX_BODY_BYTES} bytes.` } });
+    // A stream body goes out chunked, without Content-Length: counted as it arrives.
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 40; i++) c.enqueue(new Uint8Array(64 * 1024).fill(0x61));
+        c.close();
+      },
+    });
+    const streamed = await fetch(`http://127.0.0.1:${port}/api/trpc/boot.schedule`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
     expect(handled).toEqual([]);
   });
 
