@@ -14,7 +14,7 @@ import { applyMigrations } from '@/db/migrate';
 import { CellRegistry } from '@/db/registry';
 import { withCredentials } from '@/db/url';
 import { withDatabase } from '@/db/testing/templates';
-import { createNovaDeployment, type NovaDeployment } from '@/db/testing/nova/nova-deployment';
+import { createNovaDeployment, NOVA_TEST_TIMEOUT_MS, type NovaDeployment } from '@/db/testing/nova/nova-deployment';
 import type { Deps } from '../deps';
 import { runCli } from '../cli/testing';
 import { createCaller } from '../root';
@@ -107,7 +107,7 @@ afterAll(async () => {
   await asAdmin('postgres', [`DROP ROLE IF EXISTS ${role}`]).catch(() => {});
 });
 
-describe('a read-only database role on a nova-made deployment', () => {
+describe('a read-only database role on a nova-made deployment', { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   it("reads every page's data", async () => {
     const cells = await caller.cells.list();
     expect(cells.cells.map((c) => [c.name, c.status])).toEqual([
@@ -188,7 +188,7 @@ describe('a read-only database role on a nova-made deployment', () => {
   });
 });
 
-describe("a read-write database role with the README's grants", () => {
+describe("a read-write database role with the README's grants", { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   const rw = { role: `cellar_rw_${crypto.randomBytes(4).toString('hex')}`, password: crypto.randomBytes(12).toString('hex') };
   let rwNova: NovaDeployment;
   let rwDeps: Deps;

@@ -3,6 +3,7 @@
  * nova's own rows, and the schema is reported as nova's, never "uninitialised".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOVA_TEST_TIMEOUT_MS } from '@/db/testing/nova/nova-deployment';
 import { runCli } from '../cli/testing';
 import { CELL0_UUID } from '../nova/constants';
 import { cellarOnNova, type CellarOnNova } from './testing';
@@ -17,7 +18,7 @@ afterAll(async () => {
 
 const names = (uuids: string[]) => uuids.map((u) => t.nova.facts.instances.find((i) => i.uuid === u)!.displayName);
 
-describe('reads on a nova-made deployment', () => {
+describe('reads on a nova-made deployment', { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   it("lists nova's cells with their URLs masked as nova stores them, every one up and its schema nova's", async () => {
     const { cells } = await t.caller.cells.list();
     expect(cells.map((c) => c.name)).toEqual(['cell0', 'cell1', 'cell2']);

@@ -3,6 +3,7 @@
  * `cellar` to the api database and never creates, alters or drops anything of nova's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOVA_TEST_TIMEOUT_MS } from '@/db/testing/nova/nova-deployment';
 import { expectedMigrations, readSchemaStatus } from '@/db/migrate';
 import { readSchemaOwner } from '@/db/schema-owner';
 import { runCli } from '../cli/testing';
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 const cellarMigrations = ((n: number) => `${n} migration${n === 1 ? '' : 's'}`)(expectedMigrations('cellar').count);
 
-describe("Cellar's schema beside nova's", () => {
+describe("Cellar's schema beside nova's", { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   it('the start adds the cellar schema, says one line per database, and leaves every nova schema byte for byte as it was', async () => {
     const lines: string[] = [];
     await migrateApiAndSay(t.deps.api, (l) => lines.push(l));
@@ -66,7 +67,7 @@ describe("Cellar's schema beside nova's", () => {
   });
 });
 
-describe('the CLI first, before any console start', () => {
+describe('the CLI first, before any console start', { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   it("adds Cellar's schema itself, so discover_hosts --dry-run and map_instances work on a nova deployment Cellar never saw", async () => {
     const fresh = await cellarOnNova({ migrate: false });
     try {

@@ -5,6 +5,7 @@
  * codes, and nova's schemas stay byte for byte as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOVA_TEST_TIMEOUT_MS } from '@/db/testing/nova/nova-deployment';
 import postgres from 'postgres';
 import { withDatabase } from '@/db/testing/templates';
 import { NOVA_TEMPLATES_ENV, type NovaTemplates } from '@/db/testing/nova/templates';
@@ -33,7 +34,7 @@ afterAll(async () => {
 const nova = (...args: string[]) => t.nova.novaManage(['cell_v2', ...args]);
 const cellsV2 = async () => (await t.nova.novaStatusCellsV2()).result;
 
-describe('writes on a nova-made deployment, read back by nova', () => {
+describe('writes on a nova-made deployment, read back by nova', { timeout: NOVA_TEST_TIMEOUT_MS }, () => {
   it('discover hosts: nova lists the new host mapping; delete host: nova no longer does, and its own discover_hosts maps it again', async () => {
     const [host] = t.nova.facts.hosts.unmapped;
     const r = await t.caller.hosts.discover({});

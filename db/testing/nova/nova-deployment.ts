@@ -35,6 +35,12 @@ import {
   writeNovaConf,
 } from './templates';
 
+/**
+ * The time a test that runs nova-manage gets: each call starts Python and imports nova
+ * (4–7 s on the CI machine, more while other tests load it), and a test makes several.
+ */
+export const NOVA_TEST_TIMEOUT_MS = 120_000;
+
 export { NOVA_PYTHON, novaAvailable, NOVA_INSTALL_COMMAND } from './templates';
 
 export { PG_DUMP } from './catalog-dump';
