@@ -24,7 +24,7 @@ export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST'] as const;
 /** 1 MiB: the largest tRPC batch of mutations the console sends is a few kilobytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** How much of a refused body is read (and dropped) so that its sender sees the answer. */
-export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 export const MAX_DRAIN_MS = 5000;
 
 export type Refusal = { status: number; headers: Record<string, string>; body: string };
