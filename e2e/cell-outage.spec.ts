@@ -54,7 +54,8 @@ test.describe('A cell that stops answering', () => {
       // 2. It stops answering: a server that accepts connections and never says a word.
       await api`update cell_mappings set database_connection = ${`postgresql://nova:outage-s3cret@127.0.0.1:${silent.port}/nova`} where uuid = ${uuid}`;
       const started = Date.now();
-      await page.goto('/?refresh=false');
+      // The document streams each cell's answer as it comes: do not wait for its end (the dead cell's deadline).
+      await page.goto('/?refresh=false', { waitUntil: 'commit' });
       // The frame and the healthy cells' rows are there while the dead cell is still being asked (one snapshot of the page).
       await page.waitForFunction(
         ({ dead, healthy }) => {

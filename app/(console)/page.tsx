@@ -1,18 +1,23 @@
 import type { Metadata } from 'next';
-import { FRAME_INPUT } from '../_components/frame-input';
-import { HydrateClient, getQueryClient, trpc } from '../_trpc/server';
+import { HydrateClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../_trpc/server';
 import { CellsView } from './cells-view';
 
 export const metadata: Metadata = { title: 'Cells' };
 export const dynamic = 'force-dynamic';
 
 /**
- * Home: every cell mapping, whether it answers, and what it holds. Only the frame (the
- * mappings, from the api database) is read here; the page asks each cell from the browser
- * and shows each as it answers, so no cell delays the first paint.
+ * Home: every cell mapping, whether it answers, and what it holds. The frame (the
+ * mappings, from the api database) is read here; each cell's figures and capacity are
+ * asked now too and stream to the page as each cell answers, so no cell delays the first
+ * paint and the page completes within one deadline of the document.
  */
 export default async function CellsPage() {
-  await getQueryClient().prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT));
+  const frame = await prefetchCellsFrame();
+  prefetchEachCell(frame, (c) => trpc.cells.list.queryOptions({ cellUuids: [c.uuid] }));
+  prefetchEachCell(
+    frame.filter((m) => !m.isCell0),
+    (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }),
+  );
   return (
     <HydrateClient>
       <CellsView />

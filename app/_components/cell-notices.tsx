@@ -135,11 +135,12 @@ function DownHistory({ c }: { c: DownCell }) {
 
 /**
  * "7 of 8 cells answered · as of 12:00:03 UTC": how much of a fan-out page is there, and
- * when it was read; "· asking 1…" while cells are still being asked.
+ * when it was read; "· asking 1…" while cells are still being asked. The same figures as
+ * data attributes, for scripts that wait for a page (e2e suites, `npm run bench`).
  */
 export function CellsAnswered({ answered, total, asOf, asking = 0 }: { answered: number; total: number; asOf: Date; asking?: number }) {
   return (
-    <span role="status" aria-live="polite">
+    <span role="status" aria-live="polite" data-cells-answered={answered} data-cells-total={total} data-cells-asking={asking}>
       {answered} of {total} cells answered · as of <ClockTime value={asOf} />
       {asking > 0 ? ` · asking ${asking}…` : null}
     </span>

@@ -107,7 +107,7 @@ export function retryCell(groups: readonly (readonly CellPart<unknown>[])[]) {
  * answer within a moment of each other then show together (no rows jumping into place),
  * while a slow cell holds up the others only for the grace, never for its deadline.
  */
-export function useGrace(answered: number, pending: number, graceMs = 300): boolean {
+export function useGrace(answered: number, pending: number, graceMs = 50): boolean {
   const [firstAt, setFirstAt] = useState<number | null>(null);
   const [, tick] = useState(0);
   const partial = answered > 0 && pending > 0;

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import { HydrateClient, getQueryClient, prefetchEachCell, trpc } from '../../_trpc/server';
 import { ChecksView } from './checks-view';
 
 export const metadata: Metadata = { title: 'Checks' };
@@ -7,11 +7,14 @@ export const dynamic = 'force-dynamic';
 
 /**
  * nova-status's cells checks and the drift between the api database and the cells: what
- * `cellar status` prints. Only the api side (no cell asked) is read here; the browser asks
- * each cell on its own and composes the report as they answer.
+ * `cellar status` prints. The api side (no cell asked) is read here, and each cell's part
+ * is asked now; the browser composes the report as they stream in.
  */
 export default async function ChecksPage() {
-  await getQueryClient().prefetchQuery(trpc.checks.run.queryOptions({ cellUuids: [] }));
+  const base = await getQueryClient()
+    .fetchQuery(trpc.checks.run.queryOptions({ cellUuids: [] }))
+    .catch(() => null);
+  prefetchEachCell(base?.parts?.context?.cellMappings ?? [], (c) => trpc.checks.run.queryOptions({ cellUuids: [c.uuid] }));
   return (
     <HydrateClient>
       <ChecksView />

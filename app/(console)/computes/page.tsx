@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { FRAME_INPUT } from '../../_components/frame-input';
-import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import { HydrateClient, getQueryClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../_trpc/server';
 import { ComputesView } from './computes-view';
 
 export const metadata: Metadata = { title: 'Unmapped computes' };
@@ -9,8 +8,12 @@ export const dynamic = 'force-dynamic';
 /** Compute hosts no cell mapping knows yet, and discover_hosts to map them; no cell is asked before the first paint. */
 export default async function ComputesPage() {
   const qc = getQueryClient();
-  // The api database only: the frame (every cell) and the last discovery; the browser asks each cell.
-  await Promise.all([qc.prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT)), qc.prefetchQuery(trpc.hosts.lastDiscovery.queryOptions())]);
+  // The frame (every cell) and the last discovery from the api database; each cell (but cell0) asked now, streamed as it answers.
+  const [frame] = await Promise.all([prefetchCellsFrame(), qc.prefetchQuery(trpc.hosts.lastDiscovery.queryOptions())]);
+  prefetchEachCell(
+    frame.filter((c) => !c.isCell0),
+    (c) => trpc.hosts.unmapped.queryOptions({ cellUuids: [c.uuid] }),
+  );
   return (
     <HydrateClient>
       <ComputesView />

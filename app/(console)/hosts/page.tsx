@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { createLoader, type SearchParams } from 'nuqs/server';
-import { FRAME_INPUT } from '../../_components/frame-input';
-import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import { HydrateClient, getQueryClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../_trpc/server';
 import { HostsView } from './hosts-view';
 import { hostsSearchParams, mappingsInput } from './search-params';
 
@@ -14,8 +13,9 @@ const loadSearch = createLoader(hostsSearchParams);
 export default async function HostsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const search = await loadSearch(searchParams);
   const qc = getQueryClient();
-  // The api database only: the mappings, and the frame (every cell); the browser asks each cell whether it answers.
-  await Promise.all([qc.prefetchQuery(trpc.hosts.mappings.queryOptions(mappingsInput(search))), qc.prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT))]);
+  // The mappings and the frame (every cell) from the api database; whether each cell answers is asked now, streamed as it does.
+  const [, frame] = await Promise.all([qc.prefetchQuery(trpc.hosts.mappings.queryOptions(mappingsInput(search))), prefetchCellsFrame()]);
+  prefetchEachCell(frame, (c) => trpc.hosts.reachability.queryOptions({ cellUuids: [c.uuid] }));
   return (
     <HydrateClient>
       <HostsView />

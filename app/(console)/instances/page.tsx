@@ -1,18 +1,22 @@
 import type { Metadata } from 'next';
-import { FRAME_INPUT } from '../../_components/frame-input';
-import { HydrateClient, getQueryClient, trpc } from '../../_trpc/server';
+import type { SearchParams } from 'nuqs/server';
+import { HydrateClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../_trpc/server';
 import { InstancesView } from './instances-view';
+import { loadInstancesSearchParams, toListInput } from './search-params';
 
 export const metadata: Metadata = { title: 'Instances' };
 export const dynamic = 'force-dynamic';
 
 /**
- * Instances across every cell: look one up by uuid, or page through the merged list. Only
- * the frame (the cell mappings, api database) is read here; the browser asks each cell on
- * its own and merges their pages as they answer, so no cell delays the first paint.
+ * Instances across every cell: look one up by uuid, or page through the merged list. The
+ * frame (the cell mappings, api database) is read here, and each cell's page of the URL's
+ * list is asked now; the browser merges the pages as they stream in, so no cell delays
+ * the first paint.
  */
-export default async function InstancesPage() {
-  await getQueryClient().prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT));
+export default async function InstancesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const input = toListInput(await loadInstancesSearchParams(searchParams));
+  const frame = await prefetchCellsFrame();
+  prefetchEachCell(frame, (c) => trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] }));
   return (
     <HydrateClient>
       <InstancesView />

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { FRAME_INPUT } from '../../../_components/frame-input';
-import { HydrateClient, getQueryClient, trpc } from '../../../_trpc/server';
+import { HydrateClient, getQueryClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../../_trpc/server';
 import { CellDetailView } from './cell-detail-view';
 
 export const metadata: Metadata = { title: 'Cell' };
@@ -14,7 +13,13 @@ export const dynamic = 'force-dynamic';
 export default async function CellPage({ params }: { params: Promise<{ uuid: string }> }) {
   const { uuid } = await params;
   const id = safeDecode(uuid);
-  await getQueryClient().prefetchQuery(trpc.cells.list.queryOptions(FRAME_INPUT));
+  const frame = await prefetchCellsFrame();
+  // The cell's own answer and its capacity, asked now and streamed as they come.
+  const mapping = frame.find((m) => m.uuid === id);
+  if (mapping) {
+    void getQueryClient().prefetchQuery(trpc.cells.detail.queryOptions({ uuid: id }));
+    if (!mapping.isCell0) prefetchEachCell([mapping], (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
+  }
   return (
     <HydrateClient>
       <CellDetailView uuid={id} />
