@@ -13,14 +13,13 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import { cellMappings } from '@/db/api/schema';
 import { type ApiHandle, type CellHandle, openApiDatabase } from '@/db/connect';
-import { startEmbedded } from '@/db/embedded';
 import { CellRegistry } from '@/db/registry';
 import { ensureTemplates, withDatabase } from '@/db/testing/templates';
 import { discoverHosts } from '@/server/hosts/discover-hosts';
+import { benchServer } from './server';
 import { CELL0_TRANSPORT_URL, CELL0_UUID } from '@/server/nova/constants';
 
 const CELLS = 10;
@@ -30,14 +29,6 @@ const SAMPLE_PER_CELL = 50;
 const RUNS = 3;
 const TARGET_MS = 1_000;
 const TARGET_RATIO = 10;
-
-async function benchServer(): Promise<{ url: string; stop(): Promise<void>; where: string }> {
-  const configured = process.env.CELLAR_BENCH_DATABASE_URL || process.env.CELLAR_TEST_DATABASE_URL;
-  if (configured) return { url: configured, stop: async () => {}, where: 'the configured server' };
-  const dataDir = path.resolve('.test-data', 'bench');
-  const cluster = await startEmbedded({ dataDir, databases: [], log: (l) => console.log(`[bench-db] ${l}`) });
-  return { url: cluster.url('postgres'), stop: () => cluster.stop({ force: true }), where: `an embedded cluster in ${dataDir}` };
-}
 
 /** Cell i's compute hosts, written as nova writes them: one node and one nova-compute service per host. */
 async function fillCell(url: string, i: number): Promise<void> {

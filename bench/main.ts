@@ -13,6 +13,8 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
     await (await import('./list')).runListBench();
     return process.exitCode !== 1;
   },
+  partition: async () => (await import('./partition')).run(),
+  cells75: async () => (await import('./cells75')).run(),
   map: async () => {
     await (await import('./map')).runMapBench();
     return process.exitCode !== 1;

@@ -15,15 +15,12 @@
  * set-based with generate_series, and dropped at the end.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import postgres from 'postgres';
 import { type ApiHandle, openApiDatabase } from '@/db/connect';
-import { startEmbedded } from '@/db/embedded';
 import { CellRegistry } from '@/db/registry';
 import { ensureTemplates, withDatabase } from '@/db/testing/templates';
-import { maskUrl } from '@/db/url';
 import type { Deps } from '@/server/deps';
+import { benchServer } from './server';
 import { mapInstances } from '@/server/instances/map-instances';
 
 const INSTANCES = 1_000_000;
@@ -32,15 +29,6 @@ const SAMPLE = 5_000;
 const NOVA_BATCH = 50;
 const TARGET_RATE = 50_000;
 const TARGET_RATIO = 20;
-
-async function benchServer(): Promise<{ url: string; stop(): Promise<void>; where: string }> {
-  const configured = process.env.CELLAR_BENCH_DATABASE_URL || process.env.CELLAR_TEST_DATABASE_URL;
-  if (configured) return { url: configured, stop: async () => {}, where: maskUrl(configured) ?? 'the configured server' };
-  const dataDir = path.resolve('.test-data', 'bench');
-  fs.mkdirSync(dataDir, { recursive: true });
-  const cluster = await startEmbedded({ dataDir, databases: [], log: (l) => console.log(`[bench-db] ${l}`) });
-  return { url: cluster.url('postgres'), stop: () => cluster.stop({ force: true }), where: `an embedded cluster in ${dataDir}` };
-}
 
 /**
  * `count` instances, one second apart, every fourth soft-deleted as nova leaves it
