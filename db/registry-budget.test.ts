@@ -251,4 +251,25 @@ describe('a short budget', () => {
     }
     expect(registry.budgetOf(url).used).toBe(0);
   }, 30_000);
+  it('leaves no connection open on the server once a pool retired with queries still running has closed', async () => {
+    const registry = new CellRegistry({ baseUrl: apiUrl, connectionsPerServer: 2, pool: { max: 1, applicationName: 'cellar:retire-busy' } });
+    const open = async () =>
+      (await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where application_name = 'cellar:retire-busy'`)[0]!.n;
+    try {
+      for (const cell of cells.slice(40, 44)) {
+        // Work the fan-out gave up on (a deadline): queries still queued and running when the pool is dropped.
+        const lease = await registry.acquire(cell);
+        const running = Array.from({ length: 4 }, () => lease.handle.sql`select pg_sleep(0.05), to_regclass('public.instances')`.catch(() => null));
+        lease.release();
+        await registry.forget(cell.uuid);
+        expect(await Promise.all(running), 'the queries it had were answered first').not.toContain(null);
+      }
+      // Closed means closed: not one idle connection kept until the driver's idle timeout.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await open()).toBe(0);
+      expect(registry.budgetOf(server.url('budget_cell_40')).used).toBe(0);
+    } finally {
+      await registry.closeAll();
+    }
+  }, 30_000);
 });
