@@ -21,6 +21,7 @@ import { maskUrl } from '../db/url';
 import type { Deps } from '../server/deps';
 import { listInstances } from '../server/instances/list-instances';
 import { flavorJson } from '../server/instances/testing';
+import { percentile } from './stats';
 
 const CELLS = 10;
 const PER_CELL = 10_000;
@@ -29,11 +30,6 @@ const RUNS = 20;
 const WARMUP = 3;
 const TARGET_P50_MS = 150;
 const TARGET_RATIO = 1.5;
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 

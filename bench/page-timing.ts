@@ -62,9 +62,6 @@ export async function timePage(page: Page, path: string, timeoutMs = 30_000): Pr
   return { firstMs: firstMs as number, completeMs: done!.at, answered: done!.answered, total: done!.total };
 }
 
-export function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
+export { percentile } from './stats';
 
 export const ms = (x: number) => `${Math.round(x)} ms`;
