@@ -271,9 +271,17 @@ describe('CellRegistry', () => {
       expect(registry.openCount).toBe(1);
       expect((await after.sql<{ db: string }[]>`select current_database() as db`)[0]!.db).toBe(dep.cells[1]!.database);
 
-      // postgres.js marks a pool as ending one tick after end() is called.
-      await new Promise((resolve) => setImmediate(resolve));
-      await expect(before.sql`select 1`).rejects.toMatchObject({ code: 'CONNECTION_ENDED' });
+      // The old pool ends once it has answered what was sent to it (db/registry.ts, quiet).
+      await expect
+        .poll(
+          () =>
+            before.sql`select 1`.then(
+              () => 'open',
+              (e: { code?: string }) => e.code,
+            ),
+          { timeout: 5000 },
+        )
+        .toBe('CONNECTION_ENDED');
     } finally {
       await registry.closeAll();
     }

@@ -343,8 +343,9 @@ export class CellRegistry {
     if (entry.closed) return entry.closed;
     const server = entry.server;
     server.freeing += entry.units;
+    // What is sent in the meantime (a direct user still holding the handle) gets the grace too.
     entry.closed = this.quiet(entry, graceS)
-      .then(() => entry.handle.sql.end({ timeout: 0 }))
+      .then(() => entry.handle.sql.end({ timeout: graceS }))
       .catch(() => {})
       .finally(() => {
         server.pools.delete(entry);
