@@ -7,7 +7,7 @@
  * api database only) comes first and never waits for a cell.
  */
 import { type UseQueryOptions, useQueries, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { CellSummary, DownCell } from '@/server/cells/cell-ref';
 import { useTRPC } from '../_trpc/client';
 
@@ -36,6 +36,10 @@ export interface CellPart<T> {
   refetch: () => void;
 }
 
+const subscribeNever = () => () => {};
+const hydratedSnapshot = () => true;
+const serverSnapshot = () => false;
+
 /** One query per cell, all at once; `options` builds the query for one cell (its `cellUuids: [uuid]`). */
 export function usePerCell<T>(
   cells: readonly CellSummary[],
@@ -43,8 +47,14 @@ export function usePerCell<T>(
   options: (cell: CellSummary) => UseQueryOptions<T, any, T, any>,
 ): CellPart<T>[] {
   const results = useQueries({ queries: cells.map((c) => options(c)) });
+  // The cells' answers stream in with the document (app/_trpc/server.tsx, prefetchEachCell),
+  // so the server's HTML and the browser's first render may each hold a different set of
+  // them: both show every cell as still being asked, and the answers come right after
+  // hydration (otherwise React finds the HTML different and renders the page again).
+  const hydrated = useSyncExternalStore(subscribeNever, hydratedSnapshot, serverSnapshot);
   return cells.map((cell, i) => {
     const r = results[i]!;
+    if (!hydrated) return { cell, data: undefined, pending: true, fetching: true, placeholder: false, error: null, refetch: () => void r.refetch() };
     return {
       cell,
       data: r.data as T | undefined,

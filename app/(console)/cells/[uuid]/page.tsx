@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { HydrateClient, getQueryClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../../_trpc/server';
+import { HydrateClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../../_trpc/server';
 import { CellDetailView } from './cell-detail-view';
 
 export const metadata: Metadata = { title: 'Cell' };
@@ -14,12 +14,9 @@ export default async function CellPage({ params }: { params: Promise<{ uuid: str
   const { uuid } = await params;
   const id = safeDecode(uuid);
   const frame = await prefetchCellsFrame();
-  // The cell's own answer and its capacity, asked now and streamed as they come.
+  // Its capacity, asked now and streamed as it comes (the detail is asked by the page).
   const mapping = frame.find((m) => m.uuid === id);
-  if (mapping) {
-    void getQueryClient().prefetchQuery(trpc.cells.detail.queryOptions({ uuid: id }));
-    if (!mapping.isCell0) prefetchEachCell([mapping], (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
-  }
+  if (mapping && !mapping.isCell0) prefetchEachCell([mapping], (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
   return (
     <HydrateClient>
       <CellDetailView uuid={id} />
