@@ -220,6 +220,8 @@ export async function run(): Promise<boolean> {
     sampling = false;
     await sampler;
 
+    // The console's pools would share the server with the ceiling's: it stops first.
+    await cellar.stop();
     const mappings = await dep.api<{ id: number; uuid: string; name: string; database_connection: string }[]>`
       select id, uuid, name, database_connection from cell_mappings order by id`;
     const floor = await ceiling(
