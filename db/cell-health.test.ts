@@ -7,9 +7,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import readline from 'node:readline';
-import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cellMappings } from './api/schema';
 import { BACKOFF_START_MS, CellHealthMemory, clockTime } from './cell-health';
 import { openApiDatabase } from './connect';
 import { type CellOutcome, type DownOutcome, fanOut } from './fanout';
@@ -51,11 +49,7 @@ afterEach(async () => {
   await dep.api.sql`delete from cellar.cell_health`;
 });
 
-async function cellNamed(name: string): Promise<CellRef> {
-  const [row] = await dep.api.db.select().from(cellMappings).where(eq(cellMappings.name, name));
-  if (!row) throw new Error(`no cell mapping named ${name}`);
-  return row;
-}
+const cellNamed = (name: string): Promise<CellRef> => dep.cellNamed(name);
 
 /** A console's view: a registry carrying a memory over an api handle of its own. */
 function consoleView(opts: ConstructorParameters<typeof CellHealthMemory>[1] = {}) {

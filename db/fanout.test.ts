@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellMappings } from './api/schema';
 import { type CellOutcome, classifyCellError, fanOut } from './fanout';
@@ -45,11 +45,7 @@ async function mappedCells(): Promise<CellRef[]> {
   return dep.api.db.select().from(cellMappings).orderBy(asc(cellMappings.id));
 }
 
-async function cellNamed(name: string): Promise<CellRef> {
-  const [row] = await dep.api.db.select().from(cellMappings).where(eq(cellMappings.name, name));
-  if (!row) throw new Error(`no cell mapping named ${name}`);
-  return row;
-}
+const cellNamed = (name: string): Promise<CellRef> => dep.cellNamed(name);
 
 beforeAll(async () => {
   dep = await createTestDeployment();

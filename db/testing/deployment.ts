@@ -4,11 +4,12 @@
  */
 import crypto from 'node:crypto';
 
+import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { cellMappings } from '../api/schema';
 import { type ApiHandle, type CellHandle, openApiDatabase, openCellDatabase } from '../connect';
-import { CellRegistry } from '../registry';
+import { type CellRef, CellRegistry } from '../registry';
 import { withDatabase } from './templates';
 
 export const CELL0_UUID = '00000000-0000-0000-0000-000000000000';
@@ -39,6 +40,8 @@ export interface TestDeployment {
     disabled?: boolean;
     transportUrl?: string;
   }): Promise<TestCell | { id: number; uuid: string; name: string | null; url: string }>;
+  /** The cell mapping of that name, as the registry takes it (throws when there is none). */
+  cellNamed(name: string): Promise<CellRef>;
   close(): Promise<void>;
 }
 
@@ -99,6 +102,11 @@ export async function createTestDeployment(opts: { cells?: string[] } = {}): Pro
       return { database, url: withDatabase(server, database) };
     },
     addCell,
+    async cellNamed(name) {
+      const [row] = await api.db.select().from(cellMappings).where(eq(cellMappings.name, name));
+      if (!row) throw new Error(`no cell mapping named ${name}`);
+      return row;
+    },
     async close() {
       await registry.closeAll();
       await Promise.all(handles.map((h) => h.close()));

@@ -12,22 +12,13 @@
  *   limited to: `cellUuidsSchema` (at most MAX_CELLS_PER_CALL).
  */
 import { z } from 'zod';
-import type { CellOutcome, CellSummary, DownReason } from '@/db/fanout';
+import type { CellSummary, DownOutcome } from '@/db/fanout';
 import { type CellarError, refuse } from '../errors';
 
 export type { CellSummary, DownReason } from '@/db/fanout';
 
-export interface DownCell extends CellSummary {
-  reason: DownReason;
-  message: string;
-  elapsedMs: number;
-  /** Since when it has not answered (the shared memory of cell health), when known. */
-  since?: Date | null;
-  /** When it last answered, when known. */
-  lastAnsweredAt?: Date | null;
-  /** Answered as down at once from the memory of cell health, without asking it this time. */
-  fromMemory?: boolean;
-}
+/** A cell that did not answer, as pages and the CLI show it: the fan-out's down outcome, flattened. */
+export type DownCell = CellSummary & Omit<DownOutcome, 'cell' | 'status'>;
 
 /** A figure kept from a cell's last good answer (cellar.cell_figures): shown marked stale with its time while the cell is down. */
 export interface LastKnown<V> {
@@ -39,13 +30,6 @@ export interface LastKnown<V> {
 export function cellLabel(c: { name: string | null; uuid: string }): string {
   return c.name ?? c.uuid;
 }
-
-/** A down outcome, with what the memory of cell health may add to it (db/fanout.ts). */
-type DownOutcome = Extract<CellOutcome<unknown>, { status: 'down' }> & {
-  since?: Date | null;
-  lastAnsweredAt?: Date | null;
-  fromMemory?: boolean;
-};
 
 /** The down cell of a fan-out outcome that did not answer; the health memory's fields only when the outcome has them. */
 export function downCell(o: DownOutcome): DownCell {

@@ -44,11 +44,7 @@ afterEach(async () => {
   await dep.api.sql`delete from cellar.cell_health`;
 });
 
-async function cellNamed(name: string): Promise<CellRef> {
-  const [row] = await dep.api.db.select().from(cellMappings).where(eq(cellMappings.name, name));
-  if (!row) throw new Error(`no cell mapping named ${name}`);
-  return row;
-}
+const cellNamed = (name: string): Promise<CellRef> => dep.cellNamed(name);
 
 /** A console process's view: an api handle, a registry and a memory of its own. */
 function view(opts: { backoffStartMs?: number } = {}) {
