@@ -42,7 +42,10 @@ export async function startBenchConsole(apiUrl: string, opts: { deadlineMs: numb
   const password = crypto.randomBytes(12).toString('base64url');
   cli(['user', 'add', username, '--role', 'viewer', '--password-stdin'], env, password);
 
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin', 'start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // CELLAR_BENCH_CPU_PROF=<folder>: the console writes a V8 CPU profile there when it stops (see the README's Benchmarks).
+  const profileDir = process.env.CELLAR_BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, path.join(root, 'bin', 'start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-20_000);

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDatabase, openCellDatabase } from './connect';
-import { applyMigrations, describeMigration, readSchemaStatus, expectedMigrations } from './migrate';
+import postgres from 'postgres';
+import { applyMigrations, cellSchemaStatus, describeMigration, readSchemaStatus, expectedMigrations } from './migrate';
 import { revisionSupport, supportedRange } from './nova-releases';
 import { readSchemaOwner } from './schema-owner';
+import { closedPort } from './testing/network';
+import { parseDbUrl } from './url';
 import { createTestDeployment, type TestDeployment } from './testing/deployment';
 
 let dep: TestDeployment;
@@ -110,5 +113,36 @@ describe('revisionSupport', () => {
     expect(revisionSupport('api', 'd67eeaabee36').kind).toBe('unsupported');
     expect(revisionSupport('cell', 'ffffffffffff').kind).toBe('unknown');
     expect(supportedRange()).toBe('nova 26 Zed through nova 33 2026.1 Gazpacho');
+  });
+});
+
+describe('cellSchemaStatus: what the pages that read every cell take as its schema state', () => {
+  it('reads a database once within its memory time, forgets at once when Cellar migrates it, and keeps no failed reading', async () => {
+    const url = await emptyDatabase();
+    let queries = 0;
+    const cell = openCellDatabase(url, { max: 1 });
+    const counted = postgres(parseDbUrl(url).url, { max: 1, onnotice: () => {}, debug: () => void queries++ });
+    try {
+      expect((await cellSchemaStatus(counted)).state).toBe('uninitialised');
+      const first = queries;
+      expect(first).toBeGreaterThan(0);
+      expect((await Promise.all([cellSchemaStatus(counted), cellSchemaStatus(counted)])).map((s) => s.state)).toEqual(['uninitialised', 'uninitialised']);
+      expect(queries).toBe(first);
+      // Cellar's own migration: the next page sees the new state at once.
+      await applyMigrations(cell, 'cell');
+      expect((await cellSchemaStatus(counted)).state).toBe('current');
+      expect(queries).toBeGreaterThan(first);
+    } finally {
+      await counted.end({ timeout: 2 });
+      await cell.close();
+    }
+    // A database that cannot be read is asked again next time, not remembered as failing.
+    const closed = postgres(`postgresql://nova:pw@127.0.0.1:${await closedPort()}/nova_cellx`, { max: 1, connect_timeout: 1, onnotice: () => {} });
+    try {
+      await expect(cellSchemaStatus(closed)).rejects.toThrow();
+      await expect(cellSchemaStatus(closed)).rejects.toThrow();
+    } finally {
+      await closed.end({ timeout: 1 });
+    }
   });
 });

@@ -152,6 +152,36 @@ export async function readSchemaStatus(sql: postgres.Sql, family: SchemaFamily):
   };
 }
 
+/** How long a cell database's schema state, once read for a page, is taken as still true. */
+export const SCHEMA_STATUS_MEMORY_MS = 5000;
+
+const rememberedStatus = new Map<string, { until: number; status: Promise<SchemaStatus> }>();
+
+/**
+ * A cell database's schema state for the pages that read every cell (the cells list, the
+ * checks, a cell's page), read at most once per SCHEMA_STATUS_MEMORY_MS per database. The
+ * reading costs three or four round trips, more than the figures it comes with, and at 75
+ * cells under 8 viewers those round trips were the console's busiest work; a schema
+ * changes only when it is migrated. Cellar's own migrations forget what was read
+ * (runSet); one made elsewhere (nova-manage, another Cellar) shows within the memory's time.
+ */
+export function cellSchemaStatus(sql: postgres.Sql): Promise<SchemaStatus> {
+  const { host, port, database } = sql.options;
+  const key = `${host.join(',')}|${port.join(',')}|${database}`;
+  const now = performance.now();
+  const had = rememberedStatus.get(key);
+  if (had && had.until > now) return had.status;
+  if (rememberedStatus.size > 1000) for (const [k, v] of rememberedStatus) if (v.until <= now) rememberedStatus.delete(k);
+  const status = readSchemaStatus(sql, 'cell');
+  const entry = { until: now + SCHEMA_STATUS_MEMORY_MS, status };
+  rememberedStatus.set(key, entry);
+  // A failed reading is not remembered.
+  status.catch(() => {
+    if (rememberedStatus.get(key) === entry) rememberedStatus.delete(key);
+  });
+  return status;
+}
+
 /**
  * Apply a set's pending migrations in one transaction, recorded as drizzle's migrator
  * records them (same table, hash and created_at), but without its CREATE SCHEMA IF NOT
@@ -168,6 +198,8 @@ async function runSet(sql: postgres.Sql, set: MigrationSet): Promise<number> {
   if (!schema!.present) await sql.unsafe(`create schema ${MIGRATIONS_SCHEMA}`);
   await sql.unsafe(`create table if not exists ${table} (id serial primary key, hash text not null, created_at bigint)`);
   let applied = 0;
+  // What a page remembers of a schema state may be about to be wrong.
+  rememberedStatus.clear();
   await sql.begin(async (tx) => {
     const [last] = await tx.unsafe<{ created_at: string | null }[]>(`select created_at from ${table} order by created_at desc limit 1`);
     const lastAt = last ? Number(last.created_at) : null;
@@ -178,6 +210,8 @@ async function runSet(sql: postgres.Sql, set: MigrationSet): Promise<number> {
       applied++;
     }
   });
+  // And what was read while it ran.
+  rememberedStatus.clear();
   return applied;
 }
 

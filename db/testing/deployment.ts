@@ -45,7 +45,8 @@ export interface TestDeployment {
   close(): Promise<void>;
 }
 
-function serverUrl(): string {
+/** The test PostgreSQL server (its maintenance database). */
+export function serverUrl(): string {
   return process.env.CELLAR_TEST_DATABASE_URL ?? inject('testDatabaseUrl');
 }
 

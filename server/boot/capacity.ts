@@ -1,4 +1,5 @@
 import 'server-only';
+import { coalesced } from '@/db/coalesce';
 /**
  * Per-cell capacity and flavor slots (seed 001: "schedule an instance to a cell based on
  * flavor slots available"), the figures of the cells page. For every cell except cell0,
@@ -75,11 +76,14 @@ export async function cellCapacity(deps: Deps & CapacityOptions, opts: CellCapac
   const initial = initialAllocationRatios(deps);
   const [mappings, flavorRows] = await Promise.all([
     readCellMappings(deps.api),
-    deps.api.db
-      .select()
-      .from(flavors)
-      .where(or(eq(flavors.disabled, false), isNull(flavors.disabled)))
-      .orderBy(asc(flavors.memoryMb), asc(flavors.vcpus), asc(flavors.name)),
+    // A page's per-cell capacity calls share it (db/coalesce.ts).
+    coalesced(deps.api, 'enabled-flavors', () =>
+      deps.api.db
+        .select()
+        .from(flavors)
+        .where(or(eq(flavors.disabled, false), isNull(flavors.disabled)))
+        .orderBy(asc(flavors.memoryMb), asc(flavors.vcpus), asc(flavors.name)),
+    ),
   ]);
   const cells = chooseCells(mappings, opts.cellUuids).filter((c) => !isCell0(c.uuid));
   const flavorNeeds = flavorRows.map((f) => ({ flavorId: f.id, name: f.name, flavorid: f.flavorid, need: flavorNeed(f) }));

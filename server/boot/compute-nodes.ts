@@ -4,7 +4,8 @@ import 'server-only';
  * the given cells, read through fanOut under the deadline (one query per cell, all
  * cells at once), each with its nova-compute service's state and its host's mapping.
  */
-import type { CellHandle } from '@/db/connect';
+import { loaderOn } from '@/db/coalesce';
+import type { ApiHandle, CellHandle } from '@/db/connect';
 import { type CellOutcome, fanOut } from '@/db/fanout';
 import type { CellRef } from '@/db/registry';
 import type { Deps } from '../deps';
@@ -81,12 +82,25 @@ export function readComputeNodes(deps: Deps, cells: readonly CellRef[]): Promise
 export async function readHostCells(deps: Deps, hosts: readonly string[]): Promise<Map<string, string>> {
   const unique = [...new Set(hosts)];
   if (unique.length === 0) return new Map();
-  const rows = await deps.api.sql<{ host: string; cell_uuid: string }[]>`
-    select h.host, c.uuid as cell_uuid
-    from host_mappings h join cell_mappings c on c.id = h.cell_id
-    where h.host in ${deps.api.sql(unique)}`;
-  return new Map(rows.map((r) => [r.host, r.cell_uuid]));
+  const cells = await hostCells(deps.api).loadMany(unique);
+  const out = new Map<string, string>();
+  for (const [i, c] of cells.entries()) {
+    if (c instanceof Error) throw c;
+    if (c !== null) out.set(unique[i]!, c);
+  }
+  return out;
 }
+
+/** The cell of each host (null: not mapped); the hosts asked at one moment (a page's per-cell calls) in one query. */
+const hostCells = (api: ApiHandle) =>
+  loaderOn<string, string | null>(api, 'host-cells', async (hosts) => {
+    const rows = await api.sql<{ host: string; cell_uuid: string }[]>`
+      select h.host, c.uuid as cell_uuid
+      from host_mappings h join cell_mappings c on c.id = h.cell_id
+      where h.host = any(${[...new Set(hosts)]}::text[])`;
+    const cellOf = new Map(rows.map((r) => [r.host, r.cell_uuid]));
+    return hosts.map((h) => cellOf.get(h) ?? null);
+  });
 
 /**
  * Where a node's host stands in host_mappings, seen from the cell whose database holds

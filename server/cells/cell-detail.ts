@@ -7,7 +7,7 @@ import 'server-only';
  */
 import type { CellHandle } from '@/db/connect';
 import { fanOut } from '@/db/fanout';
-import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
+import { cellSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { serviceState, type ServiceState } from '../nova/service-state';
@@ -113,7 +113,7 @@ interface CellAnswer {
 }
 
 async function readCell(handle: CellHandle, now: Date, serviceDownTimeS: number): Promise<CellAnswer> {
-  const schema = await readSchemaStatus(handle.sql, 'cell');
+  const schema = await cellSchemaStatus(handle.sql);
   // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
   if (schema.state === 'uninitialised' || schema.state === 'incomplete')
     return { schema, nodes: null, schedulerNodes: null, serviceHosts: [], liveInstances: null };

@@ -63,6 +63,34 @@ describe('rememberFigures', () => {
     expect(statements).toHaveLength(0);
   });
 
+  it('writes the figures of the calls of one moment in one statement and reads theirs in one query (a page asking cell by cell)', async () => {
+    const { deps: counted, statements } = countingDeps();
+    // Cells of their own: the other tests count the rows of theirs.
+    const own = (n: number) => ({ uuid: `00000000-0000-4000-8000-0000000001${n}0`, name: `lk-1${n}` });
+    const answered = (n: number): CellOutcome<{ n: number }> => ({ cell: own(n), status: 'up', value: { n }, elapsedMs: 3 });
+    const silent = (n: number): CellOutcome<{ n: number }> => ({ ...down<{ n: number }>(n), cell: own(n) });
+    const recalled = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => rememberFigures(counted, 'cell-detail', [n % 3 === 0 ? silent(n) : answered(n)], (v) => v)),
+    );
+    expect(statements.filter((s) => s.startsWith('insert'))).toHaveLength(1);
+    expect(statements.filter((s) => s.startsWith('select'))).toHaveLength(1);
+    // Each call got its own cells' last values: cell 3 was never seen, so none.
+    expect(recalled.every((m) => m.size === 0)).toBe(true);
+    const later = await rememberFigures(counted, 'cell-detail', [silent(4), silent(5)], (v) => v);
+    expect([...later.values()].map((l) => l.value)).toEqual([{ n: 4 }, { n: 5 }]);
+  });
+
+  it('keeps the newest of two answers of one cell written at one moment (one upsert may not touch a row twice)', async () => {
+    const older = new Date('2026-04-01T10:00:00Z');
+    const newer = new Date('2026-04-01T10:00:01Z');
+    await Promise.all([
+      rememberFigures({ ...deps, now: () => newer }, 'unmapped-computes', [up(9, { v: 'newer' })], (v) => v),
+      rememberFigures({ ...deps, now: () => older }, 'unmapped-computes', [up(9, { v: 'older' })], (v) => v),
+    ]);
+    expect((await recallFigures(deps, 'unmapped-computes', [cell(9).uuid])).get(cell(9).uuid)).toEqual({ value: { v: 'newer' }, observedAt: newer });
+    await dep.api.db.delete(apiSchema.cellFigures).where(eq(apiSchema.cellFigures.cellUuid, cell(9).uuid));
+  });
+
   it('gives a down cell its last value and the time it was seen; dates come back as dates; a cell never seen has none', async () => {
     const seenAt = new Date('2026-03-01T09:11:58.000Z');
     const heartbeat = new Date('2026-03-01T09:11:30.123Z');

@@ -1,7 +1,8 @@
 import 'server-only';
-import type { CellHandle } from '@/db/connect';
+import { loaderOn } from '@/db/coalesce';
+import type { ApiHandle, CellHandle } from '@/db/connect';
 import { fanOut } from '@/db/fanout';
-import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
+import { cellSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import type { Deps } from '../deps';
 import { FAKE_INSTANCE_UUID } from '../nova/constants';
 import { type DownCell, downCell, type LastKnown } from './cell-ref';
@@ -60,9 +61,21 @@ export interface ListCellsOptions {
   cellUuids?: readonly string[] | null;
 }
 
+/** The host mappings of each cell, by cell uuid; the cells asked at one moment (a page's per-cell calls) in one query. */
+const hostMappingCounts = (api: ApiHandle) =>
+  loaderOn<string, number>(api, 'host-mapping-counts', async (uuids) => {
+    const rows = await api.sql<{ uuid: string; n: string }[]>`
+      select c.uuid, count(h.id)::text as n
+      from cell_mappings c left join host_mappings h on h.cell_id = c.id
+      where c.uuid = any(${[...new Set(uuids)]}::text[])
+      group by c.uuid`;
+    const n = new Map(rows.map((r) => [r.uuid, Number(r.n)]));
+    return uuids.map((u) => n.get(u) ?? 0);
+  });
+
 /** What one cell reports about itself: its schema state, then (when it has tables) its figures. */
 async function readCellFigures(handle: CellHandle): Promise<{ figures: CellFigures | null; schema: SchemaStatus }> {
-  const schema = await readSchemaStatus(handle.sql, 'cell');
+  const schema = await cellSchemaStatus(handle.sql);
   // An empty database is up but has nothing to count; it is reported as such, never migrated here.
   // Nothing to count in an empty database, and nothing safe to read where a column Cellar reads is missing.
   if (schema.state === 'uninitialised' || schema.state === 'incomplete') return { figures: null, schema };
@@ -86,15 +99,12 @@ export async function listCells(deps: Deps, opts: ListCellsOptions = {}): Promis
   const mappings = await readCellMappings(deps.api);
   const asked = chooseCells(mappings, opts.cellUuids);
   const frameOnly = asked.length === 0 && Array.isArray(opts.cellUuids) && opts.cellUuids.length === 0;
+  const counted = frameOnly ? mappings : asked;
   const [hostCounts, outcomes] = await Promise.all([
-    deps.api.sql<{ uuid: string; n: string }[]>`
-      select c.uuid, count(h.id)::text as n
-      from cell_mappings c left join host_mappings h on h.cell_id = c.id
-      ${frameOnly ? deps.api.sql`` : deps.api.sql`where c.uuid = any(${asked.map((c) => c.uuid)}::text[])`}
-      group by c.uuid`,
+    Promise.all(counted.map((c) => hostMappingCounts(deps.api).load(c.uuid))),
     fanOut(deps.registry, asked, ({ handle }) => readCellFigures(handle), { deadlineMs: deps.deadlineMs }),
   ]);
-  const hosts = new Map(hostCounts.map((r) => [r.uuid, Number(r.n)]));
+  const hosts = new Map(counted.map((c, i) => [c.uuid, hostCounts[i]]));
   const seen = await rememberFigures(deps, 'cell-figures', outcomes, (v): CellListLastKnown => ({ figures: v.figures, schema: v.schema }));
 
   const cells = asked.map((m, i): CellListRow => {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { asc } from 'drizzle-orm';
 import { cellMappings } from '@/db/api/schema';
+import { coalesced } from '@/db/coalesce';
 import type { ApiHandle } from '@/db/connect';
 import type { CellRef } from '@/db/registry';
 import { maskUrl } from '@/db/url';
@@ -12,9 +13,12 @@ export interface CellMapping extends CellRef {
   createdAt: Date | null;
 }
 
-/** All cell mappings, as nova's CellMappingList.get_all: ordered by id. */
+/**
+ * All cell mappings, as nova's CellMappingList.get_all: ordered by id. The calls of one
+ * moment (a page's per-cell calls) share one read.
+ */
 export async function readCellMappings(api: ApiHandle): Promise<CellMapping[]> {
-  const rows = await api.db.select().from(cellMappings).orderBy(asc(cellMappings.id));
+  const rows = await coalesced(api, 'cell_mappings', () => api.db.select().from(cellMappings).orderBy(asc(cellMappings.id)));
   return rows.map((r) => ({
     id: r.id,
     uuid: r.uuid,

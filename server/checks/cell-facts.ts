@@ -1,6 +1,6 @@
 import 'server-only';
 import type { CellHandle } from '@/db/connect';
-import { readSchemaStatus, type SchemaStatus } from '@/db/migrate';
+import { cellSchemaStatus, type SchemaStatus } from '@/db/migrate';
 import { utcDate } from '@/db/timestamps';
 
 export interface ComputeServiceRow {
@@ -68,7 +68,7 @@ export async function readCellFacts(handle: CellHandle): Promise<CellFacts> {
     (rows) => ({ rows }),
     (error: unknown) => ({ error }),
   );
-  const schema = await readSchemaStatus(handle.sql, 'cell');
+  const schema = await cellSchemaStatus(handle.sql);
   const read = await hostsRead;
   if ('error' in read) {
     const code = (read.error as { code?: string }).code;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { coalesced } from '@/db/coalesce';
 import { fanOut } from '@/db/fanout';
 import { isNovaMade } from '@/db/schema-owner';
 import { utcDate } from '@/db/timestamps';
@@ -43,11 +44,16 @@ export async function runChecksFor(deps: Deps, opts: { cellUuids?: readonly stri
   const mappings = await readCellMappings(deps.api);
   const asked = chooseCells(mappings, opts.cellUuids);
   const [hostRows, outcomes, novaMade] = await Promise.all([
-    deps.api.sql<{ id: number; host: string; cell_uuid: string; created_at: string | null }[]>`
-      select h.id, h.host, c.uuid as cell_uuid, h.created_at::text as created_at
-      from host_mappings h join cell_mappings c on c.id = h.cell_id`,
+    // The per-cell checks of one page share these two reads (db/coalesce.ts).
+    coalesced(
+      deps.api,
+      'host_mappings',
+      () => deps.api.sql<{ id: number; host: string; cell_uuid: string; created_at: string | null }[]>`
+        select h.id, h.host, c.uuid as cell_uuid, h.created_at::text as created_at
+        from host_mappings h join cell_mappings c on c.id = h.cell_id`,
+    ),
     fanOut(deps.registry, asked, ({ handle }) => readCellFacts(handle), { deadlineMs: deps.deadlineMs }),
-    isNovaMade(deps.api.sql),
+    coalesced(deps.api, 'nova-made', () => isNovaMade(deps.api.sql)),
   ]);
   const hostMappings: HostMappingRow[] = hostRows.map((r) => ({ id: r.id, host: r.host, cellUuid: r.cell_uuid, createdAt: utcDate(r.created_at) }));
   const seen = await rememberFigures(deps, 'check-facts', outcomes, keptFacts);

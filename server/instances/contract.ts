@@ -7,7 +7,7 @@ import { instanceUuid } from './instance-uuid';
 
 export { instanceUuid } from './instance-uuid';
 export { SORT_DIRS, SORT_KEYS, type SortDir, type SortKey, type SortSpec } from './sort-order';
-export { mergeCellPages } from './merge-pages';
+export { mergeCellPages, mergedPageTrimmer } from './merge-pages';
 export { VM_STATES, type VmState } from '../nova/constants';
 
 export const lookupInstanceInput = z.object({ uuid: instanceUuid });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import type { Deps } from '../deps';
 import { listInstances } from './list-instances';
-import { mergeCellPages } from './merge-pages';
+import { mergeCellPages, mergedPageTrimmer } from './merge-pages';
 import type { SortDir, SortKey } from './sort-order';
 import { seedInstances } from './testing';
 
@@ -50,5 +50,38 @@ describe('mergeCellPages', () => {
         }
       }
     }
+  });
+
+  it('gives the same merged page from the trimmed pages, in whatever order the cells answer, and sends fewer rows', async () => {
+    const cells = [dep.cell0, ...dep.cells].map((c) => c.uuid);
+    const orders = [cells, [...cells].reverse(), [cells[1]!, cells[0]!, cells[2]!]];
+    let dropped = 0;
+    for (const sort of ['created_at', 'display_name'] as SortKey[]) {
+      for (const dir of ['desc', 'asc'] as SortDir[]) {
+        let marker: string | null = null;
+        for (let page = 0; page < 5; page++) {
+          const input = { limit: 4, sort, dir, marker };
+          const spec = { limit: 4, sort: { key: sort, dir } };
+          const parts = new Map(await Promise.all(cells.map(async (u) => [u, await listInstances(deps, { ...input, cellUuids: [u] })] as const)));
+          const whole = mergeCellPages([...parts.values()], { ...spec, asOf: new Date(0) });
+          for (const order of orders) {
+            const trim = mergedPageTrimmer(spec);
+            const trimmed = order.map((u) => trim(parts.get(u)!));
+            const merged = mergeCellPages(trimmed, { ...spec, asOf: new Date(0) });
+            expect(merged.rows.map((r) => r.uuid)).toEqual(whole.rows.map((r) => r.uuid));
+            expect(merged.nextMarker).toBe(whole.nextMarker);
+            dropped += [...parts.values()].reduce((n, p) => n + p.rows.length, 0) - trimmed.reduce((n, p) => n + p.rows.length, 0);
+            // A trimmed page says there is more after its last row, as the cell would.
+            for (const [i, t] of trimmed.entries()) {
+              const original = parts.get(order[i]!)!;
+              if (t.rows.length < original.rows.length) expect(t.nextMarker).toBe(t.rows[t.rows.length - 1]!.uuid);
+            }
+          }
+          if (!whole.nextMarker) break;
+          marker = whole.nextMarker;
+        }
+      }
+    }
+    expect(dropped).toBeGreaterThan(0);
   });
 });

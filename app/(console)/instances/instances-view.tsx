@@ -16,7 +16,7 @@ import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
 import { type InstanceListPage, type InstanceRow, mergeCellPages, type UnknownInstanceRow, VM_STATES } from '@/server/instances/contract';
 import { LookupBox } from './lookup-box';
-import { type InstancesParams, instancesSearchParams, PAGE_SIZES, serializeInstancesSearchParams, toListInput } from './search-params';
+import { type InstancesParams, instancesSearchParams, PAGE_SIZES, serializeInstancesSearchParams, mergeSpec, toListInput } from './search-params';
 
 const SORTS = [
   { value: 'created_at:desc', label: 'Newest first' },
@@ -172,10 +172,9 @@ function mergeParts(parts: CellPart<InstanceListPage>[], input: ReturnType<typeo
   const shown = current.length > 0 ? current : parts.filter((p) => p.data);
   if (shown.length === 0 && parts.length > 0) return null;
   const pending = parts.filter((p) => !shown.includes(p) && !(p.error && !p.data)).map((p) => p.cell);
-  const sort = { key: input.sort ?? 'created_at', dir: input.dir ?? 'desc' } as const;
   const page = mergeCellPages(
     shown.map((p) => p.data!),
-    { limit: input.limit ?? 50, sort, asOf: frameAsOf },
+    { ...mergeSpec(input), asOf: frameAsOf },
   );
   return { page, pending };
 }

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import type { SearchParams } from 'nuqs/server';
+import { mergedPageTrimmer } from '@/server/instances/contract';
 import { HydrateClient, prefetchCellsFrame, prefetchEachCell, trpc } from '../../_trpc/server';
 import { InstancesView } from './instances-view';
-import { loadInstancesSearchParams, toListInput } from './search-params';
+import { loadInstancesSearchParams, mergeSpec, toListInput } from './search-params';
 
 export const metadata: Metadata = { title: 'Instances' };
 export const dynamic = 'force-dynamic';
@@ -16,7 +17,13 @@ export const dynamic = 'force-dynamic';
 export default async function InstancesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const input = toListInput(await loadInstancesSearchParams(searchParams));
   const frame = await prefetchCellsFrame();
-  prefetchEachCell(frame, (c) => trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] }));
+  // The browser merges the cells' pages into one page of `limit` rows (mergeParts): of
+  // each page only what can still be on it is sent.
+  const trim = mergedPageTrimmer(mergeSpec(input));
+  prefetchEachCell(frame, (c) => {
+    const options = trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] });
+    return { ...options, queryFn: async (ctx) => trim(await options.queryFn!(ctx)) };
+  });
   return (
     <HydrateClient>
       <InstancesView />

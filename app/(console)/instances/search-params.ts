@@ -4,7 +4,7 @@
  * server component (prefetch) and the client components, so both ask for the same query.
  */
 import { createLoader, createSerializer, type inferParserType, parseAsInteger, parseAsString, parseAsStringLiteral } from 'nuqs/server';
-import { type ListInstancesInput, SORT_DIRS, SORT_KEYS, VM_STATES } from '@/server/instances/contract';
+import { type ListInstancesInput, SORT_DIRS, SORT_KEYS, type SortSpec, VM_STATES } from '@/server/instances/contract';
 
 export const PAGE_SIZES = [20, 50, 100, 200, 500, 1000] as const;
 
@@ -34,4 +34,9 @@ export function toListInput(p: InstancesParams): ListInstancesInput {
   if (p.host) input.host = p.host;
   if (p.name) input.name = p.name;
   return input;
+}
+
+/** How the cells' pages of a list input merge into one page (mergeCellPages), for the browser's merge and the server render's trim alike. */
+export function mergeSpec(input: ListInstancesInput): { limit: number; sort: SortSpec } {
+  return { limit: input.limit ?? 50, sort: { key: input.sort ?? 'created_at', dir: input.dir ?? 'desc' } };
 }
