@@ -10,7 +10,7 @@ const serverOnlyHook = `--import=${pathToFileURL(path.join(import.meta.dirname, 
 export default defineConfig({
   resolve: { alias: { '@': import.meta.dirname, 'server-only': serverOnlyEmpty } },
   test: {
-    include: ['{db,server,bin}/**/*.test.ts'],
+    include: ['{db,server,bin,app}/**/*.test.ts'],
     globalSetup: ['db/testing/global-setup.ts'],
     env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, serverOnlyHook].filter(Boolean).join(' ') },
     testTimeout: 30_000,

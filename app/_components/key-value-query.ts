@@ -1,0 +1,80 @@
+/**
+ * The search box of every list: `cell:cell1 project:abc host:cmp-1 fault:"No valid host"
+ * status:ERROR` plus free text, parsed into the same URL state the list's fields use, and
+ * written back from it (browser-safe, pure).
+ *
+ * A value with spaces is quoted ("…", with \" and \\ inside); a key the list does not know
+ * is an error that names the keys it knows, never silently free text.
+ */
+
+export interface KeyValueQuery {
+  /** Key (lower case) → value, the last one winning when a key is given twice. */
+  fields: Record<string, string>;
+  /** What is left: words that are not key:value, joined by one space. */
+  free: string;
+}
+
+export type KeyValueParse = ({ ok: true } & KeyValueQuery) | { ok: false; error: string };
+
+/** One token: key:"quoted value", key:value, "quoted free text" or a free word. */
+const TOKEN = /\s*(?:([A-Za-z][\w-]*):(?:"((?:[^"\\]|\\.)*)"|(\S*))|"((?:[^"\\]|\\.)*)"|(\S+))/gy;
+
+const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
+
+/**
+ * Parse `text` against the keys a list knows (`keys`, lower case; aliases may map several
+ * spellings onto one field: pass them all). A key with no value (`host:`) clears nothing
+ * and is refused, so a half-typed query never empties a filter by surprise.
+ */
+export function parseKeyValueQuery(text: string, keys: readonly string[]): KeyValueParse {
+  const known = new Set(keys.map((k) => k.toLowerCase()));
+  const fields: Record<string, string> = {};
+  const free: string[] = [];
+  if (text.length > 2000) return { ok: false, error: 'The search is too long (at most 2,000 characters).' };
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  // biome-ignore lint/suspicious/noAssignInExpressions: the sticky regex walks the text token by token.
+  while ((m = TOKEN.exec(text)) !== null) {
+    at = TOKEN.lastIndex;
+    const [, key, quoted, bare, quotedFree, word] = m;
+    if (key !== undefined) {
+      const k = key.toLowerCase();
+      if (!known.has(k)) {
+        // "https://…" and "10:30" are not keys the user meant: only a word-like key is refused.
+        if (bare?.startsWith('//')) {
+          free.push(`${key}:${bare}`);
+          continue;
+        }
+        return { ok: false, error: `Unknown key "${key}:". This list searches by ${[...known].map((x) => `${x}:`).join(', ')} and free text.` };
+      }
+      if (bare?.startsWith('"')) return { ok: false, error: 'A quote is not closed.' };
+      const value = quoted !== undefined ? unquote(quoted) : (bare ?? '');
+      if (value.trim() === '') return { ok: false, error: `"${key}:" needs a value, e.g. ${key}:something or ${key}:"two words".` };
+      fields[k] = value.trim();
+    } else if (quotedFree !== undefined) {
+      if (quotedFree.trim()) free.push(unquote(quotedFree).trim());
+    } else if (word !== undefined) {
+      if (word.startsWith('"')) return { ok: false, error: 'A quote is not closed.' };
+      free.push(word);
+    }
+    if (at >= text.length) break;
+  }
+  if (text.slice(at).trim() !== '') return { ok: false, error: 'A quote is not closed.' };
+  return { ok: true, fields, free: free.join(' ') };
+}
+
+/** Quote a value when it needs it, so that parsing it again gives it back. */
+function quote(value: string): string {
+  return /^[^\s"\\]+$/.test(value) ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The search text for a list's current state: its fields in `keys` order (empty ones left out), then the free text. */
+export function formatKeyValueQuery(fields: Record<string, string | null | undefined>, free: string | null | undefined, keys: readonly string[]): string {
+  const parts = keys.flatMap((k) => {
+    const v = fields[k];
+    return v === null || v === undefined || v === '' ? [] : [`${k}:${quote(v)}`];
+  });
+  if (free?.trim()) parts.push(free.trim());
+  return parts.join(' ');
+}
