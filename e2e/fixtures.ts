@@ -47,12 +47,23 @@ export function demoDatabasePassword(): string {
   return (JSON.parse(fs.readFileSync(path.join(E2E_DATA_DIR, 'cellar.json'), 'utf8')) as { password: string }).password;
 }
 
-export const test = base.extend<{ api: postgres.Sql }>({
+export const test = base.extend<{ api: postgres.Sql; failOnPageErrors: undefined }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright fixture signature
   api: async ({}, use) => {
     const sql = apiSql();
     await use(sql);
     await sql.end({ timeout: 2 });
   },
+  // An error thrown in the page (a hydration mismatch, a crash in a component) fails the
+  // spec that saw it, even when what it checks still shows: users would see it break.
+  failOnPageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message.slice(0, 500)));
+      await use(undefined);
+      baseExpect(errors, 'errors thrown in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 export { expect } from '@playwright/test';
