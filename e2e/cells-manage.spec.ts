@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import { E2E_DATA_DIR } from '../playwright.config';
 import { expect, test } from './fixtures';
 
 const CELL0 = '00000000-0000-0000-0000-000000000000';
@@ -5,6 +9,12 @@ const DB = 'cellx_e2e';
 // Expanded from the console's CELLAR_DATABASE_URL (the embedded cluster), so no password is typed here.
 const DB_URL = `{scheme}://{username}:{password}@{hostname}:{port}/${DB}`;
 const TRANSPORT = 'rabbit://nova:e2e-s3cret@rabbit.cellx.example.net:5672/nova_cellx';
+
+/** A demo cell database, to count what nova counts there. */
+function cellSql(database: string): postgres.Sql {
+  const state = JSON.parse(fs.readFileSync(path.join(E2E_DATA_DIR, 'cellar.json'), 'utf8')) as { port: number; password: string };
+  return postgres({ host: '127.0.0.1', port: state.port, user: 'postgres', password: state.password, database, max: 1, onnotice: () => {} });
+}
 
 test.describe('Managing cells', () => {
   test('create a cell through the form (migrating its empty database), see it listed and on its page, rename it, delete it', async ({ page, api }) => {
@@ -66,9 +76,28 @@ test.describe('Managing cells', () => {
       const [renamed] = await api`select name, transport_url, database_connection, disabled from cell_mappings where uuid = ${row!.uuid}`;
       expect(renamed).toEqual({ name: 'cellx-renamed', transport_url: TRANSPORT, database_connection: DB_URL, disabled: false });
 
+      // A mapped host: nova refuses the delete unless forced, and the dialog says so beside its disabled button.
+      const [mapping] = await api<{ id: number }[]>`
+        insert into host_mappings (cell_id, host, created_at)
+        select id, 'cellx-e2e-host', now() at time zone 'utc' from cell_mappings where uuid = ${row!.uuid} returning id`;
+      await page.reload();
+      await page.getByRole('button', { name: 'Delete cell' }).click();
+      const refusing = page.getByRole('dialog', { name: 'Delete cell cellx-renamed?' });
+      await expect(refusing.getByRole('button', { name: 'Delete', exact: true })).toBeDisabled();
+      await expect(refusing.locator('[data-refusal]')).toHaveText(
+        'nova refuses this delete while 1 host is mapped to the cell (delete_cell exits 2): force it to delete the host mappings too.',
+      );
+      await refusing.getByRole('checkbox', { name: /^Force/ }).check();
+      await expect(refusing.locator('[data-refusal]')).toHaveCount(0);
+      await refusing.getByRole('button', { name: 'Cancel' }).click();
+      await expect(refusing).toBeHidden();
+      await api`delete from host_mappings where id = ${mapping!.id}`;
+      await page.reload();
+
       // Delete: an empty cell goes without forcing; the notice says what nova needs.
       await page.getByRole('button', { name: 'Delete cell' }).click();
       const dialog = page.getByRole('dialog', { name: 'Delete cell cellx-renamed?' });
+      await expect(dialog.locator('[data-refusal]')).toHaveCount(0);
       await expect(dialog).toContainText('This cannot be undone.');
       await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
       await expect(page.getByRole('heading', { name: 'Cell cellx-renamed deleted' })).toBeVisible();
@@ -79,55 +108,92 @@ test.describe('Managing cells', () => {
     }
   });
 
-  test('deleting cell1, which still has hosts, is refused with a plain message; forcing is refused for its live instances', async ({ page, api }) => {
+  test('deleting cell1 is not offered while it has live instances: the button is disabled with the reason beside it', async ({ page, api }) => {
     const [cell1] = await api<{ id: number; uuid: string }[]>`select id, uuid from cell_mappings where name = 'cell1'`;
-    const count = async () => (await api<{ n: number }[]>`select count(*)::int as n from host_mappings where cell_id = ${cell1!.id}`)[0]!.n;
-    const hosts = await count();
-    expect(hosts).toBeGreaterThan(0);
-
-    await page.goto('/');
-    await page.getByRole('table', { name: 'Cells' }).getByRole('link', { name: 'cell1', exact: true }).click();
-    await expect(page.getByRole('heading', { name: 'cell1', level: 1 })).toBeVisible();
-    await page.getByRole('button', { name: 'Delete cell' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete cell cell1?' });
-    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect(dialog.getByRole('alert')).toHaveText(
-      `Cell cell1 still has ${hosts} mapped hosts; delete or move them first (forcing the delete removes the host mappings).`,
-    );
-
-    await dialog.getByRole('checkbox', { name: /^Force/ }).check();
-    const confirm = dialog.getByRole('button', { name: 'Force delete' });
-    await expect(confirm).toBeDisabled();
-    await dialog.getByRole('textbox', { name: /Type cell1 to confirm/ }).fill('cell1');
-    await confirm.click();
-    await expect(dialog.getByRole('alert')).toHaveText(
-      /^Cell cell1 still has \d+ live instances; delete them first\. Forcing never deletes a cell with live instances\.$/,
-    );
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-
-    expect(await count()).toBe(hosts);
-    expect(await api`select 1 from cell_mappings where uuid = ${cell1!.uuid}`).toHaveLength(1);
+    const cellDb = cellSql('cell1');
+    try {
+      // nova's count: live is deleted = 0, whatever the vm_state.
+      const live = (await cellDb<{ live: number }[]>`select count(*)::int as live from instances where deleted = 0`)[0]!.live;
+      expect(live).toBeGreaterThan(0);
+      await page.goto(`/cells/${cell1!.uuid}`);
+      await expect(page.getByRole('heading', { name: 'cell1', level: 1 })).toBeVisible();
+      const del = page.getByRole('button', { name: 'Delete cell' });
+      await expect(del).toBeDisabled();
+      const reason = page.locator('[data-refusal="delete"]');
+      await expect(reason).toBeVisible();
+      await expect(reason).toHaveText(
+        `Delete is not offered: cell1 has ${live} live instance${live === 1 ? '' : 's'}: nova refuses to delete a cell with live instances, even forced (delete_cell exits 3). Delete them first.`,
+      );
+      // The reason is the button's description, for those who cannot see it beside it.
+      await expect(del).toHaveAccessibleDescription(/nova refuses to delete a cell with live instances/);
+      expect(await api`select 1 from cell_mappings where uuid = ${cell1!.uuid}`).toHaveLength(1);
+    } finally {
+      await cellDb.end({ timeout: 2 });
+    }
   });
 
-  test("disabling cell0 is refused with nova's rule; it holds no compute hosts", async ({ page, api }) => {
+  test("cell0 cannot be disabled, as nova rules: the button is disabled with nova's reason beside it", async ({ page, api }) => {
     await page.goto(`/cells/${CELL0}`);
     await expect(page.getByRole('heading', { name: 'cell0', level: 1 })).toBeVisible();
     await expect(page.getByRole('main')).toContainText('cell0 holds no compute hosts');
-    await page.getByRole('button', { name: 'Disable cell' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'Refused' })).toContainText('Cell0 cannot be disabled.');
+    await expect(page.getByRole('button', { name: 'Disable cell' })).toBeDisabled();
+    await expect(page.locator('[data-refusal="toggle"]')).toHaveText(
+      'Disable is not offered: nova refuses to disable or enable cell0 ("Cell0 cannot be disabled.", nova-manage update_cell exits 5).',
+    );
     const [row] = await api<{ disabled: boolean }[]>`select disabled from cell_mappings where uuid = ${CELL0}`;
     expect(row!.disabled).toBe(false);
   });
 
-  test('disabling and enabling cell2 tells the operator to SIGHUP the schedulers', async ({ page, api }) => {
+  test('disabling cell2 asks first and says what nova-scheduler will see; Cancel changes nothing; confirming disables it, audited; enabling asks too', async ({
+    page,
+    api,
+  }) => {
     const [cell2] = await api<{ uuid: string }[]>`select uuid from cell_mappings where name = 'cell2'`;
+    const disabled = async () => (await api<{ disabled: boolean }[]>`select disabled from cell_mappings where uuid = ${cell2!.uuid}`)[0]!.disabled;
+    const audited = async () =>
+      api<{ actor: string; outcome: string; input: { disabled?: boolean } }[]>`
+        select actor, outcome, input from cellar.audit_log where action = 'cells.setDisabled' and target like ${`%${cell2!.uuid}%`} order by id`;
+    const before = (await audited()).length;
     try {
       await page.goto(`/cells/${cell2!.uuid}`);
       await page.getByRole('button', { name: 'Disable cell' }).click();
+      const ask = page.getByRole('dialog', { name: 'Disable cell cell2?' });
+      await expect(ask).toContainText('This sets cell_mappings.disabled for cell2: nova-scheduler stops placing new instances in this cell.');
+      await expect(ask).toContainText('this takes effect in the scheduler only after a SIGHUP or a restart of every nova-scheduler');
+      await expect(ask).toContainText('Instances already in the cell keep running');
+
+      // Cancel: the dialog goes, the mapping is as it was, nothing was attempted.
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      await expect(ask).toBeHidden();
+      expect(await disabled()).toBe(false);
+      expect(await audited()).toHaveLength(before);
+      await expect(page.getByRole('button', { name: 'Disable cell' })).toBeFocused();
+
+      // Escape cancels as well.
+      await page.getByRole('button', { name: 'Disable cell' }).click();
+      await expect(ask).toBeVisible();
+      await page.keyboard.press('Escape');
+      await expect(ask).toBeHidden();
+      expect(await disabled()).toBe(false);
+
+      // Confirm: disabled, said, and in the audit log.
+      await page.getByRole('button', { name: 'Disable cell' }).click();
+      await ask.getByRole('button', { name: 'Disable cell' }).click();
+      await expect(ask).toBeHidden();
       await expect(page.getByRole('status').filter({ hasText: 'now disabled' })).toHaveText('Cell cell2 is now disabled.');
       await expect(page.getByRole('note')).toContainText("nova's schedulers cache whether a cell is disabled");
+      expect(await disabled()).toBe(true);
+      const rows = await audited();
+      expect(rows).toHaveLength(before + 1);
+      expect(rows.at(-1)).toMatchObject({ actor: 'operator', outcome: 'done', input: { disabled: true } });
+
       await page.getByRole('button', { name: 'Enable cell' }).click();
+      const enable = page.getByRole('dialog', { name: 'Enable cell cell2?' });
+      await expect(enable).toContainText('nova-scheduler may place new instances in this cell again');
+      await enable.getByRole('button', { name: 'Enable cell' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'now enabled' })).toHaveText('Cell cell2 is now enabled.');
+      expect(await disabled()).toBe(false);
+      expect((await audited()).at(-1)).toMatchObject({ outcome: 'done', input: { disabled: false } });
     } finally {
       await api`update cell_mappings set disabled = false where uuid = ${cell2!.uuid}`;
     }

@@ -21,6 +21,35 @@ test.describe('Cells home', () => {
     expect(html).not.toContain('r4bb1t-cell');
   });
 
+  test('at 1024 px the state and the counts are in view, each URL is one line, and the whole URL is a click away', async ({ page }) => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto('/');
+    const table = page.getByRole('table', { name: 'Cells' });
+    const cell1 = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /^cell1/ }) });
+    await expect(cell1).toContainText('● up');
+    // Nothing to scroll for them: neither the page nor the table's frame.
+    const frame = (await page.getByRole('group', { name: 'Cells' }).boundingBox())!;
+    for (const name of ['Name', 'Reachable', 'Disabled', 'Host mappings', 'Live instances']) {
+      const header = (await table.getByRole('columnheader', { name, exact: true }).boundingBox())!;
+      expect(header.x + header.width, `${name} is in view`).toBeLessThanOrEqual(Math.min(frame.x + frame.width, 1024));
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+
+    const transport = cell1.locator('[data-column="transport-url"]');
+    const shown = transport.locator('span[title]');
+    // Its start and its end, which tell the URLs apart.
+    await expect(shown).toHaveText(/^rabbit:\/\/nova:\*\*\*\*.*….*\/nova_cell1$/);
+    await expect(shown).toHaveAttribute('title', 'rabbit://nova:****@rabbit1.cell1.example.net:5672,nova:****@rabbit2.cell1.example.net:5672/nova_cell1');
+    expect((await shown.boundingBox())!.height, 'one line').toBeLessThan(24);
+    const whole = transport.getByRole('button', { name: 'Show whole transport URL of cell1' });
+    await whole.click();
+    await expect(transport.getByRole('button', { name: 'Shorten transport URL of cell1' })).toHaveAttribute('aria-expanded', 'true');
+    await expect(transport).toContainText('rabbit://nova:****@rabbit1.cell1.example.net:5672,nova:****@rabbit2.cell1.example.net:5672/nova_cell1', {
+      useInnerText: true,
+    });
+    await expect(transport.getByRole('button', { name: 'Copy transport URL of cell1' })).toBeVisible();
+  });
+
   test('shows a cell that refuses connections and one that never answers as down, and still lists the others', async ({ page, api }) => {
     const silent = await silentServer();
     const refused = await closedPort();

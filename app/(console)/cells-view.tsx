@@ -8,6 +8,7 @@ import { CopyButton } from '../_components/copy-button';
 import { CheckboxField } from '../_components/fields';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
+import { LongText } from '../_components/long-text';
 import { type CellPart, coverage, retryCell, useCellsFrame, usePerCell } from '../_components/per-cell';
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
@@ -57,7 +58,7 @@ export function CellsView() {
           {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>
         <RequireRole role="operator">
-          <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-3 py-1.5 text-white hover:bg-sky-800">
+          <Link href="/cells/new" className="rounded border border-sky-700 bg-sky-700 px-3 py-1.5 text-white no-underline hover:bg-sky-800">
             Create cell
           </Link>
         </RequireRole>
@@ -91,6 +92,11 @@ export function CellsView() {
   );
 }
 
+/**
+ * What an operator looks for first (is it up, is it disabled, what it holds) comes first,
+ * so it is in view at 1024 px; the uuid and the URLs follow, shortened to one line each.
+ * `data-column` names each cell's column for scripts.
+ */
 function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[] }) {
   return (
     <Table
@@ -98,14 +104,14 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
       head={
         <>
           <Th>Name</Th>
-          <Th>UUID</Th>
-          <Th>Transport URL</Th>
-          <Th>Database connection</Th>
-          <Th>Disabled</Th>
           <Th>Reachable</Th>
+          <Th>Disabled</Th>
           <Th className="text-right">Host mappings</Th>
           <Th className="text-right">Live instances</Th>
           <Th>Schema</Th>
+          <Th>UUID</Th>
+          <Th>Transport URL</Th>
+          <Th>Database connection</Th>
         </>
       }
     >
@@ -113,6 +119,7 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
         const part = lists[i];
         const row = part?.data?.cells[0];
         const c = row ?? m;
+        const label = cellLabel(c);
         return (
           <tr
             key={m.uuid}
@@ -120,27 +127,20 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
             data-state={row ? row.status : part?.error ? 'error' : 'asking'}
             className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
           >
-            <th scope="row" className="px-3 py-2 font-medium">
+            <th scope="row" className="whitespace-nowrap px-3 py-2 font-medium">
               <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
               {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
             </th>
-            <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-              {c.uuid}
-              <CopyButton value={c.uuid} label={`Copy uuid of ${cellLabel(c)}`} />
-            </td>
-            <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.transportUrl ?? '—'}</td>
-            <td className="max-w-72 break-all px-3 py-2 font-mono text-xs">{c.databaseConnection ?? '—'}</td>
-            <td className="px-3 py-2">{c.disabled ? 'yes' : 'no'}</td>
-            <td className="whitespace-nowrap px-3 py-2">
+            <td data-column="reachable" className="whitespace-nowrap px-3 py-2">
               {!row ? (
                 part?.data ? (
-                  <span className="text-zinc-500">no longer mapped</span>
+                  <span className="text-zinc-600 dark:text-zinc-400">no longer mapped</span>
                 ) : part?.error ? (
                   <span className="text-red-700 dark:text-red-400" title={part.error.message}>
                     ● could not ask
                   </span>
                 ) : (
-                  <span className="text-zinc-500">● asking…</span>
+                  <span className="text-zinc-600 dark:text-zinc-400">● asking…</span>
                 )
               ) : row.status === 'up' ? (
                 <span className="text-emerald-700 dark:text-emerald-400">● up · {row.elapsedMs} ms</span>
@@ -150,12 +150,27 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
                 </span>
               )}
             </td>
-            <td className="px-3 py-2 text-right tabular-nums">{row?.hostMappings ?? m.hostMappings}</td>
-            <td className="px-3 py-2 text-right tabular-nums">
+            <td data-column="disabled" className="px-3 py-2">
+              {c.disabled ? 'yes' : 'no'}
+            </td>
+            <td data-column="host-mappings" className="px-3 py-2 text-right tabular-nums">
+              {row?.hostMappings ?? m.hostMappings}
+            </td>
+            <td data-column="live-instances" className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
               <LiveInstances row={row} />
             </td>
-            <td className="px-3 py-2 text-xs">
+            <td data-column="schema" className="max-w-56 px-3 py-2 text-xs">
               <Schema row={row} />
+            </td>
+            <td data-column="uuid" className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+              {c.uuid}
+              <CopyButton value={c.uuid} label={`Copy uuid of ${label}`} />
+            </td>
+            <td data-column="transport-url" className="px-3 py-2">
+              {c.transportUrl ? <LongText value={c.transportUrl} label={`transport URL of ${label}`} /> : '—'}
+            </td>
+            <td data-column="database-connection" className="px-3 py-2">
+              {c.databaseConnection ? <LongText value={c.databaseConnection} label={`database connection of ${label}`} /> : '—'}
             </td>
           </tr>
         );
@@ -165,12 +180,12 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
 }
 
 function LiveInstances({ row }: { row: CellListRow | undefined }) {
-  if (!row) return <span className="text-zinc-500">…</span>;
-  if (row.status === 'up') return row.figures ? row.figures.liveInstances : <span className="text-zinc-500">—</span>;
+  if (!row) return <span className="text-zinc-600 dark:text-zinc-400">…</span>;
+  if (row.status === 'up') return row.figures ? row.figures.liveInstances : <span className="text-zinc-600 dark:text-zinc-400">—</span>;
   const last = row.lastKnown;
   if (last?.value.figures) return <StaleValue at={last.observedAt}>{last.value.figures.liveInstances}</StaleValue>;
   if (last) return <StaleValue at={last.observedAt}>—</StaleValue>;
-  return <span className="text-zinc-500">unknown</span>;
+  return <span className="text-zinc-600 dark:text-zinc-400">unknown</span>;
 }
 
 function Schema({ row }: { row: CellListRow | undefined }) {

@@ -1,15 +1,22 @@
 import { headers } from 'next/headers';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { type Resolution, type Role, roleAtLeast } from '@/server/auth/contract';
 import { PATH_HEADER, safeNextPath } from '@/server/auth/web-guard';
 import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/server/errors';
+import { ConsoleNav } from '../_components/console-nav';
 import { NavLink } from '../_components/nav-link';
 import { MeProvider } from '../_components/require-role';
+import { Shortcuts, ShortcutsButton } from '../_components/shortcuts';
 import { SignOutButton } from '../_components/sign-out-button';
 import { requestPrincipal } from '../_trpc/server';
 
-const NAV = [
+/**
+ * `prefetch: false` on the overview until its page lands (issue 12, item 1): the prefetch
+ * of a page that is not there answers 404, and Chrome then leaves that request open, so a
+ * page never goes network-idle. Drop it once app/(console)/overview exists.
+ */
+const NAV: readonly { href: string; label: string; prefetch?: boolean }[] = [
+  { href: '/overview', label: 'Overview', prefetch: false },
   { href: '/', label: 'Cells' },
   { href: '/hosts', label: 'Host mappings' },
   { href: '/computes', label: 'Unmapped computes' },
@@ -17,7 +24,7 @@ const NAV = [
   { href: '/checks', label: 'Checks' },
   { href: '/cell0', label: 'cell0' },
   { href: '/build-requests', label: 'Build requests' },
-] as const;
+];
 
 /** Access control's pages, shown only to the roles that may use them. */
 const ACCESS_NAV: readonly { href: string; label: string; role: Role }[] = [
@@ -43,15 +50,21 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   }
   const me = who.principal;
   return (
-    <div className="flex min-h-screen">
-      <nav aria-label="Main" className="w-52 shrink-0 border-r border-zinc-200 bg-white px-3 py-4 dark:border-zinc-800 dark:bg-zinc-900">
-        <Link href="/" className="mb-6 block px-2 text-lg font-semibold tracking-tight">
-          Cellar
-        </Link>
+    <div className="flex min-h-screen flex-col md:flex-row">
+      {/* The first thing Tab reaches: past the navigation to the page. */}
+      <a
+        href="#content"
+        className="sr-only rounded bg-white px-3 py-2 text-sm font-medium text-sky-800 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 dark:bg-zinc-900 dark:text-sky-300"
+      >
+        Skip to content
+      </a>
+      <ConsoleNav>
         <ul className="space-y-1">
           {NAV.map((n) => (
             <li key={n.href}>
-              <NavLink href={n.href}>{n.label}</NavLink>
+              <NavLink href={n.href} prefetch={n.prefetch}>
+                {n.label}
+              </NavLink>
             </li>
           ))}
           {ACCESS_NAV.filter((n) => roleAtLeast(me.role, n.role)).map((n) => (
@@ -67,10 +80,15 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </p>
           {me.kind === 'user' ? <SignOutButton /> : null}
         </section>
-      </nav>
-      <main className="min-w-0 flex-1 px-8 py-6">
+        <div className="mt-4 px-0.5">
+          <ShortcutsButton />
+        </div>
+      </ConsoleNav>
+      {/* tabIndex -1: the skip link moves focus here, so the next Tab starts in the page. */}
+      <main id="content" tabIndex={-1} className="min-w-0 flex-1 px-4 py-4 break-words md:px-8 md:py-6">
         <MeProvider me={me}>{children}</MeProvider>
       </main>
+      <Shortcuts />
     </div>
   );
 }

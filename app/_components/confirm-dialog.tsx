@@ -5,14 +5,18 @@ import { Button } from './ui';
 
 /**
  * Confirmation for dangerous actions: says what will happen and what cannot be undone;
- * for bulk actions the user types the count (or a name) before the button unlocks.
+ * for bulk actions the user types the count (or a name) before the button unlocks. When
+ * the server is known to refuse the action as it stands (`refusal`), the confirm button
+ * is disabled and the reason is shown beside it, not only on hover.
  */
 export function ConfirmDialog({
   open,
   title,
   children,
   confirmLabel,
+  confirmVariant = 'danger',
   typeToConfirm,
+  refusal,
   busy,
   error,
   onConfirm,
@@ -22,26 +26,39 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** `primary` for a change that is easily undone (enabling a cell); `danger` otherwise. */
+  confirmVariant?: 'danger' | 'primary';
   /** When set, the user must type exactly this before confirming. */
   typeToConfirm?: string;
+  /** Why the action would be refused as it stands: confirming is disabled, and this says why. */
+  refusal?: ReactNode;
   busy?: boolean;
   error?: string | null;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const opener = useRef<Element | null>(null);
   const [typed, setTyped] = useState('');
   const titleId = useId();
+  const refusalId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (open && !d.open) {
       setTyped('');
+      opener.current = document.activeElement;
       d.showModal();
     }
-    if (!open && d.open) d.close();
+    if (!open && d.open) {
+      d.close();
+      // Back to what opened it (the button), where the keyboard user was.
+      const back = opener.current;
+      opener.current = null;
+      if (back instanceof HTMLElement && back.isConnected && !(back as HTMLButtonElement).disabled) back.focus();
+    }
   }, [open]);
-  const locked = typeToConfirm !== undefined && typed.trim() !== typeToConfirm;
+  const locked = Boolean(refusal) || (typeToConfirm !== undefined && typed.trim() !== typeToConfirm);
   return (
     <dialog
       ref={ref}
@@ -80,11 +97,16 @@ export function ConfirmDialog({
             {error}
           </p>
         ) : null}
-        <div className="flex justify-end gap-2 pt-2">
+        <div className="flex flex-wrap items-center justify-end gap-2 pt-2">
+          {refusal ? (
+            <p id={refusalId} data-refusal="" className="mr-auto basis-full text-sm font-medium text-red-800 sm:basis-auto dark:text-red-300">
+              {refusal}
+            </p>
+          ) : null}
           <Button onClick={onCancel} disabled={busy}>
             Cancel
           </Button>
-          <Button type="submit" variant="danger" disabled={locked || busy}>
+          <Button type="submit" variant={confirmVariant} disabled={locked || busy} aria-describedby={refusal ? refusalId : undefined}>
             {busy ? 'Working…' : confirmLabel}
           </Button>
         </div>

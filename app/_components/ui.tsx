@@ -45,18 +45,32 @@ export function EmptyBox({ children }: { children: ReactNode }) {
 
 export function Loading({ what }: { what: string }) {
   return (
-    <p role="status" className="text-sm text-zinc-500">
+    <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
       Loading {what}…
     </p>
   );
 }
 
-/** Table chrome shared by every list: an accessible name, sticky-looking header, tidy rows. */
-export function Table({ label, head, children }: { label: string; head: ReactNode; children: ReactNode }) {
+/**
+ * Table chrome shared by every list: an accessible name, tidy rows, and a frame that
+ * scrolls sideways by itself (the page never does) with the first column kept in view
+ * (app/globals.css, `.cellar-table`). `maxHeight` bounds a long list's height so its
+ * header stays on top while it scrolls. The frame takes keyboard focus so it can be
+ * scrolled without a mouse.
+ */
+export function Table({ label, head, children, maxHeight }: { label: string; head: ReactNode; children: ReactNode; maxHeight?: string }) {
   return (
-    <div className="overflow-x-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+    <div
+      role="group"
+      aria-label={label}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a frame that scrolls must be reachable by keyboard to be scrolled (WCAG 2.1.1)
+      tabIndex={0}
+      data-sticky-head={maxHeight ? '' : undefined}
+      style={maxHeight ? { maxHeight } : undefined}
+      className="cellar-table relative overflow-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <table className="w-full text-left text-sm" aria-label={label}>
-        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
+        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase text-zinc-600 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>{head}</tr>
         </thead>
         <tbody className="[&>tr]:border-b [&>tr]:border-zinc-100 [&>tr:last-child]:border-0 dark:[&>tr]:border-zinc-800">{children}</tbody>

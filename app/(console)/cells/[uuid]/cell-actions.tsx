@@ -31,6 +31,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
   const [outcome, setOutcome] = useState<{ text: string; notices: string[] } | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [force, setForce] = useState(false);
+  const [toggling, setToggling] = useState(false);
 
   const refresh = () =>
     Promise.all([
@@ -49,6 +50,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
   const toggle = useMutation(
     trpc.cells.setDisabled.mutationOptions({
       onSuccess: async (r) => {
+        setToggling(false);
         setOutcome({
           text: r.messages.length ? r.messages.join(' ') : `Cell ${cellLabel(r.cell)} is now ${r.cell.disabled ? 'disabled' : 'enabled'}.`,
           notices: r.notices,
@@ -74,9 +76,12 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
     }),
   );
   const busy = rename.isPending || toggle.isPending || del.isPending;
-  const actionError = rename.error ?? toggle.error;
+  // The toggle's refusals are shown in its dialog while it is open.
+  const actionError = rename.error ?? (toggling ? null : toggle.error);
 
   const hosts = detail.hostMappings.length;
+  const refused = deleteRefusal(detail);
+  const toggleRefused = cell.isCell0 ? CELL0_TOGGLE_REFUSAL : null;
   return (
     <section aria-label="Cell actions" className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
@@ -112,9 +117,11 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
         <Button
           onClick={() => {
             rename.reset();
-            toggle.mutate({ uuid: cell.uuid, disabled: !cell.disabled });
+            toggle.reset();
+            setToggling(true);
           }}
-          disabled={busy}
+          disabled={busy || toggleRefused !== null}
+          aria-describedby={toggleRefused ? 'cell-toggle-refusal' : undefined}
         >
           {cell.disabled ? 'Enable cell' : 'Disable cell'}
         </Button>
@@ -125,11 +132,26 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
             setForce(false);
             setDeleting(true);
           }}
-          disabled={busy}
+          disabled={busy || refused !== null}
+          aria-describedby={refused ? 'cell-delete-refusal' : undefined}
         >
           Delete cell
         </Button>
       </div>
+      {toggleRefused || refused ? (
+        <ul className="space-y-1 text-sm">
+          {toggleRefused ? (
+            <li id="cell-toggle-refusal" data-refusal="toggle">
+              <span className="font-medium">{cell.disabled ? 'Enable' : 'Disable'} is not offered:</span> {toggleRefused}
+            </li>
+          ) : null}
+          {refused ? (
+            <li id="cell-delete-refusal" data-refusal="delete">
+              <span className="font-medium">Delete is not offered:</span> {refused}
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
 
       {actionError ? <ErrorBox title="Refused" message={actionError.message} /> : null}
       {outcome && !actionError ? (
@@ -144,10 +166,27 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
       ) : null}
 
       <ConfirmDialog
+        open={toggling}
+        title={`${cell.disabled ? 'Enable' : 'Disable'} cell ${label}?`}
+        confirmLabel={cell.disabled ? 'Enable cell' : 'Disable cell'}
+        confirmVariant={cell.disabled ? 'primary' : 'danger'}
+        busy={toggle.isPending}
+        error={toggle.error?.message ?? null}
+        onConfirm={() => toggle.mutate({ uuid: cell.uuid, disabled: !cell.disabled })}
+        onCancel={() => {
+          setToggling(false);
+          toggle.reset();
+        }}
+      >
+        <ToggleConsequences label={label} disabling={!cell.disabled} />
+      </ConfirmDialog>
+
+      <ConfirmDialog
         open={deleting}
         title={`Delete cell ${label}?`}
         confirmLabel={force ? 'Force delete' : 'Delete'}
         typeToConfirm={force ? label : undefined}
+        refusal={force ? undefined : unlessForced(detail)}
         busy={del.isPending}
         error={del.error?.message ?? null}
         onConfirm={() => del.mutate({ uuid: cell.uuid, force })}
@@ -157,15 +196,7 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
           This deletes the cell mapping of <strong>{label}</strong> (<span className="font-mono text-xs">{cell.uuid}</span>). Its database is not touched
           {force ? ' except for compute_nodes.mapped' : ''}. nova&apos;s services keep using the cell until they are restarted. This cannot be undone.
         </p>
-        {detail.liveInstances ? (
-          <p className="font-medium text-red-800 dark:text-red-300">
-            It has {plural(detail.liveInstances, 'live instance')}: the delete will be refused, even when forced.
-          </p>
-        ) : null}
-        {hosts > 0 && !force ? <p>It has {plural(hosts, 'mapped host')}: the delete is refused unless you force it.</p> : null}
-        {detail.status === 'down' ? (
-          <p>Its database does not answer: if it has to be read (instance mappings, or forcing with mapped hosts), nothing will be deleted.</p>
-        ) : null}
+        {detail.status === 'down' ? <p>Its database does not answer; no host or instance is mapped to it, so the delete does not need to read it.</p> : null}
         <CheckboxField
           label="Force (nova-manage delete_cell --force)"
           description={
@@ -181,4 +212,68 @@ export function CellActions({ detail, onDeleted }: { detail: CellDetail; onDelet
       </ConfirmDialog>
     </section>
   );
+}
+
+/** nova-manage update_cell exits 5 for either flag on cell0. */
+const CELL0_TOGGLE_REFUSAL = 'nova refuses to disable or enable cell0 ("Cell0 cannot be disabled.", nova-manage update_cell exits 5).';
+
+/**
+ * What nova's services see after the flag changes, in cells-v2.md's words: cell_mappings.disabled
+ * is read by nova-scheduler, which caches the cell mappings (HostManager.refresh_cells_caches),
+ * so the change "takes effect in the scheduler only after SIGHUP or restart".
+ */
+function ToggleConsequences({ label, disabling }: { label: string; disabling: boolean }) {
+  return disabling ? (
+    <>
+      <p>
+        This sets <code>cell_mappings.disabled</code> for <strong>{label}</strong>: nova-scheduler stops placing new instances in this cell.
+      </p>
+      <p>
+        nova-scheduler caches the cell mappings, so this takes effect in the scheduler only after a SIGHUP or a restart of every nova-scheduler; until then it
+        still places instances here.
+      </p>
+      <p>Instances already in the cell keep running; nothing in the cell&apos;s database changes. Enabling the cell again undoes this.</p>
+    </>
+  ) : (
+    <>
+      <p>
+        This clears <code>cell_mappings.disabled</code> for <strong>{label}</strong>: nova-scheduler may place new instances in this cell again.
+      </p>
+      <p>
+        nova-scheduler caches the cell mappings, so this takes effect in the scheduler only after a SIGHUP or a restart of every nova-scheduler; until then it
+        places nothing here.
+      </p>
+    </>
+  );
+}
+
+/**
+ * Why nova would refuse to delete this cell whatever is chosen (delete_cell exits 3 for live
+ * instances, even forced), or null. A cell that does not answer cannot be shown to hold no
+ * live instance, so with any instance or host mapping nothing would be deleted either.
+ */
+function deleteRefusal(d: CellDetail): string | null {
+  const label = cellLabel(d.cell);
+  const hosts = d.hostMappings.length;
+  if (d.liveInstances) {
+    return `${label} has ${plural(d.liveInstances, 'live instance')}: nova refuses to delete a cell with live instances, even forced (delete_cell exits 3). Delete them first.`;
+  }
+  if (d.status === 'down' && (d.instanceMappings > 0 || hosts > 0)) {
+    const holds = [hosts ? plural(hosts, 'host mapping') : null, d.instanceMappings ? plural(d.instanceMappings, 'instance mapping') : null]
+      .filter(Boolean)
+      .join(' and ');
+    return `${label}'s database does not answer: with its ${holds} it has to be read before anything is deleted, so nothing would be. Try again when it answers.`;
+  }
+  return null;
+}
+
+/** Why nova refuses the delete unless it is forced (delete_cell exits 2 for mapped hosts, 4 for mappings of deleted instances), or undefined. */
+function unlessForced(d: CellDetail): string | undefined {
+  const hosts = d.hostMappings.length;
+  if (hosts > 0)
+    return `nova refuses this delete while ${plural(hosts, 'host is', 'hosts are')} mapped to the cell (delete_cell exits 2): force it to delete the host mappings too.`;
+  if (d.instanceMappings > 0 && d.liveInstances === 0) {
+    return `nova refuses this delete while ${plural(d.instanceMappings, 'instance mapping')} of deleted instances remain (delete_cell exits 4): archive them (nova-manage db archive_deleted_rows) or force the delete to remove them.`;
+  }
+  return undefined;
 }

@@ -90,7 +90,7 @@ function Asking({ uuid, mapping }: { uuid: string; mapping: CellMappingRow | nul
     <div className="space-y-6">
       <div>
         <p className="mb-1 text-sm">
-          <Link href="/" className="text-zinc-600 underline dark:text-zinc-400">
+          <Link href="/" className="text-sky-700 underline underline-offset-2 dark:text-sky-400">
             Cells
           </Link>
         </p>
@@ -101,19 +101,19 @@ function Asking({ uuid, mapping }: { uuid: string; mapping: CellMappingRow | nul
             className="divide-y divide-zinc-100 rounded border border-zinc-200 bg-white px-3 text-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
           >
             <div className={ROW}>
-              <dt className="text-zinc-500">UUID</dt>
+              <dt className="text-zinc-600 dark:text-zinc-400">UUID</dt>
               <dd className="font-mono text-xs">{mapping.uuid}</dd>
             </div>
             <div className={ROW}>
-              <dt className="text-zinc-500">Transport URL</dt>
+              <dt className="text-zinc-600 dark:text-zinc-400">Transport URL</dt>
               <dd className="break-all font-mono text-xs">{mapping.transportUrl ?? '—'}</dd>
             </div>
             <div className={ROW}>
-              <dt className="text-zinc-500">Database connection</dt>
+              <dt className="text-zinc-600 dark:text-zinc-400">Database connection</dt>
               <dd className="break-all font-mono text-xs">{mapping.databaseConnection ?? '—'}</dd>
             </div>
             <div className={ROW}>
-              <dt className="text-zinc-500">Host mappings</dt>
+              <dt className="text-zinc-600 dark:text-zinc-400">Host mappings</dt>
               <dd>{mapping.hostMappings}</dd>
             </div>
           </dl>
@@ -144,7 +144,7 @@ function CellPage({
     <div className="space-y-6">
       <div>
         <p className="mb-1 text-sm">
-          <Link href="/" className="text-zinc-600 underline dark:text-zinc-400">
+          <Link href="/" className="text-sky-700 underline underline-offset-2 dark:text-sky-400">
             Cells
           </Link>
         </p>
@@ -191,7 +191,8 @@ function CellPage({
   );
 }
 
-const ROW = 'grid grid-cols-[12rem_1fr] gap-2 py-1';
+/** Label and value side by side from sm up; stacked on a phone, where 12rem would leave the value no room. */
+const ROW = 'grid grid-cols-1 gap-x-2 py-1 sm:grid-cols-[12rem_1fr]';
 
 function Summary({ d }: { d: CellDetail }) {
   const row = ROW;
@@ -204,7 +205,7 @@ function Summary({ d }: { d: CellDetail }) {
       className="divide-y divide-zinc-100 rounded border border-zinc-200 bg-white px-3 text-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
     >
       <div className={row}>
-        <dt className="text-zinc-500">UUID</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">UUID</dt>
         <dd className="font-mono text-xs">
           {d.cell.uuid}
           <CopyButton value={d.cell.uuid} label="Copy cell uuid" />
@@ -212,19 +213,25 @@ function Summary({ d }: { d: CellDetail }) {
         </dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Transport URL</dt>
-        <dd className="break-all font-mono text-xs">{d.cell.transportUrl ?? '—'}</dd>
+        <dt className="text-zinc-600 dark:text-zinc-400">Transport URL</dt>
+        <dd className="break-all font-mono text-xs">
+          {d.cell.transportUrl ?? '—'}
+          {d.cell.transportUrl ? <CopyButton value={d.cell.transportUrl} label="Copy transport URL" /> : null}
+        </dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Database connection</dt>
-        <dd className="break-all font-mono text-xs">{d.cell.databaseConnection ?? '—'}</dd>
+        <dt className="text-zinc-600 dark:text-zinc-400">Database connection</dt>
+        <dd className="break-all font-mono text-xs">
+          {d.cell.databaseConnection ?? '—'}
+          {d.cell.databaseConnection ? <CopyButton value={d.cell.databaseConnection} label="Copy database connection" /> : null}
+        </dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Disabled</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">Disabled</dt>
         <dd>{d.cell.disabled ? 'yes: the schedulers do not place new instances here' : 'no'}</dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Reachable</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">Reachable</dt>
         <dd>
           {d.status === 'up' ? (
             <span className="text-emerald-700 dark:text-emerald-400">● up · {d.elapsedMs} ms</span>
@@ -236,11 +243,11 @@ function Summary({ d }: { d: CellDetail }) {
         </dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Schema</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">Schema</dt>
         <dd>{schema ? d.schema ? schema.summary : <StaleValue at={last!.observedAt}>{schema.summary}</StaleValue> : 'unknown (the cell did not answer)'}</dd>
       </div>
       <div className={row}>
-        <dt className="text-zinc-500">Instances</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">Instances</dt>
         <dd>
           {live === null ? 'unknown' : d.liveInstances === null ? <StaleValue at={last!.observedAt}>{live} live</StaleValue> : `${live} live`} ·{' '}
           {d.instanceMappings} instance mapping{d.instanceMappings === 1 ? '' : 's'}
@@ -248,7 +255,7 @@ function Summary({ d }: { d: CellDetail }) {
       </div>
       {d.cell.createdAt ? (
         <div className={row}>
-          <dt className="text-zinc-500">Mapped</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Mapped</dt>
           <dd>
             <Time value={d.cell.createdAt} />
           </dd>

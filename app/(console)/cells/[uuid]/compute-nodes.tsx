@@ -15,12 +15,15 @@ function ResourceCell({ r, kind }: { r: Resource; kind: Kind }) {
   return (
     <Td className="whitespace-nowrap text-right tabular-nums">
       <span className={r.free < 0 ? 'font-medium text-red-700 dark:text-red-400' : ''}>{num.format(r.free)}</span>
-      <span className="text-zinc-500">
+      <span className="text-zinc-600 dark:text-zinc-400">
         {' '}
         free of {num.format(r.capacity)}
         {UNITS[kind]}
       </span>
-      <span className="block text-xs text-zinc-500" title={r.ratioDefaulted ? "The row has no ratio: nova's initial allocation ratio applies" : undefined}>
+      <span
+        className="block text-xs text-zinc-600 dark:text-zinc-400"
+        title={r.ratioDefaulted ? "The row has no ratio: nova's initial allocation ratio applies" : undefined}
+      >
         {num.format(r.used)} used · {num.format(r.total)} × {num.format(r.ratio)}
         {r.ratioDefaulted ? ' (default)' : ''}
       </span>
@@ -50,6 +53,7 @@ export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNod
       ) : (
         <Table
           label={`Compute nodes of cell ${label}`}
+          maxHeight="70vh"
           head={
             <>
               <Th>Host</Th>
@@ -65,11 +69,11 @@ export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNod
           {nodes.map((n) => (
             <tr key={n.id} data-host={n.host ?? ''}>
               <th scope="row" className="px-3 py-2 text-left font-medium">
-                {n.host ?? <span className="italic text-zinc-500">(no host)</span>}
+                {n.host ?? <span className="italic text-zinc-600 dark:text-zinc-400">(no host)</span>}
               </th>
               <Td>
                 <span className="block">{n.hypervisorHostname ?? '—'}</span>
-                <span className="text-xs text-zinc-500">
+                <span className="text-xs text-zinc-600 dark:text-zinc-400">
                   {n.hypervisorType} {n.hypervisorVersion}
                 </span>
               </Td>
@@ -81,7 +85,7 @@ export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNod
                       {n.service.forcedDown ? ' (forced down)' : ''}
                     </span>
                     {n.service.lastSeenUp ? (
-                      <span className="block text-xs text-zinc-500">
+                      <span className="block text-xs text-zinc-600 dark:text-zinc-400">
                         last seen <Time value={n.service.lastSeenUp} />
                       </span>
                     ) : null}
@@ -92,7 +96,7 @@ export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNod
                     ) : null}
                   </>
                 ) : (
-                  <span className="text-zinc-500">no nova-compute service</span>
+                  <span className="text-zinc-600 dark:text-zinc-400">no nova-compute service</span>
                 )}
               </Td>
               <Td>
@@ -108,7 +112,7 @@ export function ComputeNodesTable({ nodes, label, staleAt }: { nodes: ComputeNod
                     </Link>
                   </span>
                 )}
-                <span className="block text-xs text-zinc-500" title="compute_nodes.mapped is only a hint of what discover_hosts did">
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400" title="compute_nodes.mapped is only a hint of what discover_hosts did">
                   mapped flag {n.mappedFlag}
                   {n.mappedFlag > 0 !== (n.hostMapping !== null) ? ' (disagrees)' : ''}
                 </span>

@@ -21,6 +21,7 @@ export function HostMappingsTable({ detail }: { detail: CellDetail }) {
       ) : (
         <Table
           label={`Host mappings of cell ${label}`}
+          maxHeight="70vh"
           head={
             <>
               <Th>Host</Th>
@@ -37,7 +38,7 @@ export function HostMappingsTable({ detail }: { detail: CellDetail }) {
               <Td>{h.createdAt ? <Time value={h.createdAt} /> : '—'}</Td>
               <Td>
                 {h.inCellDatabase === null ? (
-                  <span className="text-zinc-500">unknown: the cell did not answer</span>
+                  <span className="text-zinc-600 dark:text-zinc-400">unknown: the cell did not answer</span>
                 ) : h.inCellDatabase ? (
                   'yes'
                 ) : (
