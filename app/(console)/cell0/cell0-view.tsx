@@ -357,7 +357,7 @@ function Cell0List({
           </a>
         </div>
       ) : (
-        <p className="mb-2 text-xs text-zinc-500">Deleting cell0 instances and exporting their faults need the support role.</p>
+        <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">Deleting cell0 instances and exporting their faults need the support role.</p>
       )}
 
       {rows.length === 0 ? (
@@ -453,7 +453,7 @@ function InstanceRow({
         <Link href={`/cell0/${r.uuid}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
           {r.name ?? <span className="italic">(no name)</span>}
         </Link>
-        <div className="whitespace-nowrap font-mono text-xs text-zinc-500">
+        <div className="whitespace-nowrap font-mono text-xs text-zinc-600 dark:text-zinc-400">
           {r.uuid}
           <CopyButton value={r.uuid} label={`Copy uuid of ${label}`} />
         </div>
@@ -461,9 +461,13 @@ function InstanceRow({
       <Td className="align-top">
         <FaultText fault={r.fault} />
       </Td>
-      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-500">unreadable</span>}</Td>
+      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-600 dark:text-zinc-400">unreadable</span>}</Td>
       <Td className="align-top font-mono text-xs">
-        {r.imageRef ? <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span> : <span className="font-sans italic text-zinc-500">volume</span>}
+        {r.imageRef ? (
+          <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span>
+        ) : (
+          <span className="font-sans italic text-zinc-600 dark:text-zinc-400">volume</span>
+        )}
       </Td>
       <Td className="align-top font-mono text-xs">
         {r.projectId ? (
@@ -500,10 +504,10 @@ function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; lab
     <ul aria-label={label} className={`space-y-0.5 text-xs ${mono ? 'font-mono' : ''}`}>
       {items.slice(0, 6).map((b) => (
         <li key={b.label} className="whitespace-nowrap" title={b.label}>
-          {mono && b.label.length > 12 ? `${b.label.slice(0, 8)}…` : b.label} <span className="text-zinc-500">× {b.count}</span>
+          {mono && b.label.length > 12 ? `${b.label.slice(0, 8)}…` : b.label} <span className="text-zinc-600 dark:text-zinc-400">× {b.count}</span>
         </li>
       ))}
-      {items.length > 6 ? <li className="text-zinc-500">and {items.length - 6} more</li> : null}
+      {items.length > 6 ? <li className="text-zinc-600 dark:text-zinc-400">and {items.length - 6} more</li> : null}
     </ul>
   );
 }
@@ -627,10 +631,14 @@ function GroupsTable({
                   </th>
                   <Td className="text-right align-top tabular-nums">{g.count}</Td>
                   <Td className={`align-top ${trendStale ? 'opacity-50' : ''}`}>
-                    {t && trend ? <Sparkline values={t.series} label={sparklineLabel(g.key, t, trend)} /> : <span className="text-zinc-500">—</span>}
+                    {t && trend ? (
+                      <Sparkline values={t.series} label={sparklineLabel(g.key, t, trend)} />
+                    ) : (
+                      <span className="text-zinc-600 dark:text-zinc-400">—</span>
+                    )}
                   </Td>
-                  <Td className="text-right align-top tabular-nums" data-in-window="">
-                    {t ? t.count : '—'}
+                  <Td className="text-right align-top tabular-nums">
+                    <span data-in-window="">{t ? t.count : '—'}</span>
                   </Td>
                   <Td className="whitespace-nowrap align-top">{g.firstSeen ? <Time value={g.firstSeen} /> : '—'}</Td>
                   <Td className="whitespace-nowrap align-top">{g.lastSeen ? <Time value={g.lastSeen} /> : '—'}</Td>
@@ -689,7 +697,7 @@ function TrendsTable({ groups, trend, trendOf }: { groups: FaultGroup[]; trend: 
   return (
     <details className="mt-3 text-sm">
       <summary className="cursor-pointer text-xs text-sky-800 underline-offset-2 hover:underline dark:text-sky-300">Show the trends as a table</summary>
-      <div className="mt-2 max-h-96 overflow-auto rounded border border-zinc-200 dark:border-zinc-800">
+      <div tabIndex={0} className="mt-2 max-h-96 overflow-auto rounded border border-zinc-200 dark:border-zinc-800">
         <table aria-label={`Fault group trends over the ${windowLabel(trend.window)}`} className="text-left text-xs">
           <thead className="sticky top-0 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
             <tr>

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useEffect, useRef } from 'react';
 import { ChartFigure, ChartImage, Legend, TableOf } from '../../_components/charts/chart-figure';
 import { StackedBars } from '../../_components/charts/stacked-bars';
 import { CellLink } from '../../_components/links';
@@ -155,11 +156,19 @@ export function FlavorRoom({ flavor, columns, report }: { flavor: string; column
       Show every flavor
     </Link>
   );
+  const ref = useRef<HTMLElement>(null);
+  const ready = Boolean(report);
+  useEffect(() => {
+    // The link lands here (#flavor-room) before the cells have answered: the browser found
+    // nothing to scroll to then, so scroll once the answer is drawn.
+    if (ready && window.location.hash === '#flavor-room') ref.current?.scrollIntoView({ block: 'start' });
+  }, [ready]);
   if (!report) return <Loading what={`room for ${flavor}`} />;
   const f = report.flavors.find((x) => x.name === flavor);
   if (!f) {
     return (
       <section
+        ref={ref}
         id="flavor-room"
         aria-label={`Room for ${flavor}`}
         className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
@@ -181,6 +190,7 @@ export function FlavorRoom({ flavor, columns, report }: { flavor: string; column
   const need = `${formatAmount('vcpus', f.need.vcpus)}, ${formatAmount('memoryMb', f.need.memoryMb)}, ${formatAmount('diskGb', f.need.diskGb)}`;
   return (
     <section
+      ref={ref}
       id="flavor-room"
       aria-labelledby="flavor-room-title"
       className="mb-4 rounded border border-sky-300 bg-sky-50 p-3 text-sm dark:border-sky-800 dark:bg-sky-950"

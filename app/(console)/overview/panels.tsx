@@ -62,7 +62,7 @@ export function BuildRequestsPanel({ query }: { query: QueryLike<BuildRequestAge
               )}
             </>
           }
-          description={a.unknownAge > 0 ? `${a.unknownAge} more with no creation time (their age cannot be told).` : undefined}
+          description={a.unknownAge > 0 ? `${a.unknownAge} of them with no creation time: their age cannot be told.` : undefined}
           table={
             <TableOf
               label="Pending build requests by age as a table"

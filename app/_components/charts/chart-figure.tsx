@@ -52,7 +52,8 @@ export function ChartFigure({
 export function ChartImage({ label, children, className = '' }: { label: string; children: ReactNode; className?: string }) {
   return (
     <div role="img" aria-label={label} className={`text-zinc-600 dark:text-zinc-400 ${className}`}>
-      {children}
+      {/* The drawing is the image's inside: not a second image, nor text of its own, to assistive technology. */}
+      <div aria-hidden="true">{children}</div>
     </div>
   );
 }
@@ -98,7 +99,8 @@ export function TableOf({
   rows: readonly { key: string; header: ReactNode; cells: readonly ReactNode[] }[];
 }) {
   return (
-    <div className="max-h-96 overflow-auto rounded border border-zinc-200 dark:border-zinc-800">
+    // Focusable: a table taller than its box scrolls, and a keyboard must reach it (axe's scrollable-region-focusable).
+    <div tabIndex={0} className="max-h-96 overflow-auto rounded border border-zinc-200 dark:border-zinc-800">
       <table aria-label={label} className="w-full text-left text-xs">
         <thead className="sticky top-0 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>

@@ -17,10 +17,12 @@ export function Sparkline({ values, label }: { values: readonly number[]; label:
   const peak = Math.max(1, ...values);
   return (
     <div role="img" aria-label={label} data-sparkline={values.join(',')} className="h-7 w-30 border-b border-zinc-300 dark:border-zinc-600">
-      <BarChart width={WIDTH} height={HEIGHT - 1} data={data} margin={{ top: 1, right: 0, bottom: 0, left: 0 }} barCategoryGap={1} accessibilityLayer={false}>
-        <YAxis hide domain={[0, peak]} />
-        <Bar dataKey="v" fill={SINGLE_COLOR} isAnimationActive={false} minPointSize={0} />
-      </BarChart>
+      <div aria-hidden="true">
+        <BarChart width={WIDTH} height={HEIGHT - 1} data={data} margin={{ top: 1, right: 0, bottom: 0, left: 0 }} barCategoryGap={1} accessibilityLayer={false}>
+          <YAxis hide domain={[0, peak]} />
+          <Bar dataKey="v" fill={SINGLE_COLOR} isAnimationActive={false} minPointSize={0} />
+        </BarChart>
+      </div>
     </div>
   );
 }
