@@ -151,6 +151,7 @@ function CapacityCard({ column: c }: { column: CapacityColumn }) {
  * are discovered, which are disabled or full — each linked to its page.
  */
 export function FlavorRoom({ flavor, columns, report }: { flavor: string; columns: readonly CapacityColumn[]; report: CapacityReport | undefined }) {
+  const asking = columns.some((c) => c.state.kind === 'asking');
   const clear = (
     <Link href="/overview#capacity" className="text-xs text-sky-800 underline dark:text-sky-300">
       Show every flavor
@@ -163,7 +164,14 @@ export function FlavorRoom({ flavor, columns, report }: { flavor: string; column
     // nothing to scroll to then, so scroll once the answer is drawn.
     if (ready && window.location.hash === '#flavor-room') ref.current?.scrollIntoView({ block: 'start' });
   }, [ready]);
-  if (!report) return <Loading what={`room for ${flavor}`} />;
+  if (!report)
+    return asking ? (
+      <Loading what={`room for ${flavor}`} />
+    ) : (
+      <p role="alert" className="mb-4 text-sm text-red-700 dark:text-red-400">
+        No cell&apos;s capacity could be read, so the room for {flavor} cannot be told now.
+      </p>
+    );
   const f = report.flavors.find((x) => x.name === flavor);
   if (!f) {
     return (
@@ -200,7 +208,13 @@ export function FlavorRoom({ flavor, columns, report }: { flavor: string; column
       </h3>
       <p className="mt-1" role="status">
         {couldHold.length > 0 ? (
-          <>Could hold it now: {couldHold.map((r) => `${r.c.label} (${r.s!.slots} slot${r.s!.slots === 1 ? '' : 's'})`).join(', ')}.</>
+          <>
+            Could hold it now:{' '}
+            {couldHold
+              .map((r) => `${r.c.label} (${r.s!.slots} slot${r.s!.slots === 1 ? '' : 's'}${r.c.state.kind === 'stale' ? ', last known' : ''})`)
+              .join(', ')}
+            .
+          </>
         ) : (
           <>No enabled cell has room for it now: the scheduler&apos;s NoValidHost is expected until capacity is freed or added.</>
         )}

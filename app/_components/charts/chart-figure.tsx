@@ -63,11 +63,9 @@ export function Legend({ items, label }: { items: readonly { key: string; name: 
   return (
     <ul aria-label={label} className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-700 dark:text-zinc-300">
       {items.map((s) => (
-        <li key={s.key} className="flex min-w-0 items-center gap-1.5">
+        <li key={s.key} className="flex min-w-0 items-start gap-1.5">
           <Swatch color={s.color} />
-          <span className="truncate" title={s.name}>
-            {s.name}
-          </span>
+          <span className="min-w-0 break-words">{s.name}</span>
         </li>
       ))}
     </ul>
