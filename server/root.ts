@@ -5,6 +5,7 @@ import { checksRouter } from './checks/router';
 import { hostsRouter } from './hosts/router';
 import { instancesRouter } from './instances/router';
 import { jobsRouter } from './jobs/router';
+import { overviewRouter } from './overview/router';
 import { triageRouter } from './triage/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   instances: instancesRouter,
   jobs: jobsRouter,
   triage: triageRouter,
+  overview: overviewRouter,
   auth: authRouter,
 });
 

@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import type { Resolution } from '@/server/auth/contract';
 import { signInPageNotes } from '@/server/auth/sign-in-page';
-import { safeNextPath } from '@/server/auth/web-guard';
 import { API_DOWN_MESSAGE, isApiDatabaseDown } from '@/server/errors';
 import { requestPrincipal } from '../_trpc/server';
+import { landingPath } from './landing';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -13,7 +13,7 @@ export const dynamic = 'force-dynamic';
 /** Sign in with a user name and password; what this installation needs to say first. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
-  const next = safeNextPath(typeof sp.next === 'string' ? sp.next : null);
+  const next = landingPath(typeof sp.next === 'string' ? sp.next : null);
   // A session cookie is looked up in the api database: when that does not answer, the page
   // says so (and the form stays, for when it is back) instead of failing.
   let who: Resolution;

@@ -48,10 +48,15 @@ export const ACCESS_MATRIX: Record<string, Role> = {
   'triage.cell0.list': 'viewer',
   'triage.cell0.groups': 'viewer',
   'triage.cell0.get': 'viewer',
+  'triage.cell0.trend': 'viewer',
   'triage.cell0.delete': 'support',
   'triage.cell0.export': 'support',
   'triage.buildRequests.list': 'viewer',
   'triage.buildRequests.delete': 'support',
+
+  // The overview only reads.
+  'overview.failures': 'viewer',
+  'overview.buildRequestAges': 'viewer',
 
   // Access control itself.
   'auth.me': 'viewer',

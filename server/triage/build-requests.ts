@@ -10,6 +10,7 @@ import 'server-only';
  * - Instance mappings with no cell and no build request are orphans (§5.4 step 6), except
  *   map_instances' marker and the VIF migration's fake instance, which are never shown.
  */
+import type postgres from 'postgres';
 import type { CellSummary } from '../cells/cell-ref';
 import type { Deps } from '../deps';
 import { utcDate } from '@/db/timestamps';
@@ -95,6 +96,16 @@ export function readBuildRequestInstance(
   return { data: data as InstanceData, corrupt: null };
 }
 
+/**
+ * The build_requests rows (as `b`) that are pending boots: never map_instances' marker or
+ * the VIF migration's fake instance. Shared with the age buckets (build-request-ages.ts).
+ */
+export function pendingBuildRequestsWhere(sql: postgres.Sql) {
+  return sql`b.project_id <> ${INSTANCE_MIGRATION_MARKER}
+    and b.project_id <> ${FAKE_INSTANCE_UUID}
+    and b.instance_uuid is distinct from ${FAKE_INSTANCE_UUID}`;
+}
+
 interface Row {
   instance_uuid: string | null;
   project_id: string;
@@ -117,9 +128,7 @@ export async function listBuildRequests(deps: Deps, opts: { stuckAfterMinutes?: 
       from build_requests b
       left join instance_mappings m on m.instance_uuid = b.instance_uuid
       left join cell_mappings c on c.id = m.cell_id
-      where b.project_id <> ${INSTANCE_MIGRATION_MARKER}
-        and b.project_id <> ${FAKE_INSTANCE_UUID}
-        and b.instance_uuid is distinct from ${FAKE_INSTANCE_UUID}
+      where ${pendingBuildRequestsWhere(deps.api.sql)}
       order by b.created_at nulls first, b.id`,
     deps.api.sql<Array<{ instance_uuid: string; project_id: string; user_id: string | null; queued_for_delete: boolean | null; created_at: string | null }>>`
       select m.instance_uuid, m.project_id, m.user_id, m.queued_for_delete, m.created_at::text as created_at

@@ -8,6 +8,7 @@ import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
 import { readFlavorFromPrimitive } from '../nova/primitives';
 import { type Cell0Filters, cell0Read, type Cell0ReadResult, liveCell0Where, matchesExactly, needsExactFilter } from './cell0-read';
+import { NO_IMAGE, UNKNOWN_FLAVOR } from './fault-groups-words';
 import { normaliseFault } from './fault-text';
 
 export interface Breakdown {
@@ -35,9 +36,6 @@ export interface GroupingRow {
   first_seen: string | null;
   last_seen: string | null;
 }
-
-const UNKNOWN_FLAVOR = '(flavor unreadable)';
-const NO_IMAGE = '(boot from volume)';
 
 function tally(map: Map<string, number>): Breakdown[] {
   return [...map.entries()].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));

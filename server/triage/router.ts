@@ -9,16 +9,19 @@ import {
   cell0GroupsInput,
   cell0InstanceInput,
   cell0ListSchema,
+  cell0TrendInput,
   deleteBuildRequestInput,
 } from './contract';
 import { deleteCell0Instances } from './delete-cell0-instances';
 import { exportCell0Faults } from './export-faults';
 import { listFaultGroups } from './fault-groups';
+import { cell0FaultTrend } from './fault-trend';
 
 export const triageRouter = router({
   cell0: router({
     list: viewerProcedure.input(cell0ListSchema).query(({ ctx, input }) => listCell0Instances(ctx.deps(), input)),
     groups: viewerProcedure.input(cell0GroupsInput).query(({ ctx, input }) => listFaultGroups(ctx.deps(), input)),
+    trend: viewerProcedure.input(cell0TrendInput).query(({ ctx, input: { window, ...filters } }) => cell0FaultTrend(ctx.deps(), { window, filters })),
     get: viewerProcedure.input(cell0InstanceInput).query(({ ctx, input }) => readCell0Instance(ctx.deps(), input.uuid)),
     // The signed-in name goes on the `delete` instance action, as nova records the caller's user.
     delete: supportProcedure

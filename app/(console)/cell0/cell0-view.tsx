@@ -14,7 +14,24 @@ import { ClockTime, Time } from '../../_components/time';
 import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import type { DownCell, LastKnown } from '@/server/cells/contract';
-import type { Breakdown, Cell0Counts, Cell0Instance, DeleteCell0Result, FaultGroup } from '@/server/triage/contract';
+import {
+  type Breakdown,
+  bucketLabel,
+  bucketTitle,
+  type Cell0Counts,
+  type Cell0Instance,
+  type DeleteCell0Result,
+  type FaultGroup,
+  type FaultTrend,
+  type FaultTrendGroup,
+  type FaultTrendResult,
+  isNoValidHost,
+  UNKNOWN_FLAVOR,
+  windowLabel,
+} from '@/server/triage/contract';
+import { Sparkline } from '../../_components/charts/sparkline';
+import { WindowSwitch } from '../../_components/charts/window-switch';
+import { flavorCapacityHref } from '../overview/search-params';
 import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
 import { FaultText } from './fault-text';
 import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
@@ -340,7 +357,7 @@ function Cell0List({
           </a>
         </div>
       ) : (
-        <p className="mb-2 text-xs text-zinc-500">Deleting cell0 instances and exporting their faults need the support role.</p>
+        <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">Deleting cell0 instances and exporting their faults need the support role.</p>
       )}
 
       {rows.length === 0 ? (
@@ -436,7 +453,7 @@ function InstanceRow({
         <Link href={`/cell0/${r.uuid}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
           {r.name ?? <span className="italic">(no name)</span>}
         </Link>
-        <div className="whitespace-nowrap font-mono text-xs text-zinc-500">
+        <div className="whitespace-nowrap font-mono text-xs text-zinc-600 dark:text-zinc-400">
           {r.uuid}
           <CopyButton value={r.uuid} label={`Copy uuid of ${label}`} />
         </div>
@@ -444,9 +461,13 @@ function InstanceRow({
       <Td className="align-top">
         <FaultText fault={r.fault} />
       </Td>
-      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-500">unreadable</span>}</Td>
+      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-600 dark:text-zinc-400">unreadable</span>}</Td>
       <Td className="align-top font-mono text-xs">
-        {r.imageRef ? <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span> : <span className="font-sans italic text-zinc-500">volume</span>}
+        {r.imageRef ? (
+          <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span>
+        ) : (
+          <span className="font-sans italic text-zinc-600 dark:text-zinc-400">volume</span>
+        )}
       </Td>
       <Td className="align-top font-mono text-xs">
         {r.projectId ? (
@@ -483,17 +504,22 @@ function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; lab
     <ul aria-label={label} className={`space-y-0.5 text-xs ${mono ? 'font-mono' : ''}`}>
       {items.slice(0, 6).map((b) => (
         <li key={b.label} className="whitespace-nowrap" title={b.label}>
-          {mono && b.label.length > 12 ? `${b.label.slice(0, 8)}…` : b.label} <span className="text-zinc-500">× {b.count}</span>
+          {mono && b.label.length > 12 ? `${b.label.slice(0, 8)}…` : b.label} <span className="text-zinc-600 dark:text-zinc-400">× {b.count}</span>
         </li>
       ))}
-      {items.length > 6 ? <li className="text-zinc-500">and {items.length - 6} more</li> : null}
+      {items.length > 6 ? <li className="text-zinc-600 dark:text-zinc-400">and {items.length - 6} more</li> : null}
     </ul>
   );
 }
 
 function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.triage.cell0.groups.queryOptions(cell0Filters(search), { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }));
+  const filters = cell0Filters(search);
+  const q = useQuery(trpc.triage.cell0.groups.queryOptions(filters, { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }));
+  // The trends are asked beside the groups (one statement each in cell0): a slow trend never holds the groups back.
+  const trend = useQuery(
+    trpc.triage.cell0.trend.queryOptions({ ...filters, window: search.window }, { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }),
+  );
   return (
     <QueryState query={q} what="fault groups" errorTitle="Could not group cell0's faults">
       {(data) =>
@@ -502,12 +528,31 @@ function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: Set
         ) : data.state === 'down' ? (
           <DownNotice down={data.down} unknownCount={data.unknownCount} lastKnown={data.lastKnown} onRetry={() => void q.refetch()} retrying={q.isFetching} />
         ) : (
-          <GroupsTable groups={data.data.groups} instances={data.data.instances} asOf={data.asOf} search={search} setSearch={setSearch} />
+          <GroupsTable
+            groups={data.data.groups}
+            instances={data.data.instances}
+            asOf={data.asOf}
+            search={search}
+            setSearch={setSearch}
+            trend={trend.data?.state === 'up' ? trend.data.data : null}
+            trendNote={trendNote(trend)}
+            trendStale={trend.isPlaceholderData || (trend.data?.state === 'up' && trend.data.data.window !== search.window)}
+          />
         )
       }
     </QueryState>
   );
 }
+
+/** Why the trends are missing, when they are. */
+function trendNote(trend: { data?: FaultTrendResult; error: { message: string } | null; isPending: boolean }): string | null {
+  if (trend.data?.state === 'up') return null;
+  if (trend.error) return `The trends could not be read: ${trend.error.message}`;
+  if (trend.data?.state === 'down') return 'The trends could not be read: cell0 did not answer.';
+  return trend.isPending ? 'Reading the trends…' : null;
+}
+
+const NO_TREND: FaultTrendGroup = { key: '', count: 0, series: [] };
 
 function GroupsTable({
   groups,
@@ -515,19 +560,33 @@ function GroupsTable({
   asOf,
   search,
   setSearch,
+  trend,
+  trendNote,
+  trendStale,
 }: {
   groups: FaultGroup[];
   instances: number;
   asOf: Date;
   search: Cell0Search;
   setSearch: SetSearch;
+  trend: FaultTrend | null;
+  trendNote: string | null;
+  trendStale: boolean;
 }) {
   const open = (g: FaultGroup) => void setSearch({ view: 'list', group: g.key, marker: '' });
+  const trendOf = new Map((trend?.groups ?? []).map((g) => [g.key, g]));
+  const window = trend?.window ?? search.window;
+  const inWindow = `Last ${window}`;
   return (
     <div>
-      <p role="status" aria-live="polite" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={asOf} />
-      </p>
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-3">
+        <p role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {instances} instance{instances === 1 ? '' : 's'} in {groups.length} group{groups.length === 1 ? '' : 's'} · as of <ClockTime value={asOf} />
+          {trend ? ` · ${trend.total} in the ${windowLabel(trend.window)}` : ''}
+        </p>
+        <WindowSwitch value={search.window} onChange={(w) => void setSearch({ window: w })} label="Window of the trends" />
+      </div>
+      {trendNote ? <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">{trendNote}</p> : null}
       {groups.length === 0 ? (
         <EmptyBox>
           {cell0Filters(search).fault || search.flavor || search.project
@@ -535,49 +594,147 @@ function GroupsTable({
             : 'No errored instances in cell0: every boot found a home.'}
         </EmptyBox>
       ) : (
-        <Table
-          label="Fault groups"
-          head={
-            <>
-              <Th className="min-w-80">Fault (normalised)</Th>
-              <Th className="text-right">Count</Th>
-              <Th>First seen</Th>
-              <Th>Last seen</Th>
-              <Th>Flavors</Th>
-              <Th>Projects</Th>
-              <Th>Images</Th>
-            </>
-          }
-        >
-          {groups.map((g) => (
-            <tr key={g.key}>
-              <th scope="row" className="px-3 py-2 text-left align-top font-normal">
-                <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
-                <button
-                  type="button"
-                  className="mt-1 text-xs text-sky-800 underline dark:text-sky-300"
-                  aria-label={`Show the ${g.count} instances with fault ${g.key}`}
-                  onClick={() => open(g)}
-                >
-                  Show {g.count} instance{g.count === 1 ? '' : 's'}
-                </button>
-              </th>
-              <Td className="text-right align-top tabular-nums">{g.count}</Td>
-              <Td className="whitespace-nowrap align-top">{g.firstSeen ? <Time value={g.firstSeen} /> : '—'}</Td>
-              <Td className="whitespace-nowrap align-top">{g.lastSeen ? <Time value={g.lastSeen} /> : '—'}</Td>
-              <Td className="align-top">
-                <BreakdownList items={g.byFlavor} label={`Flavors of ${g.key}`} />
-              </Td>
-              <Td className="align-top">
-                <BreakdownList items={g.byProject} label={`Projects of ${g.key}`} mono />
-              </Td>
-              <Td className="align-top">
-                <BreakdownList items={g.byImage} label={`Images of ${g.key}`} mono />
-              </Td>
-            </tr>
-          ))}
-        </Table>
+        <>
+          <Table
+            label="Fault groups"
+            head={
+              <>
+                <Th className="min-w-80">Fault (normalised)</Th>
+                <Th className="text-right">Count</Th>
+                <Th>
+                  Trend <span className="normal-case">({window}, UTC)</span>
+                </Th>
+                <Th className="text-right">{inWindow}</Th>
+                <Th>First seen</Th>
+                <Th>Last seen</Th>
+                <Th>Flavors</Th>
+                <Th>Projects</Th>
+                <Th>Images</Th>
+              </>
+            }
+          >
+            {groups.map((g) => {
+              const t = trend ? (trendOf.get(g.key) ?? { ...NO_TREND, key: g.key, series: trend.totals.map(() => 0) }) : null;
+              const nvh = isNoValidHost(g.key);
+              return (
+                <tr key={g.key} data-group={g.key}>
+                  <th scope="row" className="px-3 py-2 text-left align-top font-normal">
+                    <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
+                    <button
+                      type="button"
+                      className="mt-1 text-xs text-sky-800 underline dark:text-sky-300"
+                      aria-label={`Show the ${g.count} instances with fault ${g.key}`}
+                      onClick={() => open(g)}
+                    >
+                      Show {g.count} instance{g.count === 1 ? '' : 's'}
+                    </button>
+                  </th>
+                  <Td className="text-right align-top tabular-nums">{g.count}</Td>
+                  <Td className={`align-top ${trendStale ? 'opacity-50' : ''}`}>
+                    {t && trend ? (
+                      <Sparkline values={t.series} label={sparklineLabel(g.key, t, trend)} />
+                    ) : (
+                      <span className="text-zinc-600 dark:text-zinc-400">—</span>
+                    )}
+                  </Td>
+                  <Td className="text-right align-top tabular-nums">
+                    <span data-in-window="">{t ? t.count : '—'}</span>
+                  </Td>
+                  <Td className="whitespace-nowrap align-top">{g.firstSeen ? <Time value={g.firstSeen} /> : '—'}</Td>
+                  <Td className="whitespace-nowrap align-top">{g.lastSeen ? <Time value={g.lastSeen} /> : '—'}</Td>
+                  <Td className="align-top">
+                    <BreakdownList items={g.byFlavor} label={`Flavors of ${g.key}`} />
+                    {nvh ? <FlavorRoomLinks flavors={g.byFlavor} /> : null}
+                  </Td>
+                  <Td className="align-top">
+                    <BreakdownList items={g.byProject} label={`Projects of ${g.key}`} mono />
+                  </Td>
+                  <Td className="align-top">
+                    <BreakdownList items={g.byImage} label={`Images of ${g.key}`} mono />
+                  </Td>
+                </tr>
+              );
+            })}
+          </Table>
+          {trend ? <TrendsTable groups={groups} trend={trend} trendOf={trendOf} /> : null}
+        </>
       )}
     </div>
+  );
+}
+
+/**
+ * A "No valid host" group's way to capacity: for each of its flavors, the overview at that
+ * flavor's room in every cell (the scheduler weighs all enabled cells at once, so the cells
+ * side by side say whether any has room, or would once its hosts are discovered).
+ */
+function FlavorRoomLinks({ flavors }: { flavors: Breakdown[] }) {
+  const named = flavors.filter((f) => f.label !== UNKNOWN_FLAVOR);
+  if (named.length === 0) return null;
+  return (
+    <ul aria-label="Room for these flavors" className="mt-2 space-y-0.5 text-xs">
+      {named.slice(0, 6).map((f) => (
+        <li key={f.label}>
+          <Link href={flavorCapacityHref(f.label)} className="text-sky-800 underline dark:text-sky-300">
+            Room for {f.label} per cell
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** "Trend of <group> over the last 7 days: 3 failures, the most on 10 Mar (2)". */
+function sparklineLabel(key: string, t: FaultTrendGroup, trend: FaultTrend): string {
+  const head = `Trend of ${key} over the ${windowLabel(trend.window)}`;
+  if (t.count === 0) return `${head}: none`;
+  const peak = t.series.reduce((best, n, i) => (n > t.series[best]! ? i : best), 0);
+  return `${head}: ${t.count} failure${t.count === 1 ? '' : 's'}, the most ${trend.bucket === 'hour' ? 'at' : 'on'} ${bucketLabel(trend.bucket, trend.bucketStarts[peak]!)} (${t.series[peak]})`;
+}
+
+/** The sparklines' numbers: a row per group, a column per hour or day. */
+function TrendsTable({ groups, trend, trendOf }: { groups: FaultGroup[]; trend: FaultTrend; trendOf: Map<string, FaultTrendGroup> }) {
+  return (
+    <details className="mt-3 text-sm">
+      <summary className="cursor-pointer text-xs text-sky-800 underline-offset-2 hover:underline dark:text-sky-300">Show the trends as a table</summary>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls, and a keyboard must reach it (WCAG 2.1.1, axe's scrollable-region-focusable). */}
+      <div tabIndex={0} className="mt-2 max-h-96 overflow-auto rounded border border-zinc-200 dark:border-zinc-800">
+        <table aria-label={`Fault group trends over the ${windowLabel(trend.window)}`} className="text-left text-xs">
+          <thead className="sticky top-0 bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+            <tr>
+              <th scope="col" className="px-2 py-1">
+                Fault (normalised)
+              </th>
+              {trend.bucketStarts.map((b) => (
+                <th key={b.toISOString()} scope="col" className="whitespace-nowrap px-2 py-1 text-right" title={bucketTitle(trend.bucket, b)}>
+                  {bucketLabel(trend.bucket, b)}
+                </th>
+              ))}
+              <th scope="col" className="px-2 py-1 text-right">
+                Total
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => {
+              const t = trendOf.get(g.key);
+              return (
+                <tr key={g.key} className="border-t border-zinc-100 dark:border-zinc-800">
+                  <th scope="row" className="max-w-80 px-2 py-1 font-normal">
+                    {g.key}
+                  </th>
+                  {trend.bucketStarts.map((b, i) => (
+                    <td key={b.toISOString()} className="px-2 py-1 text-right tabular-nums">
+                      {t?.series[i] ?? 0}
+                    </td>
+                  ))}
+                  <td className="px-2 py-1 text-right tabular-nums">{t?.count ?? 0}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }

@@ -71,7 +71,7 @@ export function DeleteInstancesDialog({
         <ul aria-label="Instances to delete" className="max-h-48 overflow-y-auto rounded border border-zinc-200 p-2 font-mono text-xs dark:border-zinc-700">
           {targets.map((t) => (
             <li key={t.uuid}>
-              {t.uuid} {t.name ? <span className="text-zinc-500">({t.name})</span> : null}
+              {t.uuid} {t.name ? <span className="text-zinc-600 dark:text-zinc-400">({t.name})</span> : null}
             </li>
           ))}
         </ul>

@@ -5,7 +5,7 @@ import type { Fault } from '@/server/triage/contract';
 
 /** A fault as support reads it: the message first, then code and time; the traceback collapsed, monospace. */
 export function FaultText({ fault, showHost = false }: { fault: Fault | null; showHost?: boolean }) {
-  if (!fault) return <span className="italic text-zinc-500">no fault recorded</span>;
+  if (!fault) return <span className="italic text-zinc-600 dark:text-zinc-400">no fault recorded</span>;
   return (
     <div className="space-y-1">
       <p className="break-words font-medium text-red-800 dark:text-red-300">{fault.message ?? <span className="italic">(no message)</span>}</p>

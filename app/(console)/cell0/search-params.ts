@@ -1,6 +1,7 @@
 import { parseAsInteger, parseAsString, parseAsStringLiteral } from 'nuqs/server';
+import { DEFAULT_TREND_WINDOW, TREND_WINDOWS, type TrendWindow } from '@/server/triage/contract';
 
-/** The cell0 page's state, all in the URL: view, filters, sort, page size and keyset marker. */
+/** The cell0 page's state, all in the URL: view, filters, sort, page size, keyset marker, and the fault groups' trend window. */
 export const cell0SearchParams = {
   view: parseAsStringLiteral(['list', 'groups'] as const).withDefault('list'),
   fault: parseAsString.withDefault(''),
@@ -10,6 +11,7 @@ export const cell0SearchParams = {
   sort: parseAsStringLiteral(['age', '-age'] as const).withDefault('age'),
   size: parseAsInteger.withDefault(50),
   marker: parseAsString.withDefault(''),
+  window: parseAsStringLiteral(TREND_WINDOWS).withDefault(DEFAULT_TREND_WINDOW),
 };
 
 export interface Cell0Search {
@@ -21,6 +23,7 @@ export interface Cell0Search {
   sort: 'age' | '-age';
   size: number;
   marker: string;
+  window: TrendWindow;
 }
 
 export const CELL0_PAGE_SIZES = [25, 50, 100, 200] as const;

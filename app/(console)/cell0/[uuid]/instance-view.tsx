@@ -17,7 +17,7 @@ import { FaultText } from '../fault-text';
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="grid grid-cols-[10rem_1fr] gap-2 py-1">
-      <dt className="text-zinc-500">{label}</dt>
+      <dt className="text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="min-w-0 break-words">{children}</dd>
     </div>
   );
@@ -104,7 +104,9 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
           Fault
         </h2>
         <FaultText fault={i.fault} showHost />
-        {i.faultCount > 1 ? <p className="mt-2 text-xs text-zinc-500">The latest of {i.faultCount} faults recorded for this instance.</p> : null}
+        {i.faultCount > 1 ? (
+          <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">The latest of {i.faultCount} faults recorded for this instance.</p>
+        ) : null}
       </section>
 
       <section aria-labelledby="request-h" className="rounded border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
@@ -116,14 +118,14 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
             {i.flavor ? (
               <>
                 <span className="font-medium">{i.flavor.name}</span>{' '}
-                <span className="text-zinc-500">
+                <span className="text-zinc-600 dark:text-zinc-400">
                   ({i.flavor.vcpus} vCPU, {i.flavor.memoryMb} MB RAM, {i.flavor.rootGb} GB disk
                   {i.flavor.ephemeralGb ? ` + ${i.flavor.ephemeralGb} GB ephemeral` : ''}
                   {i.flavor.swap ? `, ${i.flavor.swap} MB swap` : ''}; id {i.flavor.flavorid ?? '?'})
                 </span>
               </>
             ) : (
-              <span className="italic text-zinc-500">the embedded flavor copy cannot be read</span>
+              <span className="italic text-zinc-600 dark:text-zinc-400">the embedded flavor copy cannot be read</span>
             )}
           </Field>
           <Field label="Image">{i.imageRef ? <span className="font-mono text-xs">{i.imageRef}</span> : <span className="italic">boot from volume</span>}</Field>
@@ -133,7 +135,7 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
           <Field label="User">
             <span className="font-mono text-xs">{i.userId ?? '—'}</span>
           </Field>
-          <Field label="Availability zone">{i.availabilityZone ?? <span className="text-zinc-500">any</span>}</Field>
+          <Field label="Availability zone">{i.availabilityZone ?? <span className="text-zinc-600 dark:text-zinc-400">any</span>}</Field>
           <Field label="Age">{i.createdAt ? <Time value={i.createdAt} /> : '—'}</Field>
           <Field label="State">
             vm_state {i.vmState ?? 'NULL'}, task_state {i.taskState ?? 'NULL'}
@@ -146,7 +148,7 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
           Instance actions
         </h2>
         {i.actions.length === 0 ? (
-          <p className="text-sm text-zinc-500">No instance actions recorded.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">No instance actions recorded.</p>
         ) : (
           <Table
             label="Instance actions"
@@ -177,7 +179,7 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
                 <Td className="align-top">{a.message ?? '—'}</Td>
                 <Td className="align-top">
                   {a.events.length === 0 ? (
-                    <span className="text-zinc-500">—</span>
+                    <span className="text-zinc-600 dark:text-zinc-400">—</span>
                   ) : (
                     <ul className="space-y-1">
                       {a.events.map((ev) => (
@@ -186,7 +188,7 @@ function Instance({ i }: { i: Cell0InstanceDetail }) {
                           <span className={ev.result === 'Success' ? 'text-emerald-700' : 'font-medium text-red-700 dark:text-red-400'}>
                             {ev.result ?? 'unfinished'}
                           </span>
-                          {ev.host ? <span className="text-xs text-zinc-500"> on {ev.host}</span> : null}
+                          {ev.host ? <span className="text-xs text-zinc-600 dark:text-zinc-400"> on {ev.host}</span> : null}
                           {ev.traceback ? (
                             <details className="text-xs">
                               <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Traceback</summary>
