@@ -77,6 +77,7 @@ async function checkPage(page: Page, testInfo: TestInfo, name: string, url: stri
 
 test.describe('Every page, at every size, in light and dark', () => {
   const pages: { name: string; url: (ids: Ids) => string }[] = [
+    { name: 'overview', url: () => '/overview' },
     { name: 'cells', url: () => '/' },
     { name: 'cell', url: (ids) => `/cells/${ids.cell1}` },
     { name: 'cell0-cell', url: () => `/cells/${CELL0}` },

@@ -10,13 +10,8 @@ import { Shortcuts, ShortcutsButton } from '../_components/shortcuts';
 import { SignOutButton } from '../_components/sign-out-button';
 import { requestPrincipal } from '../_trpc/server';
 
-/**
- * `prefetch: false` on the overview until its page lands (issue 12, item 1): the prefetch
- * of a page that is not there answers 404, and Chrome then leaves that request open, so a
- * page never goes network-idle. Drop it once app/(console)/overview exists.
- */
 const NAV: readonly { href: string; label: string; prefetch?: boolean }[] = [
-  { href: '/overview', label: 'Overview', prefetch: false },
+  { href: '/overview', label: 'Overview' },
   { href: '/', label: 'Cells' },
   { href: '/hosts', label: 'Host mappings' },
   { href: '/computes', label: 'Unmapped computes' },

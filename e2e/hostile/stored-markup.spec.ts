@@ -141,6 +141,7 @@ function pagesFor(s: Stored, reflected: boolean): string[] {
   const q = encodeURIComponent;
   const pages = [
     '/',
+    '/overview',
     '/hosts',
     '/computes',
     '/instances',
