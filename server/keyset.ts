@@ -26,10 +26,10 @@ export function encodeMarker(order: MarkerOrder, values: readonly string[]): str
 const NOT_OURS = 'This page marker is not one this list made: open the first page again.';
 
 /**
- * The values of a marker made under `order`, `count` of them. `describe` names an order in
+ * The values of a marker made under `order`, `count` of them. `wordsFor` names an order in
  * words for the refusal ("host, A to Z"), or null for a key the list does not sort by.
  */
-export function decodeMarker(text: string, order: MarkerOrder, count: number, describe: (o: MarkerOrder) => string | null): string[] {
+export function decodeMarker(text: string, order: MarkerOrder, count: number, wordsFor: (o: MarkerOrder) => string | null): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
@@ -40,9 +40,9 @@ export function decodeMarker(text: string, order: MarkerOrder, count: number, de
   const [key, dir, ...values] = parsed as string[];
   if (dir !== 'asc' && dir !== 'desc') throw refuse.invalid(NOT_OURS);
   if (key !== order.key || dir !== order.dir) {
-    const made = describe({ key: key!, dir });
+    const made = wordsFor({ key: key!, dir });
     if (made === null) throw refuse.invalid(NOT_OURS);
-    throw refuse.invalid(`This page marker was made for the list sorted by ${made}, not by ${describe(order)}: open the first page again.`);
+    throw refuse.invalid(`This page marker was made for the list sorted by ${made}, not by ${wordsFor(order)}: open the first page again.`);
   }
   if (values.length !== count) throw refuse.invalid(NOT_OURS);
   return values;
