@@ -63,6 +63,8 @@ export interface DataTableProps<T> {
   leadingRows?: readonly T[];
   /** A row's extra class (e.g. an UNKNOWN row). */
   rowClassName?: (row: T) => string | undefined;
+  /** A row's data attributes, for scripts and tests that pick rows by state (`data-stuck`). */
+  rowData?: (row: T) => Record<`data-${string}`, string | undefined>;
   /** Shown instead of the body when there are no rows. */
   empty?: ReactNode;
   /** Controls placed beside the table's own (filters' summary, a bulk action). */
@@ -113,6 +115,7 @@ export function DataTable<T>({
   pending,
   leadingRows = [],
   rowClassName,
+  rowData,
   empty,
   toolbar,
   maxHeight = '70vh',
@@ -215,7 +218,7 @@ export function DataTable<T>({
               </tr>
             ) : (
               ordered.map((row) => (
-                <tr key={rowKey(row)} className={rowClassName?.(row)}>
+                <tr key={rowKey(row)} className={rowClassName?.(row)} {...rowData?.(row)}>
                   {visible.map((c) => {
                     const content = (
                       <>
