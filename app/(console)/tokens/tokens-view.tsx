@@ -117,7 +117,6 @@ function ManageTokens() {
             label="Tokens"
             rows={d}
             rowKey={(t) => String(t.id)}
-            defaultSort={{ id: 'created', dir: 'desc' }}
             columns={[
               { id: 'name', header: 'Name', value: (t) => t.name, sort: 'client', rowHeader: true, always: true },
               { id: 'role', header: 'Role', value: (t) => t.role, sort: 'client' },

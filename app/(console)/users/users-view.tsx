@@ -131,7 +131,6 @@ function ManageUsers() {
             label="Users"
             rows={d}
             rowKey={(u) => u.username}
-            defaultSort={{ id: 'name', dir: 'asc' }}
             columns={[
               {
                 id: 'name',
