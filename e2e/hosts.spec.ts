@@ -159,12 +159,14 @@ test.describe('Host mappings', () => {
       const table = page.getByRole('table', { name: 'Host mappings' });
       await expect(page.getByRole('status').filter({ hasText: 'host mappings' })).toHaveText('30 host mappings match');
       await expect(table.getByRole('rowheader')).toHaveText(extra.slice(0, 25));
-      await page.getByRole('button', { name: 'Next page' }).click();
-      await expect(page).toHaveURL(/after=zz-e2e-page-24/);
+      // The markers are the list's own (they carry the order they were made under).
+      const pager = page.getByRole('navigation', { name: 'Pages of Host mappings' });
+      await pager.getByRole('button', { name: 'Next page' }).click();
+      await expect(page).toHaveURL(/after=/);
       await expect(table.getByRole('rowheader')).toHaveText(extra.slice(25));
-      await expect(page.getByRole('button', { name: 'Next page' })).toBeDisabled();
-      await page.getByRole('button', { name: 'Previous page' }).click();
-      await expect(page).toHaveURL(/before=zz-e2e-page-25/);
+      await expect(pager.getByText('Next page')).toHaveAttribute('aria-disabled', 'true');
+      await pager.getByRole('button', { name: 'Previous page' }).click();
+      await expect(page).toHaveURL(/before=/);
       await expect(table.getByRole('rowheader')).toHaveText(extra.slice(0, 25));
 
       // The text filter goes to the URL; a link reproduces the view.

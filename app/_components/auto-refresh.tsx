@@ -6,12 +6,20 @@
  * moves a row from under a click nor spends the cells' time on a page nobody sees. The
  * control shows the time of the answers on screen ("as of") and why it is paused.
  */
-import { parseAsBoolean, useQueryState } from 'nuqs';
+import { parseAsBoolean, parseAsInteger, useQueryState } from 'nuqs';
 import { useEffect, useId, useState } from 'react';
 import { ClockTime } from './time';
 
 /** How often a page asks its cells again. */
 export const REFRESH_MS = 15_000;
+
+/**
+ * `refresh_every=<seconds>` in the URL asks more or less often (a test watching refetches
+ * need not wait 15 s); never more often than every 2 s, so a pasted link cannot hammer the
+ * cells.
+ */
+export const REFRESH_EVERY_MIN_S = 2;
+export const REFRESH_EVERY_MAX_S = 3600;
 
 type Pause = 'selection' | 'dialog' | 'hidden' | null;
 
@@ -46,9 +54,11 @@ export interface AutoRefresh {
 /** `selecting`: the page has rows selected (a bulk action under way). */
 export function useAutoRefresh({ selecting = false, everyMs = REFRESH_MS }: { selecting?: boolean; everyMs?: number } = {}): AutoRefresh {
   const [on, setOn] = useQueryState('refresh', parseAsBoolean.withDefault(true));
+  const [everyS] = useQueryState('refresh_every', parseAsInteger);
   const doc = useDocumentPause();
   const paused: Pause = selecting ? 'selection' : doc;
-  return { interval: on && !paused ? everyMs : false, on, setOn: (v) => void setOn(v ? null : false), paused };
+  const ms = everyS === null ? everyMs : Math.min(REFRESH_EVERY_MAX_S, Math.max(REFRESH_EVERY_MIN_S, everyS)) * 1000;
+  return { interval: on && !paused ? ms : false, on, setOn: (v) => void setOn(v ? null : false), paused };
 }
 
 const PAUSE_TEXT: Record<Exclude<Pause, null>, string> = {

@@ -15,7 +15,7 @@
 import { type ColumnDef, getCoreRowModel, getSortedRowModel, type SortingState, useReactTable, type VisibilityState } from '@tanstack/react-table';
 import { parseAsArrayOf, parseAsString, parseAsStringLiteral, useQueryStates } from 'nuqs';
 import Link from 'next/link';
-import { type ReactNode, useId, useMemo } from 'react';
+import { type ReactNode, useEffect, useId, useMemo, useRef } from 'react';
 import { CopyButton } from './copy-button';
 import { type ExportValue, exportFileName, type NotAnswered, type TableExport, toCsv, toJson } from './table-export';
 
@@ -63,6 +63,8 @@ export interface DataTableProps<T> {
   leadingRows?: readonly T[];
   /** A row's extra class (e.g. an UNKNOWN row). */
   rowClassName?: (row: T) => string | undefined;
+  /** A row's data attributes, for scripts and tests that pick rows by state (`data-stuck`). */
+  rowData?: (row: T) => Record<`data-${string}`, string | undefined>;
   /** Shown instead of the body when there are no rows. */
   empty?: ReactNode;
   /** Controls placed beside the table's own (filters' summary, a bulk action). */
@@ -113,20 +115,34 @@ export function DataTable<T>({
   pending,
   leadingRows = [],
   rowClassName,
+  rowData,
   empty,
   toolbar,
-  maxHeight = '70vh',
+  maxHeight,
 }: DataTableProps<T>) {
+  // The page's Content-Security-Policy refuses style attributes in the server's HTML: a
+  // height other than the default is set on the element (CSSOM), which it allows.
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (scroller.current && maxHeight !== undefined) scroller.current.style.maxHeight = maxHeight;
+  }, [maxHeight]);
   const [url, setUrl] = useTableUrlState(prefix);
   const known = new Set(columns.map((c) => c.id));
   const sortCol = url.sort && known.has(url.sort) ? columns.find((c) => c.id === url.sort && c.sort) : undefined;
   const active = sortCol ? { id: sortCol.id, dir: url.dir ?? 'asc' } : url.sort ? null : (defaultSort ?? null);
   const shown = url.cols?.filter((id) => known.has(id));
-  const visibility: VisibilityState = Object.fromEntries(
-    columns.map((c) => [c.id, c.always || (shown && shown.length > 0 ? shown.includes(c.id) : !c.hiddenByDefault)]),
+  const visibilityKey = columns.map((c) => `${c.id}:${c.always || (shown && shown.length > 0 ? shown.includes(c.id) : !c.hiddenByDefault) ? 1 : 0}`).join(',');
+  // Kept by value: TanStack recomputes its row models when a state object is new, and a new
+  // sort state on every render would sort again on every render.
+  const visibility: VisibilityState = useMemo(
+    () => Object.fromEntries(visibilityKey.split(',').map((kv) => [kv.slice(0, kv.lastIndexOf(':')), kv.endsWith(':1')])),
+    [visibilityKey],
   );
   // Only a browser-sorted column sorts the rows here; the server's order is kept as given.
-  const sorting: SortingState = active && columns.find((c) => c.id === active.id)?.sort === 'client' ? [{ id: active.id, desc: active.dir === 'desc' }] : [];
+  const clientSort = active && columns.find((c) => c.id === active.id)?.sort === 'client' ? active : null;
+  const sortId = clientSort?.id ?? null;
+  const sortDesc = clientSort?.dir === 'desc';
+  const sorting: SortingState = useMemo(() => (sortId ? [{ id: sortId, desc: sortDesc }] : []), [sortId, sortDesc]);
 
   const defs = useMemo<ColumnDef<T>[]>(
     () =>
@@ -147,6 +163,11 @@ export function DataTable<T>({
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     manualSorting: false,
+    // Paging is the page's own (TablePager): TanStack's page index is unused, and resetting it
+    // whenever the rows change (its default) is a state update per new rows array, which
+    // loops when a page passes rows made during its render.
+    autoResetAll: false,
+    manualPagination: true,
     getRowId: (row) => rowKey(row),
   });
   const visible = columns.filter((c) => visibility[c.id]);
@@ -179,7 +200,10 @@ export function DataTable<T>({
         <ColumnPicker label={label} columns={columns} visibility={visibility} onChange={setShown} />
         <ExportButtons label={label} build={exported} />
       </div>
-      <div className="overflow-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900" style={{ maxHeight }}>
+      <div
+        ref={scroller}
+        className={`overflow-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900 ${maxHeight === undefined ? 'max-h-[70vh]' : ''}`}
+      >
         <table className="w-full text-left text-sm" aria-label={label}>
           <thead className="text-xs uppercase text-zinc-600 dark:text-zinc-400">
             <tr>
@@ -215,7 +239,7 @@ export function DataTable<T>({
               </tr>
             ) : (
               ordered.map((row) => (
-                <tr key={rowKey(row)} className={rowClassName?.(row)}>
+                <tr key={rowKey(row)} className={rowClassName?.(row)} {...rowData?.(row)}>
                   {visible.map((c) => {
                     const content = (
                       <>

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatKeyValueQuery, parseKeyValueQuery } from './key-value-query';
+import { cellSearchValue, formatKeyValueQuery, parseKeyValueQuery, resolveCellValue } from './key-value-query';
 
 const KEYS = ['cell', 'project', 'host', 'fault', 'status'];
 
@@ -50,5 +50,31 @@ describe('parseKeyValueQuery', () => {
 describe('formatKeyValueQuery', () => {
   it('writes the fields in the keys order, quoting what needs it, then the free text', () => {
     expect(formatKeyValueQuery({ host: 'cmp 1', cell: 'cell1', project: null, status: '' }, ' vm ', KEYS)).toBe('cell:cell1 host:"cmp 1" vm');
+  });
+});
+
+describe('resolveCellValue and cellSearchValue', () => {
+  const cells = [
+    { uuid: '00000000-0000-0000-0000-000000000000', name: 'cell0' },
+    { uuid: '6f1c1a4e-9a53-4c0e-9d7c-2a1b3c4d5e6f', name: 'cell1' },
+    { uuid: '7a2d2b5f-0b64-4d1f-8e8d-3b2c4d5e6f70', name: 'twin' },
+    { uuid: '8b3e3c60-1c75-4e20-9f9e-4c3d5e6f7081', name: 'twin' },
+    { uuid: '9c4f4d71-2d86-4f31-a0af-5d4e6f708192', name: null },
+  ];
+
+  it('takes a name (exact, else in any case) or a uuid, and shows a uuid back as its name when that name is one cell', () => {
+    expect(resolveCellValue('cell1', cells)).toEqual({ ok: true, uuid: cells[1]!.uuid });
+    expect(resolveCellValue('CELL1', cells)).toEqual({ ok: true, uuid: cells[1]!.uuid });
+    expect(resolveCellValue(cells[2]!.uuid.toUpperCase(), cells)).toEqual({ ok: true, uuid: cells[2]!.uuid });
+    expect(cellSearchValue(cells[1]!.uuid, cells)).toBe('cell1');
+    expect(cellSearchValue(cells[2]!.uuid, cells)).toBe(cells[2]!.uuid);
+    expect(cellSearchValue(cells[4]!.uuid, cells)).toBe(cells[4]!.uuid);
+    expect(cellSearchValue(null, cells)).toBeNull();
+  });
+
+  it('refuses a name two cells share and a name no cell has; a uuid it does not know is passed on for the list to refuse', () => {
+    expect(resolveCellValue('twin', cells)).toEqual({ ok: false, error: '2 cells are named "twin": use the uuid of the one you mean.' });
+    expect(resolveCellValue('cell9', cells)).toEqual({ ok: false, error: 'No cell is named "cell9". The cells are cell0, cell1, twin.' });
+    expect(resolveCellValue('0b5f5e82-3e97-4042-b1b0-6e5f708192a3', cells)).toEqual({ ok: true, uuid: '0b5f5e82-3e97-4042-b1b0-6e5f708192a3' });
   });
 });

@@ -78,3 +78,35 @@ export function formatKeyValueQuery(fields: Record<string, string | null | undef
   if (free?.trim()) parts.push(free.trim());
   return parts.join(' ');
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A `cell:` value as the user typed it — a cell's name or its uuid — as the cell's uuid,
+ * through the cells of the page's frame. A name two cells share is refused (nova does not
+ * keep names unique), and so is one no cell has; a uuid the frame does not hold is taken
+ * as typed, for the list to say it was not found.
+ */
+export function resolveCellValue(
+  value: string,
+  cells: readonly { uuid: string; name: string | null }[],
+): { ok: true; uuid: string } | { ok: false; error: string } {
+  const v = value.trim();
+  const byUuid = cells.find((c) => c.uuid.toLowerCase() === v.toLowerCase());
+  if (byUuid) return { ok: true, uuid: byUuid.uuid };
+  const named = cells.filter((c) => c.name === v);
+  const matches = named.length > 0 ? named : cells.filter((c) => c.name?.toLowerCase() === v.toLowerCase());
+  if (matches.length === 1) return { ok: true, uuid: matches[0]!.uuid };
+  if (matches.length > 1) return { ok: false, error: `${matches.length} cells are named "${v}": use the uuid of the one you mean.` };
+  if (UUID.test(v)) return { ok: true, uuid: v.toLowerCase() };
+  const known = [...new Set(cells.map((c) => c.name).filter((n): n is string => Boolean(n)))].join(', ');
+  return { ok: false, error: `No cell is named "${v}".${known ? ` The cells are ${known}.` : ''}` };
+}
+
+/** How a cell uuid reads in the search box: the cell's name when no other cell has it, else the uuid. */
+export function cellSearchValue(uuid: string | null | undefined, cells: readonly { uuid: string; name: string | null }[]): string | null {
+  if (!uuid) return null;
+  const cell = cells.find((c) => c.uuid === uuid);
+  if (!cell?.name) return uuid;
+  return cells.filter((c) => c.name === cell.name).length === 1 ? cell.name : uuid;
+}

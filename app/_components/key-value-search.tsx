@@ -32,8 +32,13 @@ export function KeyValueSearch({
   free?: string | null;
   /** What free text searches, or absent when the list takes none. */
   freeHelp?: string;
-  /** Apply a parsed search: each key set or cleared (absent from `fields`: cleared). */
-  onSearch: (q: KeyValueQuery) => void;
+  /**
+   * Apply a parsed search: each key set or cleared (absent from `fields`: cleared). A value
+   * the list cannot take (a cell no mapping names) is refused by returning what is wrong,
+   * a string: it is said under the box and nothing changes. Anything else returned is
+   * ignored.
+   */
+  onSearch: (q: KeyValueQuery) => unknown;
 }) {
   const id = useId();
   const names = keys.map((k) => k.key);
@@ -65,8 +70,8 @@ export function KeyValueSearch({
           setError(`This list has no free-text search: use ${names.map((k) => `${k}:`).join(', ')}.`);
           return;
         }
-        setError(null);
-        onSearch({ fields: parsed.fields, free: parsed.free });
+        const refused = onSearch({ fields: parsed.fields, free: parsed.free });
+        setError(typeof refused === 'string' && refused ? refused : null);
       }}
     >
       <label htmlFor={id} className="mb-1 block text-sm font-medium">

@@ -3,6 +3,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
+import { isCellarError } from '../errors';
 import { appRouter, createCaller } from '../root';
 import { createContext } from '../trpc';
 import { listAudit, recordAudit } from './audit';
@@ -190,6 +191,51 @@ describe('reading the audit log', () => {
       expect((await listAudit(ds, { since: new Date(Date.now() - 60_000), limit: 100 })).rows).toHaveLength(60);
       // A LIKE wildcard in the filter is a character, not a pattern.
       expect((await listAudit(ds, { actor: '%' })).rows).toHaveLength(0);
+    } finally {
+      await d.close();
+    }
+  });
+  it('sorts by time either way in keyset pages on (time, id): ties and microseconds kept, forwards and back, no row twice or missed', async () => {
+    const d = await createTestDeployment({ cells: [] });
+    try {
+      const ds = { api: d.api };
+      // Times out of id order: three rows to an instant, some a microsecond apart.
+      await d.api.sql`insert into cellar.audit_log (source, actor_kind, actor, action, outcome, at)
+        select 'cli', 'cli', 'os-' || g, 'delete_cell', 'done',
+          '2026-05-01 10:00:00'::timestamp + ((g * 7919) % 23) * interval '1 minute' + case when g % 5 = 0 then interval '1 microsecond' else interval '0' end
+        from generate_series(1, 60) g`;
+      for (const dir of ['desc', 'asc'] as const) {
+        const ordered = await d.api.sql<{ n: string }[]>`
+          select id::text as n from cellar.audit_log order by ${dir === 'asc' ? d.api.sql`at asc, id asc` : d.api.sql`at desc, id desc`}`;
+        const expected = ordered.map((r) => Number(r.n));
+        const pages: number[][] = [];
+        let p = await listAudit(ds, { dir, limit: 25 });
+        expect(p.prev).toBeNull();
+        pages.push(p.rows.map((r) => r.id));
+        while (p.next) {
+          p = await listAudit(ds, { dir, limit: 25, marker: p.next });
+          pages.push(p.rows.map((r) => r.id));
+        }
+        expect(pages.flat()).toEqual(expected);
+        expect(pages.map((x) => x.length)).toEqual([25, 25, 10]);
+        // And back from the last page to the first, each page as it was.
+        const back: number[][] = [p.rows.map((r) => r.id)];
+        while (p.prev) {
+          p = await listAudit(ds, { dir, limit: 25, marker: p.prev, back: true });
+          back.unshift(p.rows.map((r) => r.id));
+        }
+        expect(back).toEqual(pages);
+        expect(p.next).not.toBeNull();
+      }
+      const newest = await listAudit(ds, { limit: 25 });
+      const e = await listAudit(ds, { dir: 'asc', marker: newest.next, limit: 25 }).catch((x) => x);
+      expect(isCellarError(e) && [e.kind, e.message]).toEqual([
+        'invalid',
+        'This page marker was made for the list sorted by time, newest first, not by time, oldest first: open the first page again.',
+      ]);
+      const forged = Buffer.from(JSON.stringify(['at', 'desc', '2026-05-01 10:00:00', '1 or 1=1'])).toString('base64url');
+      const f = await listAudit(ds, { marker: forged, limit: 25 }).catch((x) => x);
+      expect(isCellarError(f) && f.message).toBe('This page marker is not one this list made: open the first page again.');
     } finally {
       await d.close();
     }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { utcDate } from '@/db/timestamps';
 import type { Deps } from '../deps';
+import { decodeMarker, encodeMarker, isTimestampText, type MarkerOrder, markerNotOurs } from '../keyset';
 import { PROTOTYPE_KEYS, storableText } from '../input-guard';
 import { auditTarget, maskText, summarizeInput } from './audit-input';
 import type { Principal, Role } from './roles';
@@ -125,14 +126,39 @@ function plainInput(text: string): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
 }
 
+export interface AuditPage {
+  rows: AuditRow[];
+  /** Marker of the next page in this order, or null on the last page. */
+  next: string | null;
+  /** Marker of the previous page (with `back`), or null on the first page. */
+  prev: string | null;
+  /** Newest first only: the id below which the next page starts (the `before` of scripts), or null. */
+  nextBefore: number | null;
+}
+
+const AUDIT_ORDER_WORDS = { desc: 'time, newest first', asc: 'time, oldest first' } as const;
+const describeOrder = (o: MarkerOrder) => (o.key === 'at' ? AUDIT_ORDER_WORDS[o.dir] : null);
+
 /**
- * One page, newest first. `actor` and `action` match a prefix (case-insensitive), so
- * "cells." lists every cell action; the next page starts below the last id shown.
+ * One page in time order, newest first unless asked otherwise, in keyset pages on (at, id):
+ * a marker names one row, so pages neither repeat nor skip while rows are added. `actor`
+ * and `action` match a prefix (case-insensitive), so "cells." lists every cell action.
  */
-export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): Promise<{ rows: AuditRow[]; nextBefore: number | null }> {
+export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): Promise<AuditPage> {
   const input = auditListInput.parse(raw);
   const sql = deps.api.sql;
   const like = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+  const order: MarkerOrder = { key: input.sort, dir: input.dir };
+  const back = Boolean(input.marker) && input.back;
+  let marker = sql``;
+  if (input.marker) {
+    const [at, id] = decodeMarker(input.marker, order, 2, describeOrder);
+    if (!isTimestampText(at!) || !/^\d{1,18}$/.test(id!)) throw markerNotOurs();
+    // Forwards in ascending order, or backwards in descending order, is "later than".
+    const later = (order.dir === 'asc') !== back;
+    marker = later ? sql`and (at, id) > (${at!}::timestamp, ${id!}::bigint)` : sql`and (at, id) < (${at!}::timestamp, ${id!}::bigint)`;
+  }
+  const newestFirst = (order.dir === 'desc') !== back;
   const rows = await sql<
     {
       id: string;
@@ -162,9 +188,13 @@ export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): P
       ${input.outcome ? sql`and outcome = ${input.outcome}` : sql``}
       ${input.since ? sql`and at >= (${input.since.toISOString()}::timestamptz at time zone 'utc')` : sql``}
       ${input.before ? sql`and id < ${input.before}` : sql``}
-    order by audit_log.id desc
+      ${marker}
+    order by ${newestFirst ? sql`audit_log.at desc, audit_log.id desc` : sql`audit_log.at asc, audit_log.id asc`}
     limit ${input.limit + 1}`;
-  const page = rows.slice(0, input.limit).map((r) => ({
+  const more = rows.length > input.limit;
+  const taken = rows.slice(0, input.limit);
+  if (back) taken.reverse();
+  const page = taken.map((r) => ({
     id: Number(r.id),
     at: utcDate(r.at)!,
     source: r.source,
@@ -182,5 +212,14 @@ export async function listAudit(deps: Pick<Deps, 'api'>, raw: AuditListInput): P
     repeatCount: r.repeat_count,
     lastAt: utcDate(r.last_at),
   }));
-  return { rows: page, nextBefore: rows.length > input.limit ? page[page.length - 1]!.id : null };
+  const markerOf = (r: (typeof taken)[number] | undefined) => (r ? encodeMarker(order, [r.at, r.id]) : null);
+  // Going forwards there is a previous page exactly when we started at a marker; going back there is a next page.
+  const hasNext = back ? true : more;
+  const hasPrev = back ? more : Boolean(input.marker);
+  return {
+    rows: page,
+    next: hasNext ? markerOf(taken[taken.length - 1]) : null,
+    prev: hasPrev ? markerOf(taken[0]) : null,
+    nextBefore: !back && more && order.dir === 'desc' ? page[page.length - 1]!.id : null,
+  };
 }

@@ -12,10 +12,12 @@ export const revealUrlsInput = z.object({ uuid: cellUuidSchema });
 
 export const revokeTokenInput = z.object({ id: rowIdSchema('a token id', 'integer') });
 
-export type { AuditOutcome, AuditRow } from './audit';
+export type { AuditOutcome, AuditPage, AuditRow } from './audit';
 export {
   AUDIT_OUTCOMES,
   AUDIT_PAGE_SIZES,
+  AUDIT_SORT_DIRS,
+  AUDIT_SORT_KEYS,
   type AuditListInput,
   auditListInput,
   createTokenInput,

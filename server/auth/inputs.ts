@@ -4,6 +4,7 @@
  * functions (users.ts, tokens.ts, audit.ts) validate with them too.
  */
 import { z } from 'zod';
+import { MARKER_MAX } from '../keyset';
 import { rowIdSchema } from '../row-id';
 import { roleSchema } from './roles';
 
@@ -45,6 +46,10 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const AUDIT_PAGE_SIZES = [25, 50, 100, 200] as const;
 
+/** The audit log sorts by time on the server (then by id, so the order is total). */
+export const AUDIT_SORT_KEYS = ['at'] as const;
+export const AUDIT_SORT_DIRS = ['desc', 'asc'] as const;
+
 export const auditListInput = z.object({
   actor: z.string().trim().max(255).nullish(),
   action: z.string().trim().max(255).nullish(),
@@ -53,7 +58,12 @@ export const auditListInput = z.object({
     .date({ message: 'since must be a date and time (ISO 8601)' })
     .refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, 'since must be a date between the years 1 and 9999')
     .nullish(),
-  /** Keyset: rows with a smaller id than this (the next, older page). */
+  sort: z.enum(AUDIT_SORT_KEYS, { message: `sort is one of ${AUDIT_SORT_KEYS.join(', ')}` }).default('at'),
+  dir: z.enum(AUDIT_SORT_DIRS, { message: 'dir is asc or desc' }).default('desc'),
+  /** Keyset marker made by the list under the same order: the page after that row (or, with `back`, the page before it). */
+  marker: z.string().max(MARKER_MAX).nullish(),
+  back: z.boolean().default(false),
+  /** Only rows with a smaller id than this (scripts that walk the log newest first with `nextBefore`). */
   before: rowIdSchema('before', 'bigint').nullish(),
   limit: z
     .number()

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { cellUuidSchema, cellUuidsSchema } from '../cells/cell-ref';
+import { MARKER_MAX } from '../keyset';
 import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
+import { HOST_SORT_DIRS, HOST_SORT_KEYS } from './host-sort';
 
 export { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
+export { HOST_SORT_DIRS, HOST_SORT_KEYS, type HostSortKey } from './host-sort';
 
 /** nova's host_mappings.host is VARCHAR(255). */
 export const hostNameSchema = z.string().trim().min(1, 'a host name is required').max(255, 'host names are at most 255 characters');
@@ -14,8 +17,11 @@ export const hostNameSchema = z.string().trim().min(1, 'a host name is required'
 export const hostMappingsInput = z.object({
   cell: cellUuidSchema.nullish(),
   host: z.string().trim().max(255).nullish(),
-  after: z.string().max(255).nullish(),
-  before: z.string().max(255).nullish(),
+  sort: z.enum(HOST_SORT_KEYS, { message: `sort is one of ${HOST_SORT_KEYS.join(', ')}` }).default('host'),
+  dir: z.enum(HOST_SORT_DIRS, { message: 'dir is asc or desc' }).default('asc'),
+  /** Keyset markers (made by the list, for this sort): the page after that row, or the page before it. */
+  after: z.string().max(MARKER_MAX).nullish(),
+  before: z.string().max(MARKER_MAX).nullish(),
   size: z
     .number()
     .int()

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeMarker } from '../keyset';
 import { instances } from '@/db/cell/schema';
 import { createTestDeployment, type TestCell, type TestDeployment } from '@/db/testing/deployment';
 import { createCallerFactory } from '../trpc';
@@ -46,6 +47,19 @@ describe('hosts router', () => {
     expect([uuid.code, uuid.message]).toEqual(['BAD_REQUEST', 'cellUuid: a cell uuid looks like 8-4-4-4-12 hexadecimal digits']);
     const host = await trpcError(caller.deleteMapping({ cellUuid: cell1.uuid, host: '   ' }));
     expect([host.code, host.message]).toEqual(['BAD_REQUEST', 'host: a host name is required']);
+    const sort = await trpcError(caller.mappings({ sort: 'instances' as 'host' }));
+    expect([sort.code, sort.message]).toEqual(['BAD_REQUEST', 'sort: sort is one of host, cell, created_at']);
+  });
+
+  it('pages in the order asked, and refuses a marker of another order as a bad request in plain words', async () => {
+    const desc = await caller.mappings({ sort: 'created_at', dir: 'desc', size: 25 });
+    expect(desc.rows.length).toBeGreaterThan(0);
+    const first = await caller.mappings({ size: 25 });
+    const wrong = await trpcError(caller.mappings({ sort: 'cell', dir: 'desc', after: encodeMarker({ key: 'host', dir: 'asc' }, [first.rows[0]!.host]) }));
+    expect([wrong.code, wrong.message]).toEqual([
+      'BAD_REQUEST',
+      'This page marker was made for the list sorted by host, A to Z, not by cell, Z to A: open the first page again.',
+    ]);
   });
 
   it("turns nova's refusals into typed errors with the plain message", async () => {

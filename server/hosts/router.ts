@@ -8,12 +8,17 @@ import { cellReachability } from './reachability';
 import { listUnmappedComputes } from './unmapped-computes';
 
 export const hostsRouter = router({
-  /** The host mappings page: one keyset page, filtered by cell and host text. */
-  mappings: viewerProcedure
-    .input(hostMappingsInput)
-    .query(({ ctx, input }) =>
-      listHostMappings(ctx.deps(), { cellUuid: input.cell, hostContains: input.host, after: input.after, before: input.before, limit: input.size }),
-    ),
+  /** The host mappings page: one keyset page in the order asked, filtered by cell and host text. */
+  mappings: viewerProcedure.input(hostMappingsInput).query(({ ctx, input }) =>
+    listHostMappings(ctx.deps(), {
+      cellUuid: input.cell,
+      hostContains: input.host,
+      sort: { key: input.sort, dir: input.dir },
+      after: input.after,
+      before: input.before,
+      limit: input.size,
+    }),
+  ),
   /** Which cells answer: deleting a mapping needs its cell's database. */
   reachability: viewerProcedure.input(cellsInput).query(({ ctx, input }) => cellReachability(ctx.deps(), { cellUuids: input?.cellUuids })),
   deleteMapping: operatorProcedure.input(deleteHostMappingInput).mutation(({ ctx, input }) => deleteHost(ctx.deps(), input)),

@@ -1,25 +1,48 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
+import { useQueryStates } from 'nuqs';
+import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
+import { type DataColumn, DataTable } from '../../_components/data-table';
+import { cellSearchValue, resolveCellValue } from '../../_components/key-value-query';
+import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
 import { coverage, retryCell, useCellsFrame, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { RequireRole } from '../../_components/require-role';
 import { StaleMark } from '../../_components/stale';
 import { Time, utcString } from '../../_components/time';
-import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
+import { cellLabel } from '@/server/cells/contract';
 import type { UnmappedCompute, UnmappedComputes } from '@/server/hosts/contract';
 import { DiscoverPanel } from './discover-panel';
+import { cellsAsked, computesSearchParams } from './search-params';
+
+const SEARCH_KEYS = [
+  { key: 'cell', help: 'a cell, by name or uuid' },
+  { key: 'host', help: 'host names containing it' },
+];
+
+type Row = UnmappedCompute & { staleAt?: Date };
+
+function serviceText(s: UnmappedCompute['service']): string {
+  if (!s) return 'no nova-compute service';
+  const state = s.state === 'up' ? 'up' : `down${s.forcedDown ? ' (forced)' : ''}`;
+  return s.disabled ? `${state}, disabled${s.disabledReason ? `: ${s.disabledReason}` : ''}` : state;
+}
 
 export function ComputesView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  // Each cell (but cell0) asked on its own: its unmapped computes show as it answers.
-  const frame = useCellsFrame();
-  const cells = (frame.data?.frame ?? []).filter((c) => !c.isCell0);
-  const parts = usePerCell<UnmappedComputes>(cells, (c) => trpc.hosts.unmapped.queryOptions({ cellUuids: [c.uuid] }));
+  const [search, setSearch] = useQueryStates(computesSearchParams);
+  const refresh = useAutoRefresh();
+  // Each cell (but cell0, or only the one chosen) asked on its own: its unmapped computes show as it answers.
+  const frame = useCellsFrame({ refetchInterval: refresh.interval });
+  const all = frame.data?.frame ?? [];
+  const cells = cellsAsked(all, search.cell);
+  const parts = usePerCell<UnmappedComputes>(cells, (c) => trpc.hosts.unmapped.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: refresh.interval }));
   const cover = coverage(
     parts,
     (d) => d.down,
@@ -27,13 +50,46 @@ export function ComputesView() {
   );
   const hold = useGrace(cover.answered + cover.down.length, cover.pending.length);
   const answered = parts.flatMap((p) => (p.data ? [p.data] : []));
-  const computes = answered.flatMap((d) => d.computes).sort(byHost);
-  const stale: (UnmappedCompute & { staleAt?: Date })[] = answered.flatMap((d) =>
-    d.down.flatMap((c) => (c.lastKnown ? c.lastKnown.value.map((u) => ({ ...u, staleAt: c.lastKnown!.observedAt })) : [])),
-  );
+  const hostText = search.host?.trim().toLowerCase() ?? '';
+  const rows: Row[] = [
+    ...answered.flatMap((d) => d.computes),
+    ...answered.flatMap((d) => d.down.flatMap((c) => (c.lastKnown ? c.lastKnown.value.map((u) => ({ ...u, staleAt: c.lastKnown!.observedAt })) : []))),
+  ]
+    .filter((c) => !hostText || c.host.toLowerCase().includes(hostText))
+    .sort(byHost);
+  const anyStale = rows.some((r) => r.staleAt);
   const multiCell = cells.length > 1;
   const fetching = frame.isFetching || parts.some((p) => p.fetching);
   const ready = frame.data && !hold;
+  const filtered = Boolean(search.cell || hostText);
+
+  const columns: DataColumn<Row>[] = [
+    { id: 'host', header: 'Host', value: (c) => c.host, sort: 'client', rowHeader: true, always: true, className: 'font-mono text-xs' },
+    { id: 'hypervisor', header: 'Hypervisor', value: (c) => c.hypervisorHostname, sort: 'client', className: 'font-mono text-xs' },
+    ...(multiCell
+      ? [{ id: 'cell', header: 'Cell', value: (c: Row) => cellLabel(c.cell), cell: (c: Row) => <CellLink cell={c.cell} />, sort: 'client' } as const]
+      : []),
+    { id: 'service', header: 'Service', value: (c) => serviceText(c.service), cell: (c) => <ServiceState service={c.service} />, sort: 'client' },
+    {
+      id: 'waiting_since',
+      header: 'Waiting since',
+      value: (c) => c.waitingSince,
+      cell: (c) => (c.waitingSince ? <Time value={c.waitingSince} /> : '—'),
+      sort: 'client',
+      firstDir: 'asc',
+      className: 'whitespace-nowrap',
+    },
+    ...(anyStale
+      ? [
+          {
+            id: 'last_known',
+            header: 'Last known',
+            value: (c: Row) => c.staleAt ?? null,
+            cell: (c: Row) => (c.staleAt ? <StaleMark at={c.staleAt} /> : 'now'),
+          },
+        ]
+      : []),
+  ];
 
   return (
     <div>
@@ -42,64 +98,63 @@ export function ComputesView() {
         description="Live compute hosts that no host mapping knows, in every cell but cell0. nova cannot place instances on them until they are mapped."
       >
         {frame.data ? <CellsAnswered answered={cover.answered} total={cover.total} asOf={cover.asOf ?? frame.data.asOf} asking={cover.pending.length} /> : null}
+        <AutoRefreshControl state={refresh} asOf={null} />
         <Button onClick={() => void queryClient.invalidateQueries({ queryKey: trpc.hosts.unmapped.pathKey() })} disabled={fetching}>
           {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>
       </PageHeader>
+
+      <KeyValueSearch
+        label="Search unmapped computes"
+        keys={SEARCH_KEYS}
+        fields={{ cell: cellSearchValue(search.cell, all), host: search.host }}
+        free={null}
+        freeHelp="host names containing it"
+        onSearch={({ fields, free }) => {
+          if (fields.host && free) return 'Give the host once: as host:… or as free text.';
+          let cell: string | null = null;
+          if (fields.cell) {
+            const r = resolveCellValue(fields.cell, all);
+            if (!r.ok) return r.error;
+            if (all.find((c) => c.uuid === r.uuid)?.isCell0) return 'cell0 holds no compute hosts: choose another cell.';
+            cell = r.uuid;
+          }
+          void setSearch({ cell, host: fields.host || free || null });
+        }}
+      />
 
       <QueryState
         query={{ ...frame, data: ready ? frame.data : undefined, isPending: frame.isPending || (!frame.isError && !ready) }}
         what="unmapped computes"
         errorTitle="Could not load the unmapped computes"
         cells={() => ({ ...cover, ...retryCell([parts]) })}
-        isEmpty={() => computes.length === 0 && stale.length === 0 && cover.pending.length === 0}
+        isEmpty={() => rows.length === 0 && cover.pending.length === 0}
         empty={() =>
-          cover.down.length === 0
-            ? 'No unmapped computes: every compute host is mapped'
-            : 'No unmapped computes in the cells that answered; the cells above could not be asked.'
+          search.cell && cells.length === 0
+            ? `No cell with uuid ${search.cell} holds compute hosts.`
+            : filtered
+              ? 'No unmapped computes match these filters.'
+              : cover.down.length === 0
+                ? 'No unmapped computes: every compute host is mapped'
+                : 'No unmapped computes in the cells that answered; the cells above could not be asked.'
         }
       >
         {() => (
-          <Table
+          <DataTable
             label="Unmapped computes"
-            head={
-              <>
-                <Th>Host</Th>
-                <Th>Hypervisor</Th>
-                {multiCell ? <Th>Cell</Th> : null}
-                <Th>Service</Th>
-                <Th>Waiting since</Th>
-              </>
-            }
-          >
-            {[...computes, ...stale].map((c: UnmappedCompute & { staleAt?: Date }) => (
-              <tr key={`${c.cell.uuid}/${c.nodeUuid ?? c.hypervisorHostname}`} className={c.staleAt ? 'text-zinc-500' : undefined}>
-                <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
-                  {c.host}
-                </th>
-                <Td className="font-mono text-xs">{c.hypervisorHostname ?? '—'}</Td>
-                {multiCell ? (
-                  <Td>
-                    <CellLink cell={c.cell} />
-                  </Td>
-                ) : null}
-                <Td>
-                  <ServiceState service={c.service} />
-                  {c.staleAt ? (
-                    <span className="block">
-                      <StaleMark at={c.staleAt} />
-                    </span>
-                  ) : null}
-                </Td>
-                <Td className="whitespace-nowrap">{c.waitingSince ? <Time value={c.waitingSince} /> : '—'}</Td>
-              </tr>
-            ))}
-          </Table>
+            columns={columns}
+            rows={rows}
+            rowKey={(c) => `${c.cell.uuid}/${c.nodeUuid ?? c.hypervisorHostname}`}
+            defaultSort={{ id: 'host', dir: 'asc' }}
+            rowClassName={(c) => (c.staleAt ? 'text-zinc-500' : undefined)}
+            notAnswered={cover.down}
+            pending={cover.pending}
+          />
         )}
       </QueryState>
 
       <RequireRole role="operator">
-        <DiscoverPanel cells={cells.map((c) => ({ uuid: c.uuid, name: c.name }))} />
+        <DiscoverPanel cells={cellsAsked(all, null).map((c) => ({ uuid: c.uuid, name: c.name }))} refetchInterval={refresh.interval} />
       </RequireRole>
     </div>
   );

@@ -14,7 +14,7 @@ import { type CellSummary, cellLabel } from '@/server/cells/contract';
 import type { AlreadyMapped, DiscoverResult, DiscoveryRun, HostInCell } from '@/server/hosts/contract';
 
 /** discover_hosts from the console: choose the scope and mode, try it dry, then map. */
-export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
+export function DiscoverPanel({ cells, refetchInterval = false }: { cells: CellSummary[]; refetchInterval?: number | false }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const headingId = useId();
@@ -71,7 +71,7 @@ export function DiscoverPanel({ cells }: { cells: CellSummary[] }) {
         </div>
       ) : null}
       {discover.data ? <DiscoverOutcome r={discover.data} /> : null}
-      <LastRuns />
+      <LastRuns refetchInterval={refetchInterval} />
     </section>
   );
 }
@@ -180,9 +180,9 @@ function MappedList({ label, hosts, note }: { label: string; hosts: AlreadyMappe
   );
 }
 
-function LastRuns() {
+function LastRuns({ refetchInterval }: { refetchInterval: number | false }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.hosts.lastDiscovery.queryOptions());
+  const q = useQuery(trpc.hosts.lastDiscovery.queryOptions(undefined, { refetchInterval }));
   return (
     <div
       role="region"

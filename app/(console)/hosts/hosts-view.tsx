@@ -4,35 +4,46 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useEffect, useRef, useState } from 'react';
+import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellNotices } from '../../_components/cell-notices';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
-import { CopyButton } from '../../_components/copy-button';
+import { type DataColumn, DataTable, TablePager } from '../../_components/data-table';
 import { SelectField, TextField } from '../../_components/fields';
+import { cellSearchValue, resolveCellValue } from '../../_components/key-value-query';
+import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
 import { coverage, retryCell, useCellsFrame, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { RequireRole } from '../../_components/require-role';
 import { RestartNotice } from '../../_components/restart-notice';
 import { Time } from '../../_components/time';
-import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { type CellSummary, cellLabel } from '@/server/cells/contract';
 import { HOST_PAGE_SIZES, type HostMappingRow, type ReachabilityReport } from '@/server/hosts/contract';
-import { hostsSearchParams, mappingsInput } from './search-params';
+import { DEFAULT_HOST_SORT, hostsSearchParams, mappingsInput } from './search-params';
 
 /** What a cell that does not answer means on this page. */
 const DOWN_HERE = 'host mappings in this cell cannot be deleted until it answers';
+
+const SEARCH_KEYS = [
+  { key: 'cell', help: 'a cell, by name or uuid' },
+  { key: 'host', help: 'host names containing it' },
+];
 
 export function HostsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [search, setSearch] = useQueryStates(hostsSearchParams);
   const input = mappingsInput(search);
-  const q = useQuery(trpc.hosts.mappings.queryOptions(input, { placeholderData: (prev) => prev }));
-  // Which cells answer: each cell asked on its own, so a slow one holds up only its notice.
-  const frame = useCellsFrame();
-  const reach = usePerCell<ReachabilityReport>(frame.data?.frame ?? [], (c) => trpc.hosts.reachability.queryOptions({ cellUuids: [c.uuid] }));
   const [target, setTarget] = useState<HostMappingRow | null>(null);
+  const refresh = useAutoRefresh();
+  const q = useQuery(trpc.hosts.mappings.queryOptions(input, { placeholderData: (prev) => prev, refetchInterval: refresh.interval }));
+  // Which cells answer: each cell asked on its own, so a slow one holds up only its notice.
+  const frame = useCellsFrame({ refetchInterval: refresh.interval });
+  const reach = usePerCell<ReachabilityReport>(frame.data?.frame ?? [], (c) =>
+    trpc.hosts.reachability.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: refresh.interval }),
+  );
   const [deleted, setDeleted] = useState<{ host: string; cell: string; notice: string; nodesReset: number } | null>(null);
   const del = useMutation(
     trpc.hosts.deleteMapping.mutationOptions({
@@ -49,7 +60,46 @@ export function HostsView() {
   const downUuids = new Set(reachCover.down.map((c) => c.uuid));
   const retry = retryCell([reach]);
   const filtered = Boolean(input.cell || input.host);
+  // Any change of filter, order or size starts again from the first page.
   const page = (patch: Partial<typeof search>) => void setSearch({ after: null, before: null, ...patch });
+
+  const columns: DataColumn<HostMappingRow>[] = [
+    { id: 'host', header: 'Host', value: (r) => r.host, sort: 'server', rowHeader: true, always: true, className: 'font-mono text-xs' },
+    { id: 'cell', header: 'Cell', value: (r) => cellLabel(r.cell), cell: (r) => <CellLink cell={r.cell} />, sort: 'server' },
+    { id: 'cell_uuid', header: 'Cell UUID', value: (r) => r.cell.uuid, copy: true, className: 'whitespace-nowrap font-mono text-xs' },
+    {
+      id: 'created_at',
+      header: 'Mapped since',
+      value: (r) => r.createdAt,
+      cell: (r) => (r.createdAt ? <Time value={r.createdAt} /> : '—'),
+      sort: 'server',
+      firstDir: 'desc',
+      className: 'whitespace-nowrap',
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      value: () => null,
+      noExport: true,
+      always: true,
+      className: 'text-right',
+      cell: (r) => (
+        <RequireRole role="operator">
+          <Button
+            aria-label={`Delete host mapping ${r.host}`}
+            disabled={downUuids.has(r.cell.uuid)}
+            title={downUuids.has(r.cell.uuid) ? `Cell ${cellLabel(r.cell)} is not answering: its instances cannot be checked` : undefined}
+            onClick={() => {
+              del.reset();
+              setTarget(r);
+            }}
+          >
+            Delete
+          </Button>
+        </RequireRole>
+      ),
+    },
+  ];
 
   return (
     <div>
@@ -63,6 +113,7 @@ export function HostsView() {
             {filtered ? ' match' : ''}
           </span>
         ) : null}
+        <AutoRefreshControl state={refresh} asOf={q.dataUpdatedAt ? new Date(q.dataUpdatedAt) : null} />
       </PageHeader>
 
       {deleted ? (
@@ -78,20 +129,37 @@ export function HostsView() {
       {/* Which cells answer: a down cell's mappings cannot be deleted. */}
       <CellNotices down={reachCover.down} pending={reachCover.pending} answered={reachCover.answered} total={reachCover.total} {...retry} />
 
+      <KeyValueSearch
+        label="Search host mappings"
+        keys={SEARCH_KEYS}
+        fields={{ cell: cellSearchValue(input.cell, cells), host: input.host }}
+        free={null}
+        freeHelp="host names containing it"
+        onSearch={({ fields, free }) => {
+          if (fields.host && free) return 'Give the host once: as host:… or as free text.';
+          let cell: string | null = null;
+          if (fields.cell) {
+            const r = resolveCellValue(fields.cell, cells);
+            if (!r.ok) return r.error;
+            cell = r.uuid;
+          }
+          page({ cell, host: fields.host || free || null });
+        }}
+      />
+
       <Filters
         cells={cells.map((c) => ({ uuid: c.uuid, name: c.name }))}
         cell={input.cell}
         host={search.host ?? ''}
-        size={search.size}
         onCell={(cell) => page({ cell })}
         onHost={(host) => page({ host: host || null })}
-        onSize={(size) => page({ size })}
       />
 
       <QueryState
         query={q}
         what="host mappings"
         errorTitle="Could not load the host mappings"
+        errorActions={input.after || input.before ? <Button onClick={() => page({})}>First page</Button> : null}
         isEmpty={(d) => d.rows.length === 0}
         empty={
           filtered || input.after || input.before ? (
@@ -109,63 +177,23 @@ export function HostsView() {
       >
         {(d) => (
           <>
-            <Table
+            <DataTable
               label="Host mappings"
-              head={
-                <>
-                  <Th>Host</Th>
-                  <Th>Cell</Th>
-                  <Th>Cell UUID</Th>
-                  <Th>Mapped since</Th>
-                  <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th>
-                </>
-              }
-            >
-              {d.rows.map((r) => (
-                <tr key={r.host}>
-                  <th scope="row" className="px-3 py-2 font-mono text-xs font-medium">
-                    {r.host}
-                  </th>
-                  <Td>
-                    <CellLink cell={r.cell} />
-                  </Td>
-                  <Td className="whitespace-nowrap font-mono text-xs">
-                    {r.cell.uuid}
-                    <CopyButton value={r.cell.uuid} label={`Copy uuid of cell ${cellLabel(r.cell)}`} />
-                  </Td>
-                  <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
-                  <Td className="text-right">
-                    <RequireRole role="operator">
-                      <Button
-                        aria-label={`Delete host mapping ${r.host}`}
-                        disabled={downUuids.has(r.cell.uuid)}
-                        title={downUuids.has(r.cell.uuid) ? `Cell ${cellLabel(r.cell)} is not answering: its instances cannot be checked` : undefined}
-                        onClick={() => {
-                          del.reset();
-                          setTarget(r);
-                        }}
-                      >
-                        Delete
-                      </Button>
-                    </RequireRole>
-                  </Td>
-                </tr>
-              ))}
-            </Table>
-            <nav aria-label="Pages" className="mt-3 flex items-center gap-2 text-sm">
-              <Button disabled={!input.after && !input.before} onClick={() => page({})}>
-                First page
-              </Button>
-              <Button disabled={!d.prevBefore} onClick={() => void setSearch({ after: null, before: d.prevBefore })}>
-                Previous page
-              </Button>
-              <Button disabled={!d.nextAfter} onClick={() => void setSearch({ after: d.nextAfter, before: null })}>
-                Next page
-              </Button>
-              {q.isFetching ? <span className="text-zinc-500">Loading…</span> : null}
-            </nav>
+              columns={columns}
+              rows={d.rows}
+              rowKey={(r) => r.host}
+              defaultSort={DEFAULT_HOST_SORT}
+              onSortChange={() => page({})}
+            />
+            <TablePager
+              label="Host mappings"
+              size={input.size}
+              sizes={HOST_PAGE_SIZES}
+              onSize={(size) => page({ size })}
+              prev={d.prevBefore ? { onClick: () => void setSearch({ after: null, before: d.prevBefore }) } : null}
+              next={d.nextAfter ? { onClick: () => void setSearch({ after: d.nextAfter, before: null }) } : null}
+              summary={q.isFetching ? 'Loading…' : `${d.rows.length} on this page`}
+            />
           </>
         )}
       </QueryState>
@@ -195,38 +223,21 @@ export function HostsView() {
   );
 }
 
-function Filters(props: {
-  cells: CellSummary[];
-  cell: string | null;
-  host: string;
-  size: number;
-  onCell: (cell: string | null) => void;
-  onHost: (host: string) => void;
-  onSize: (size: number) => void;
-}) {
+function Filters(props: { cells: CellSummary[]; cell: string | null; host: string; onCell: (cell: string | null) => void; onHost: (host: string) => void }) {
   const [text, setText] = useState(props.host);
-  const inputRef = useRef<HTMLInputElement>(null);
-  const { onHost, host } = props;
+  const { host } = props;
+  // The latest callback, so a render (a refresh) does not restart the pause below.
+  const onHost = useRef(props.onHost);
+  onHost.current = props.onHost;
   // Typing updates the URL (and the query) once it pauses, not on every key.
   useEffect(() => {
     if (text === host) return;
-    const t = setTimeout(() => onHost(text), 300);
+    const t = setTimeout(() => onHost.current(text), 300);
     return () => clearTimeout(t);
-  }, [text, host, onHost]);
+  }, [text, host]);
   useEffect(() => setText(host), [host]);
-  // "/" focuses the search, as in the other consoles operators use.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const el = e.target as HTMLElement | null;
-      if (e.key !== '/' || el?.closest('input, textarea, select, [contenteditable]')) return;
-      e.preventDefault();
-      inputRef.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
   return (
-    <div role="search" aria-label="Filter host mappings" className="mb-3 flex flex-wrap items-end gap-3 text-sm">
+    <div role="group" aria-label="Filter host mappings" className="mb-3 flex flex-wrap items-end gap-3 text-sm">
       <SelectField label="Cell" value={props.cell ?? ''} onChange={(e) => props.onCell(e.target.value || null)}>
         <option value="">All cells</option>
         {props.cells.map((c) => (
@@ -236,8 +247,7 @@ function Filters(props: {
         ))}
         {props.cell && !props.cells.some((c) => c.uuid === props.cell) ? <option value={props.cell}>{props.cell}</option> : null}
       </SelectField>
-      <TextField ref={inputRef} label="Host contains" type="search" value={text} placeholder="Press / to search" onChange={(e) => setText(e.target.value)} />
-      <SelectField label="Page size" value={props.size} onChange={(e) => props.onSize(Number(e.target.value))} options={HOST_PAGE_SIZES} />
+      <TextField label="Host contains" type="search" value={text} onChange={(e) => setText(e.target.value)} />
     </div>
   );
 }

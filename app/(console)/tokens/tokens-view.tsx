@@ -4,11 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
+import { DataTable } from '../../_components/data-table';
 import { RequireRole } from '../../_components/require-role';
 import { Time } from '../../_components/time';
 import { SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
-import { Button, EmptyBox, ErrorBox, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { ROLES, type Role, type TokenRow } from '@/server/auth/contract';
 const EXPIRY_DAYS = [1, 7, 30, 90, 365] as const;
@@ -111,49 +112,52 @@ function ManageTokens() {
 
       <QueryState query={q} what="tokens" isEmpty={(d) => d.length === 0} empty="No tokens yet. Create one above for a script or a test suite.">
         {(d) => (
-          <Table
+          // Only what the list holds is exported: a token's secret is never in it (shown once above, stored as its hash).
+          <DataTable
             label="Tokens"
-            head={
-              <>
-                <Th>Name</Th>
-                <Th>Role</Th>
-                <Th>State</Th>
-                <Th>Created by</Th>
-                <Th>Created</Th>
-                <Th>Expires</Th>
-                <Th>Last used</Th>
-                <Th>Actions</Th>
-              </>
-            }
-          >
-            {d.map((t) => (
-              <tr key={t.id}>
-                <th scope="row" className="px-3 py-2 text-left font-medium">
-                  {t.name}
-                </th>
-                <Td>{t.role}</Td>
-                <Td className={STATE_STYLE[t.state]}>
-                  {t.state}
-                  {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
-                </Td>
-                <Td>{t.createdBy}</Td>
-                <Td>
-                  <Time value={t.createdAt} />
-                </Td>
-                <Td>
-                  <Time value={t.expiresAt} />
-                </Td>
-                <Td>{t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>}</Td>
-                <Td>
-                  {t.state === 'revoked' ? null : (
+            rows={d}
+            rowKey={(t) => String(t.id)}
+            columns={[
+              { id: 'name', header: 'Name', value: (t) => t.name, sort: 'client', rowHeader: true, always: true },
+              { id: 'role', header: 'Role', value: (t) => t.role, sort: 'client' },
+              {
+                id: 'state',
+                header: 'State',
+                value: (t) => (t.revokedBy ? `${t.state} by ${t.revokedBy}` : t.state),
+                cell: (t) => (
+                  <span className={STATE_STYLE[t.state]}>
+                    {t.state}
+                    {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
+                  </span>
+                ),
+                sort: 'client',
+              },
+              { id: 'created_by', header: 'Created by', value: (t) => t.createdBy, sort: 'client' },
+              { id: 'created', header: 'Created', value: (t) => t.createdAt, cell: (t) => <Time value={t.createdAt} />, sort: 'client', firstDir: 'desc' },
+              { id: 'expires', header: 'Expires', value: (t) => t.expiresAt, cell: (t) => <Time value={t.expiresAt} />, sort: 'client', firstDir: 'desc' },
+              {
+                id: 'last_used',
+                header: 'Last used',
+                value: (t) => t.lastUsedAt,
+                cell: (t) => (t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>),
+                sort: 'client',
+                firstDir: 'desc',
+              },
+              {
+                id: 'actions',
+                header: 'Actions',
+                value: () => null,
+                noExport: true,
+                always: true,
+                cell: (t) =>
+                  t.state === 'revoked' ? null : (
                     <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
                       Revoke
                     </Button>
-                  )}
-                </Td>
-              </tr>
-            ))}
-          </Table>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
 

@@ -4,11 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
+import { DataTable } from '../../_components/data-table';
 import { RequireRole, useMe } from '../../_components/require-role';
 import { Time } from '../../_components/time';
 import { CONTROL, SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
-import { Button, EmptyBox, ErrorBox, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { ROLES, type Role } from '@/server/auth/contract';
 
@@ -126,26 +127,31 @@ function ManageUsers() {
         empty="No users yet. Add the first one above, or on the server with cellar user add NAME --role operator."
       >
         {(d) => (
-          <Table
+          <DataTable
             label="Users"
-            head={
-              <>
-                <Th>Name</Th>
-                <Th>Role</Th>
-                <Th>Created</Th>
-                <Th>Last sign-in</Th>
-                <Th className="text-right">Active sessions</Th>
-                <Th>Actions</Th>
-              </>
-            }
-          >
-            {d.map((u) => (
-              <tr key={u.username}>
-                <th scope="row" className="px-3 py-2 text-left font-medium">
-                  {u.username}
-                  {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
-                </th>
-                <Td>
+            rows={d}
+            rowKey={(u) => u.username}
+            columns={[
+              {
+                id: 'name',
+                header: 'Name',
+                value: (u) => u.username,
+                cell: (u) => (
+                  <>
+                    {u.username}
+                    {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
+                  </>
+                ),
+                sort: 'client',
+                rowHeader: true,
+                always: true,
+              },
+              {
+                id: 'role',
+                header: 'Role',
+                value: (u) => u.role,
+                sort: 'client',
+                cell: (u) => (
                   <select
                     aria-label={`Role of ${u.username}`}
                     value={u.role}
@@ -157,23 +163,45 @@ function ManageUsers() {
                       <option key={r}>{r}</option>
                     ))}
                   </select>
-                </Td>
-                <Td>
-                  <Time value={u.createdAt} />
-                </Td>
-                <Td>{u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>}</Td>
-                <Td className="text-right tabular-nums">{u.activeSessions}</Td>
-                <Td className="whitespace-nowrap">
-                  <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
-                    Reset password
-                  </Button>{' '}
-                  <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
-                    Remove
-                  </Button>
-                </Td>
-              </tr>
-            ))}
-          </Table>
+                ),
+              },
+              { id: 'created', header: 'Created', value: (u) => u.createdAt, cell: (u) => <Time value={u.createdAt} />, sort: 'client', firstDir: 'desc' },
+              {
+                id: 'last_sign_in',
+                header: 'Last sign-in',
+                value: (u) => u.lastSignInAt,
+                cell: (u) => (u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>),
+                sort: 'client',
+                firstDir: 'desc',
+              },
+              {
+                id: 'sessions',
+                header: 'Active sessions',
+                value: (u) => u.activeSessions,
+                sort: 'client',
+                firstDir: 'desc',
+                className: 'text-right tabular-nums',
+              },
+              {
+                id: 'actions',
+                header: 'Actions',
+                value: () => null,
+                noExport: true,
+                always: true,
+                className: 'whitespace-nowrap',
+                cell: (u) => (
+                  <>
+                    <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
+                      Reset password
+                    </Button>{' '}
+                    <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
+                      Remove
+                    </Button>
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
 
