@@ -191,7 +191,7 @@ function ManageUsers() {
                 className: 'whitespace-nowrap',
                 cell: (u) => (
                   <>
-                    <Button aria-label={`Reset the password of ${u.username}`} onClick={() => setResetting(u.username)}>
+                    <Button aria-label={`Reset password of ${u.username}`} onClick={() => setResetting(u.username)}>
                       Reset password
                     </Button>{' '}
                     <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
