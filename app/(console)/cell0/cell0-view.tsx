@@ -3,9 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { type AutoRefresh, AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
+import { KeyValueSearch } from '../../_components/key-value-search';
 import { SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
 import { StaleMark } from '../../_components/stale';
@@ -35,8 +37,6 @@ import { flavorCapacityHref } from '../overview/search-params';
 import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
 import { FaultText } from './fault-text';
 import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
-
-const REFRESH_MS = 30_000;
 
 type SetSearch = ReturnType<typeof useQueryStates<typeof cell0SearchParams>>[1];
 
@@ -93,64 +93,60 @@ export function Cell0View() {
   );
 }
 
-/** Filters apply on Enter or "Apply", not per keystroke; `/` jumps to the fault text. */
+/** Filters apply on Enter or "Apply", not per keystroke; the search box above them (`/` focuses it) sets the same state. */
 function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
   const [fault, setFault] = useState(search.fault);
   const [flavor, setFlavor] = useState(search.flavor);
   const [project, setProject] = useState(search.project);
-  const faultRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement | null;
-      if (e.key === '/' && !(t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable))) {
-        e.preventDefault();
-        faultRef.current?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
   return (
-    <form
-      role="search"
-      aria-label="Filter cell0 instances"
-      className="mb-4 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '' });
-      }}
-    >
-      <TextField
-        ref={faultRef}
-        label={
-          <>
-            Fault text <kbd className="ml-1 rounded border px-1 font-mono text-[10px]">/</kbd>
-          </>
+    <>
+      <KeyValueSearch
+        label="Search cell0"
+        keys={CELL0_SEARCH_KEYS}
+        fields={{ fault: search.fault, flavor: search.flavor, project: search.project, group: search.group }}
+        free={null}
+        onSearch={({ fields }) =>
+          void setSearch({ fault: fields.fault ?? '', flavor: fields.flavor ?? '', project: fields.project ?? '', group: fields.group ?? '', marker: '' })
         }
-        value={fault}
-        onChange={(e) => setFault(e.target.value)}
-        placeholder="e.g. No valid host"
-        controlClassName="w-56"
       />
-      <TextField label="Flavor" value={flavor} onChange={(e) => setFlavor(e.target.value)} placeholder="e.g. m1.xlarge" controlClassName="w-56" />
-      <TextField label="Project" value={project} onChange={(e) => setProject(e.target.value)} placeholder="project id" controlClassName="w-56 font-mono" />
-      <Button type="submit" variant="primary">
-        Apply filters
-      </Button>
-      {search.fault || search.flavor || search.project || search.group ? (
-        <Button onClick={() => void setSearch({ fault: '', flavor: '', project: '', group: '', marker: '' })}>Clear filters</Button>
-      ) : null}
-      {search.group ? (
-        <p className="w-full text-sm">
-          Fault group: <span className="rounded bg-red-50 px-1.5 py-0.5 font-medium text-red-900 dark:bg-red-950 dark:text-red-200">{search.group}</span>{' '}
-          <button type="button" className="text-xs underline" onClick={() => void setSearch({ group: '', marker: '' })}>
-            Clear fault group
-          </button>
-        </p>
-      ) : null}
-    </form>
+      <form
+        role="search"
+        aria-label="Filter cell0 instances"
+        className="mb-4 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '' });
+        }}
+      >
+        <TextField label="Fault text" value={fault} onChange={(e) => setFault(e.target.value)} placeholder="e.g. No valid host" controlClassName="w-56" />
+        <TextField label="Flavor" value={flavor} onChange={(e) => setFlavor(e.target.value)} placeholder="e.g. m1.xlarge" controlClassName="w-56" />
+        <TextField label="Project" value={project} onChange={(e) => setProject(e.target.value)} placeholder="project id" controlClassName="w-56 font-mono" />
+        <Button type="submit" variant="primary">
+          Apply filters
+        </Button>
+        {search.fault || search.flavor || search.project || search.group ? (
+          <Button onClick={() => void setSearch({ fault: '', flavor: '', project: '', group: '', marker: '' })}>Clear filters</Button>
+        ) : null}
+        {search.group ? (
+          <p className="w-full text-sm">
+            Fault group: <span className="rounded bg-red-50 px-1.5 py-0.5 font-medium text-red-900 dark:bg-red-950 dark:text-red-200">{search.group}</span>{' '}
+            <button type="button" className="text-xs underline" onClick={() => void setSearch({ group: '', marker: '' })}>
+              Clear fault group
+            </button>
+          </p>
+        ) : null}
+      </form>
+    </>
   );
 }
+
+/** What the cell0 search box takes: the fields below it, and the fault group. */
+const CELL0_SEARCH_KEYS = [
+  { key: 'fault', help: 'fault text contains' },
+  { key: 'flavor', help: 'flavor name' },
+  { key: 'project', help: 'project id' },
+  { key: 'group', help: 'a fault group, as the groups view names it' },
+] as const;
 
 function DownNotice({
   down,
@@ -211,8 +207,8 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [targets, setTargets] = useState<DeleteTarget[]>([]);
   // Rows do not move under a selection or an open confirmation.
-  const paused = selected.size > 0 || targets.length > 0;
-  const q = useQuery(trpc.triage.cell0.list.queryOptions(input, { placeholderData: (prev) => prev, refetchInterval: paused ? false : REFRESH_MS }));
+  const refresh = useAutoRefresh({ selecting: selected.size > 0 || targets.length > 0 });
+  const q = useQuery(trpc.triage.cell0.list.queryOptions(input, { placeholderData: (prev) => prev, refetchInterval: refresh.interval }));
   const rows = useMemo(() => (q.data?.state === 'up' ? q.data.data.rows : []), [q.data]);
   const pageKey = rows.map((r) => r.uuid).join(',');
   useEffect(() => {
@@ -247,7 +243,7 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
             setSelected={setSelected}
             targets={targets}
             setTargets={setTargets}
-            refresh={{ run: () => void q.refetch(), busy: q.isFetching }}
+            refresh={{ run: () => void q.refetch(), busy: q.isFetching, auto: refresh }}
             onDeleted={onDeleted}
           />
         )
@@ -278,7 +274,7 @@ function Cell0List({
   setSelected: React.Dispatch<React.SetStateAction<Set<string>>>;
   targets: DeleteTarget[];
   setTargets: (t: DeleteTarget[]) => void;
-  refresh: { run: () => void; busy: boolean };
+  refresh: { run: () => void; busy: boolean; auto: AutoRefresh };
   onDeleted: (r: DeleteCell0Result) => void;
 }) {
   // Deleting and exporting are support's (the server refuses others regardless).
@@ -300,9 +296,10 @@ function Cell0List({
       <div className="mb-2 flex flex-wrap items-center justify-between gap-3 text-sm">
         <span role="status" aria-live="polite" className="text-zinc-600 dark:text-zinc-400">
           {rows.length === 0 ? 'No instances' : `${rows.length} instance${rows.length === 1 ? '' : 's'} on this page`}
-          {search.marker ? ' (not the first page)' : ''} · as of <ClockTime value={asOf} />
+          {search.marker ? ' (not the first page)' : ''}
         </span>
         <div className="flex flex-wrap items-center gap-2">
+          <AutoRefreshControl state={refresh.auto} asOf={asOf} />
           <SelectField
             inline
             label="Sort by age"
@@ -515,32 +512,38 @@ function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; lab
 function GroupsView({ search, setSearch }: { search: Cell0Search; setSearch: SetSearch }) {
   const trpc = useTRPC();
   const filters = cell0Filters(search);
-  const q = useQuery(trpc.triage.cell0.groups.queryOptions(filters, { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }));
+  const refresh = useAutoRefresh();
+  const q = useQuery(trpc.triage.cell0.groups.queryOptions(filters, { placeholderData: (prev) => prev, refetchInterval: refresh.interval }));
   // The trends are asked beside the groups (one statement each in cell0): a slow trend never holds the groups back.
   const trend = useQuery(
-    trpc.triage.cell0.trend.queryOptions({ ...filters, window: search.window }, { placeholderData: (prev) => prev, refetchInterval: REFRESH_MS }),
+    trpc.triage.cell0.trend.queryOptions({ ...filters, window: search.window }, { placeholderData: (prev) => prev, refetchInterval: refresh.interval }),
   );
   return (
-    <QueryState query={q} what="fault groups" errorTitle="Could not group cell0's faults">
-      {(data) =>
-        data.state === 'unmapped' ? (
-          UNMAPPED
-        ) : data.state === 'down' ? (
-          <DownNotice down={data.down} unknownCount={data.unknownCount} lastKnown={data.lastKnown} onRetry={() => void q.refetch()} retrying={q.isFetching} />
-        ) : (
-          <GroupsTable
-            groups={data.data.groups}
-            instances={data.data.instances}
-            asOf={data.asOf}
-            search={search}
-            setSearch={setSearch}
-            trend={trend.data?.state === 'up' ? trend.data.data : null}
-            trendNote={trendNote(trend)}
-            trendStale={trend.isPlaceholderData || (trend.data?.state === 'up' && trend.data.data.window !== search.window)}
-          />
-        )
-      }
-    </QueryState>
+    <>
+      <div className="mb-2 flex justify-end">
+        <AutoRefreshControl state={refresh} asOf={null} />
+      </div>
+      <QueryState query={q} what="fault groups" errorTitle="Could not group cell0's faults">
+        {(data) =>
+          data.state === 'unmapped' ? (
+            UNMAPPED
+          ) : data.state === 'down' ? (
+            <DownNotice down={data.down} unknownCount={data.unknownCount} lastKnown={data.lastKnown} onRetry={() => void q.refetch()} retrying={q.isFetching} />
+          ) : (
+            <GroupsTable
+              groups={data.data.groups}
+              instances={data.data.instances}
+              asOf={data.asOf}
+              search={search}
+              setSearch={setSearch}
+              trend={trend.data?.state === 'up' ? trend.data.data : null}
+              trendNote={trendNote(trend)}
+              trendStale={trend.isPlaceholderData || (trend.data?.state === 'up' && trend.data.data.window !== search.window)}
+            />
+          )
+        }
+      </QueryState>
+    </>
   );
 }
 
