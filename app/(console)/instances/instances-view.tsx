@@ -7,7 +7,8 @@ import { useQueryStates } from 'nuqs';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
-import { type DataColumn, DataTable, TablePager } from '../../_components/data-table';
+import { type DataColumn, TablePager } from '../../_components/data-table';
+import { DataTable } from './data-table-until-fixed';
 import { SelectField, TextField } from '../../_components/fields';
 import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
@@ -43,6 +44,9 @@ import {
 /** A row of the table: an instance a cell answered with, or one of a down cell's, known only from its mapping. */
 type ListRow = ({ kind: 'live' } & InstanceRow) | ({ kind: 'unknown' } & UnknownInstanceRow);
 
+// One empty list, not a new one each render: the filter fields follow the frame.
+const NO_CELLS: CellMappingRow[] = [];
+
 const live = (r: ListRow): InstanceRow | null => (r.kind === 'live' ? r : null);
 
 export function InstancesView() {
@@ -54,7 +58,7 @@ export function InstancesView() {
   // Every cell is asked on its own and the pages are merged here as they answer
   // (mergeCellPages, the server's own order): a slow cell holds up only its rows.
   const frame = useCellsFrame({ refetchInterval: refresh.interval });
-  const allCells = frame.data?.frame ?? [];
+  const allCells = frame.data?.frame ?? NO_CELLS;
   const chosen = resolveCell(allCells, params.cell);
   const cells = chosen.cells;
   const parts = usePerCell<InstanceListPage>(cells, (c) =>

@@ -1,6 +1,7 @@
 'use client';
 
-import { type DataColumn, DataTable } from '../../../_components/data-table';
+import type { DataColumn } from '../../../_components/data-table';
+import { DataTable } from '../../instances/data-table-until-fixed';
 import { HostLink } from '../../../_components/links';
 import { Time } from '../../../_components/time';
 import { EmptyBox } from '../../../_components/ui';
