@@ -38,6 +38,7 @@ export const ACCESS_MATRIX: Record<string, Role> = {
 
   'instances.list': 'viewer',
   'instances.lookup': 'viewer',
+  'instances.findByName': 'viewer',
 
   // Background jobs: starting map_instances is the operator's; watching it is everyone's.
   'jobs.startMapInstances': 'operator',

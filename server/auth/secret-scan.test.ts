@@ -97,6 +97,8 @@ function inputsFor(path: string): unknown[] {
       return [{}, { cell: secretCellUuid }];
     case 'instances.list':
       return [{}, { sort: 'created_at', dir: 'asc', limit: 200 }];
+    case 'instances.findByName':
+      return [{ name: 'web-prod-01' }, { name: 'web-prod-01', cellUuids: [secretCellUuid] }];
     case 'instances.lookup':
       return [{ uuid: demo.quotaRecheckErrorUuid }, { uuid: demo.cell0.twoFaultsUuid }, { uuid: demo.buildRequests.fresh[0] }];
     case 'triage.cell0.list':

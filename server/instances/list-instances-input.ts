@@ -18,7 +18,10 @@ const optionalText = z
 
 export const listInstancesInput = z.object({
   limit: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  /** The uuid of the last row of the previous page: this page is the `limit` rows after it. */
   marker: instanceUuid.nullish(),
+  /** The uuid of the first row of the next page: this page is the `limit` rows before it (a previous page). Not with `marker`. */
+  before: instanceUuid.nullish(),
   sort: z.enum(SORT_KEYS).default('created_at'),
   dir: z.enum(SORT_DIRS).default('desc'),
   projectId: optionalText,

@@ -3,7 +3,8 @@
  * uuids, created_at drawn from a handful of values so ties are common, some NULL sort
  * keys, some deleted or hidden rows) spread over 2–5 random cells, the merged list equals
  * the single sorted list of all live rows, and walking it page by page with markers
- * (random limit 1–30) returns every row exactly once.
+ * (random limit 1–30) returns every row exactly once, forward with markers and back with
+ * `before`.
  *
  * One deployment serves every run: cells are emptied with TRUNCATE, the chosen cells are
  * mapped again, and each cell's rows go in with one INSERT.
@@ -128,7 +129,7 @@ async function arrange(cells: TestCell[], rows: Row[]) {
 }
 
 describe('cross-cell list (property)', () => {
-  it('equals the single sorted list of all rows, and a walk by markers returns each row exactly once', async () => {
+  it('equals the single sorted list of all rows, and a walk by markers, and back by before, returns each row exactly once', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async ({ s, rows }) => {
         const cells = s.cellIdx.map((i) => all[i]!);
@@ -155,6 +156,22 @@ describe('cross-cell list (property)', () => {
         expect(new Set(walked).size).toBe(walked.length);
         for (const p of pages.slice(0, -1)) expect(p.rows).toHaveLength(s.limit);
         expect(pages.at(-1)!.rows.length).toBeLessThanOrEqual(s.limit);
+
+        // And back from the last row with `before`: every row before it exactly once, in order, the first page last.
+        if (expected.length > 0) {
+          const end = expected.at(-1)!;
+          let before: string | null = end;
+          let back: string[] = [];
+          let steps = 0;
+          while (before) {
+            const page: InstanceListPage = await listInstances(deps, { ...base, limit: s.limit, before }, opts);
+            expect(page.rows.length).toBe(page.prevMarker ? s.limit : page.rows.length);
+            back = [...page.rows.map((r) => r.uuid), ...back];
+            before = page.prevMarker;
+            if (++steps > expected.length + 2) throw new Error('the walk back does not end');
+          }
+          expect(back).toEqual(expected.slice(0, -1));
+        }
       }),
       { numRuns: 30 },
     );

@@ -89,6 +89,38 @@ describe('listInstances', () => {
     }
   });
 
+  it('goes back page by page with before: the same pages, the first one saying it is the first', async () => {
+    for (const sort of ['created_at', 'updated_at', 'display_name'] as const) {
+      for (const dir of ['desc', 'asc'] as const) {
+        for (const limit of [1, 3, 4]) {
+          const { pages } = await walk({ limit, sort, dir });
+          expect(pages[0]!.prevMarker).toBeNull();
+          // A list that ends on a full page ends with an empty one: back from it is back from its marker.
+          const last = pages.at(-1)!;
+          if (last.rows.length === 0) expect(last.prevMarker).toBe(pages.at(-2)!.nextMarker);
+          const full = pages.filter((p) => p.rows.length > 0);
+          let page = full.at(-1)!;
+          for (let i = full.length - 2; i >= 0; i--) {
+            expect(page.prevMarker).toBe(page.rows[0]!.uuid);
+            page = await listInstances(deps, { limit, sort, dir, before: page.prevMarker });
+            expect(page.backward).toBe(true);
+            expect(page.rows.map((r) => r.uuid)).toEqual(full[i]!.rows.map((r) => r.uuid));
+            // Forward again from a previous page: where it came from.
+            expect(page.nextMarker).toBe(full[i]!.rows.at(-1)!.uuid);
+          }
+          expect(page.prevMarker).toBeNull();
+        }
+      }
+    }
+  });
+
+  it('refuses marker and before together, and a before nobody knows', async () => {
+    const both = await refusal(listInstances(deps, { marker: u(1, 1), before: u(1, 2) }));
+    expect(both.kind).toBe('invalid');
+    expect(both.message).toBe('Give either marker (the page after a row) or before (the page before a row), not both.');
+    expect((await refusal(listInstances(deps, { before: u(7, 7) }))).message).toBe(`Marker ${u(7, 7)} could not be found.`);
+  });
+
   it('sorts oldest first, by last update (never-updated rows last) and by name, uuid always the last tie-break', async () => {
     // microseconds matter: 1111…6 (05:00:00.500001) is older than 2222…2 (05:00:00.500002)
     expect((await walk({ dir: 'asc', limit: 3 })).uuids).toEqual([u(2, 3), u(0, 2), u(2, 5), u(1, 6), u(2, 2), u(1, 2), u(1, 3), u(2, 1), u(0, 1), u(1, 1)]);
@@ -193,6 +225,11 @@ describe('listInstances with a cell that does not answer', () => {
         expect(p.down.map((d) => d.name)).toEqual(['cell2']);
       }
       expect(JSON.stringify(pages)).not.toContain('s3cret');
+      // Back to the start: the cells that answer, without the UNKNOWN rows (the first page, without before, has them).
+      const back = await listInstances(deps, { limit: 2, before: pages[1]!.rows[0]!.uuid });
+      expect(back.rows.map((r) => r.uuid)).toEqual(first.rows.map((r) => r.uuid));
+      expect(back).toMatchObject({ unknown: [], prevMarker: null });
+      expect(back.down.map((d) => d.name)).toEqual(['cell2']);
       // queued_for_delete true (the deleted kafka-4) is left out; NULL counts as not deleted.
       const whole = await listInstances(deps, {});
       expect(whole.unknown.map((r) => r.uuid)).toEqual([u(2, 1), u(2, 2), u(2, 5), u(2, 3)]);

@@ -4,6 +4,7 @@ import type { CellRef } from '@/db/registry';
 import { utcDate } from '@/db/timestamps';
 import { type CellSummary, type DownCell, downCell, type LastKnown } from '../cells/cell-ref';
 import { recallFigures } from '../cells/last-known';
+import { refuse } from '../errors';
 import type { CellListLastKnown } from '../cells/list-cells';
 import { chooseCells, readCellMappings } from '../cells/mappings';
 import type { Deps } from '../deps';
@@ -71,8 +72,12 @@ export interface InstanceListPage {
   })[];
   answered: number;
   total: number;
-  /** The uuid to ask for the next page with, or null at the end. */
+  /** The uuid to ask for the next page with (`marker`), or null at the end. */
   nextMarker: string | null;
+  /** The uuid to ask for the previous page with (`before`), or null on the first page. */
+  prevMarker: string | null;
+  /** Read backwards from `before`: a previous page. */
+  backward: boolean;
   /** A cell failed while the page was read; it stops at its last complete row. */
   endedEarly: boolean;
   limit: number;
@@ -116,21 +121,28 @@ function lastLive(seen: LastKnown<CellListLastKnown> | undefined): LastKnown<{ l
 
 export async function listInstances(deps: Deps, input: ListInstancesInput, opts: ListInstancesOptions = {}): Promise<InstanceListPage> {
   const q = listInstancesInput.parse(input);
+  if (q.marker && q.before) throw refuse.invalid('Give either marker (the page after a row) or before (the page before a row), not both.');
+  const backward = Boolean(q.before);
   const started = performance.now();
   const remaining = () => deps.deadlineMs - (performance.now() - started);
   const sort: SortSpec = { key: q.sort, dir: q.dir };
   const filters: InstanceFilters = { projectId: q.projectId, vmState: q.vmState, host: q.host, name: q.name };
 
   const cells = chooseCells(await readCellMappings(deps.api), q.cellUuids);
-  const after = q.marker ? await resolveMarker(deps, sort, q.marker, remaining()) : null;
-  const batchSize = cellBatchSize(q.limit, cells.length, opts.minBatch ?? MIN_CELL_BATCH);
+  const from = q.marker ?? q.before;
+  const after = from ? await resolveMarker(deps, sort, from, remaining()) : null;
+  // Backward, one row more than the page says for sure whether it is the first page (the
+  // page then goes to the canonical first page, the one with a down cell's UNKNOWN rows).
+  const want = backward ? q.limit + 1 : q.limit;
+  const batchSize = cellBatchSize(want, cells.length, opts.minBatch ?? MIN_CELL_BATCH);
 
   const merged = await mergeCellStreams<CellRef, CellInstanceRow, DownCell>({
     cells,
     after,
-    limit: q.limit,
+    limit: want,
     batchSize,
-    compare: (a, b) => comparePositions(sort.dir, a, b),
+    // Backward, the merge walks the mirrored order, nearest to the marker first.
+    compare: backward ? (a, b) => comparePositions(sort.dir, b, a) : (a, b) => comparePositions(sort.dir, a, b),
     fetchRound: async (asks) => {
       const budget = remaining();
       if (budget <= 0) {
@@ -145,7 +157,7 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
         asks.map((a) => a.cell),
         ({ cell, handle }) => {
           const ask = byCell.get(cell.uuid)!;
-          return readCellBatch(handle.sql, { sort, filters, after: ask.after, limit: ask.limit });
+          return readCellBatch(handle.sql, { sort, filters, after: ask.after, limit: ask.limit, backward });
         },
         { deadlineMs: budget },
       );
@@ -172,7 +184,7 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
     readDownCellInstances(
       deps.api,
       downAtStart.map((f) => f.cell.id),
-      { projectId: filters.projectId, perCell: !q.marker && onlyProjectFilter ? q.limit : 0 },
+      { projectId: filters.projectId, perCell: !from && onlyProjectFilter ? q.limit : 0 },
     ),
     recallFigures<CellListLastKnown>(
       deps,
@@ -199,14 +211,24 @@ export async function listInstances(deps: Deps, input: ListInstancesInput, opts:
     lastKnown: lastLive(f.onRefill ? undefined : seen.get(f.cell.uuid)),
   }));
 
-  const rows = merged.rows.map(({ cell, row }) => toRow(cell, row));
+  const read = merged.rows.map(({ cell, row }) => toRow(cell, row));
+  const rows = read.slice(0, q.limit);
+  const more = backward ? read.length > q.limit || merged.endedEarly : merged.more;
+  // A backward page was read nearest the marker first: shown in the list's order.
+  if (backward) rows.reverse();
+  const first = rows[0]?.uuid ?? null;
+  const last = rows[rows.length - 1]?.uuid ?? null;
   return {
     rows,
     unknown,
     down,
     answered: cells.length - merged.failed.length,
     total: cells.length,
-    nextMarker: merged.more ? (rows[rows.length - 1]?.uuid ?? null) : null,
+    // Past a marker there are rows on its side: the marker's own row at least.
+    nextMarker: backward ? last : more ? last : null,
+    // An empty page after a marker (the list ended on a full page) goes back from the marker.
+    prevMarker: backward ? (more ? first : null) : q.marker ? (first ?? q.marker) : null,
+    backward,
     endedEarly: merged.endedEarly,
     limit: q.limit,
     sort,

@@ -84,4 +84,46 @@ describe('mergeCellPages', () => {
     }
     expect(dropped).toBeGreaterThan(0);
   });
+
+  it('merges and trims previous pages (before) into the page the server merges, back to the first page', async () => {
+    const cells = [dep.cell0, ...dep.cells].map((c) => c.uuid);
+    const orders = [cells, [...cells].reverse()];
+    let dropped = 0;
+    for (const sort of ['created_at', 'updated_at', 'display_name'] as SortKey[]) {
+      for (const dir of ['desc', 'asc'] as SortDir[]) {
+        // Start at the end of the list, then go back while there is a way back.
+        let marker: string | null = null;
+        let lastFull: string | null = null;
+        for (;;) {
+          const page = await listInstances(deps, { limit: 4, sort, dir, marker });
+          if (page.rows.length > 0) lastFull = page.rows[0]!.uuid;
+          if (!page.nextMarker) break;
+          marker = page.nextMarker;
+        }
+        let before: string | null = lastFull;
+        let steps = 0;
+        while (before) {
+          const input = { limit: 4, sort, dir, before };
+          const spec = { limit: 4, sort: { key: sort, dir }, backward: true };
+          const whole = await listInstances(deps, input);
+          const parts = new Map(await Promise.all(cells.map(async (u) => [u, await listInstances(deps, { ...input, cellUuids: [u] })] as const)));
+          const merged = mergeCellPages([...parts.values()], { ...spec, asOf: new Date(0) });
+          expect(merged.rows.map((r) => r.uuid)).toEqual(whole.rows.map((r) => r.uuid));
+          expect([merged.prevMarker, merged.nextMarker]).toEqual([whole.prevMarker, whole.nextMarker]);
+          for (const order of orders) {
+            const trim = mergedPageTrimmer(spec);
+            const trimmed = order.map((u) => trim(parts.get(u)!));
+            const again = mergeCellPages(trimmed, { ...spec, asOf: new Date(0) });
+            expect(again.rows.map((r) => r.uuid)).toEqual(whole.rows.map((r) => r.uuid));
+            expect(again.prevMarker).toBe(whole.prevMarker);
+            dropped += [...parts.values()].reduce((n, p) => n + p.rows.length, 0) - trimmed.reduce((n, p) => n + p.rows.length, 0);
+          }
+          before = whole.prevMarker;
+          expect(++steps).toBeLessThan(10);
+        }
+        expect(steps).toBeGreaterThan(2);
+      }
+    }
+    expect(dropped).toBeGreaterThan(0);
+  });
 });

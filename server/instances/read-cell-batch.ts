@@ -10,6 +10,10 @@ import 'server-only';
  * may be NULL) form their own segment at the low end; when a marker sits before that
  * segment the statement reads the rest of its own segment and the next one as two index
  * scans joined by UNION ALL, each with its own limit.
+ *
+ * `backward` reads the rows strictly before the position instead, nearest first: the
+ * same walk in the mirrored order (the key the other way, NULLs at the other end, uuid
+ * descending), so a previous page is one keyset read too, the index read backwards.
  */
 import type postgres from 'postgres';
 import { FAKE_INSTANCE_UUID } from '../nova/constants';
@@ -61,33 +65,48 @@ function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The segments to read after `after`, in order, each an index-friendly condition and order. */
-function branches(sql: postgres.Sql, sort: SortSpec, after: Position | null): Branch[] {
+/** The direction a read walks: the key's (NULLs at its low end) and uuid's. */
+interface Walk {
+  keyDir: 'asc' | 'desc';
+  uuidDir: 'asc' | 'desc';
+}
+
+/** Forward in the list's order, or backward: its mirror image. */
+function walkOf(sort: SortSpec, backward: boolean): Walk {
+  if (!backward) return { keyDir: sort.dir, uuidDir: 'asc' };
+  return { keyDir: sort.dir === 'desc' ? 'asc' : 'desc', uuidDir: 'desc' };
+}
+
+/** The segments to read after `after` in the walk's order, in order, each an index-friendly condition and order. */
+function branches(sql: postgres.Sql, sort: SortSpec, walk: Walk, after: Position | null): Branch[] {
   const key = KEYS[sort.key];
   const k = sql.unsafe(key.column);
-  const nulls = sort.dir === 'desc' ? sql`desc nulls last` : sql`asc nulls first`;
-  const keyOrder = sql`${k} ${nulls}, i.uuid`;
-  const uuidOrder = sql`i.uuid`;
+  const nulls = walk.keyDir === 'desc' ? sql`desc nulls last` : sql`asc nulls first`;
+  const uuidDir = walk.uuidDir === 'desc' ? sql`desc` : sql`asc`;
+  const keyOrder = sql`${k} ${nulls}, i.uuid ${uuidDir}`;
+  const uuidOrder = sql`i.uuid ${uuidDir}`;
   if (!after) return [{ where: null, order: keyOrder }];
   const v = after.sortValue === null ? null : sql`cast(${after.sortValue} as ${sql.unsafe(key.type)})`;
   const u = after.uuid;
-  const restOfNulls: Branch = { where: sql`${k} is null and i.uuid > ${u}`, order: uuidOrder };
-  if (sort.dir === 'desc') {
+  const uuidAfter = walk.uuidDir === 'desc' ? sql`i.uuid < ${u}` : sql`i.uuid > ${u}`;
+  const restOfNulls: Branch = { where: sql`${k} is null and ${uuidAfter}`, order: uuidOrder };
+  if (walk.keyDir === 'desc') {
     if (v === null) return [restOfNulls];
     return [
-      { where: sql`${k} <= ${v} and (${k} < ${v} or i.uuid > ${u})`, order: keyOrder },
+      { where: sql`${k} <= ${v} and (${k} < ${v} or ${uuidAfter})`, order: keyOrder },
       { where: sql`${k} is null`, order: uuidOrder },
     ];
   }
   if (v === null) return [restOfNulls, { where: sql`${k} is not null`, order: keyOrder }];
-  return [{ where: sql`${k} >= ${v} and (${k} > ${v} or i.uuid > ${u})`, order: keyOrder }];
+  return [{ where: sql`${k} >= ${v} and (${k} > ${v} or ${uuidAfter})`, order: keyOrder }];
 }
 
 export async function readCellBatch(
   sql: postgres.Sql,
-  q: { sort: SortSpec; filters: InstanceFilters; after: Position | null; limit: number },
+  q: { sort: SortSpec; filters: InstanceFilters; after: Position | null; limit: number; backward?: boolean },
 ): Promise<CellInstanceRow[]> {
   const key = KEYS[q.sort.key];
+  const walk = walkOf(q.sort, q.backward ?? false);
   const f = q.filters;
   // Live rows only: not deleted, not the hidden copy of a cross-cell resize, not the VIF
   // migration's fake instance. Soft-deleted rows (deleted = 0) are listed with their state.
@@ -102,13 +121,14 @@ export async function readCellBatch(
     to_char(i.updated_at, ${TIMESTAMP_TEXT}) as updated_at,
     to_char(i.launched_at, ${TIMESTAMP_TEXT}) as launched_at,
     ${sql.unsafe(key.text)} as sort_value`;
-  const parts = branches(sql, q.sort, q.after).map(
+  const parts = branches(sql, q.sort, walk, q.after).map(
     (b, seg) => sql`(select ${cols}, ${seg}::int as seg from instances i
       where ${live} ${b.where ? sql`and ${b.where}` : sql``}
       order by ${b.order} limit ${q.limit})`,
   );
   const union = parts.slice(1).reduce((acc, p) => sql`${acc} union all ${p}`, parts[0]!);
-  const dir = q.sort.dir === 'desc' ? sql`desc nulls last` : sql`asc nulls first`;
+  const dir = walk.keyDir === 'desc' ? sql`desc nulls last` : sql`asc nulls first`;
+  const uuidDir = walk.uuidDir === 'desc' ? sql`desc` : sql`asc`;
   // The embedded flavor is read only for the rows of the batch, not for every candidate row.
   const rows = await sql<
     {
@@ -132,7 +152,7 @@ export async function readCellBatch(
     select b.*, (select e.flavor from instance_extra e
                  where e.instance_uuid = b.uuid and e.deleted = 0 order by e.id desc limit 1) as flavor
     from batch b
-    order by b.seg, b.sort_value collate "C" ${dir}, b.uuid
+    order by b.seg, b.sort_value collate "C" ${dir}, b.uuid ${uuidDir}
     limit ${q.limit}`;
   return rows.map((r) => ({
     uuid: r.uuid,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusFromState } from './status';
+import { statusFromState, statusSearchHelp, vmStateForStatus } from './status';
 
 describe('statusFromState (nova _STATE_MAP)', () => {
   it.each([
@@ -32,5 +32,28 @@ describe('statusFromState (nova _STATE_MAP)', () => {
   it('gives UNKNOWN for a vm_state nova does not know, or none', () => {
     expect(statusFromState('exploded', null)).toBe('UNKNOWN');
     expect(statusFromState(null, null)).toBe('UNKNOWN');
+  });
+});
+
+describe("vmStateForStatus (a search's status:)", () => {
+  it.each([
+    ['ERROR', 'error'],
+    ['error', 'error'],
+    ['SHUTOFF', 'stopped'],
+    ['stopped', 'stopped'],
+    ['BUILD', 'building'],
+    [' Active ', 'active'],
+    ['VERIFY_RESIZE', 'resized'],
+    ['soft_deleted', 'soft-delete'],
+    ['soft-delete', 'soft-delete'],
+    ['shelved_offloaded', 'shelved_offloaded'],
+  ])('%s → %s', (text, vmState) => {
+    expect(vmStateForStatus(text)).toBe(vmState);
+  });
+
+  it('names none for what is not a status nor a listed vm_state', () => {
+    for (const t of ['DELETED', 'deleted', 'REBOOT', 'nope', '']) expect(vmStateForStatus(t)).toBeNull();
+    expect(statusSearchHelp()).toContain('SHUTOFF (stopped)');
+    expect(statusSearchHelp().split(', ')).not.toContain('DELETED');
   });
 });

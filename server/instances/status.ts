@@ -30,3 +30,25 @@ export function statusFromState(vmState: string | null | undefined, taskState: s
   if (!taskMap) return UNKNOWN_STATUS;
   return (taskState ? taskMap[taskState] : undefined) ?? taskMap.default!;
 }
+
+/**
+ * The vm_state a search's `status:` names: a vm_state as nova stores it (`stopped`), or
+ * the API status it shows by default (`SHUTOFF`), in any case, as nova's own `status`
+ * filter maps a status to its vm_state. Null when it names none.
+ */
+export function vmStateForStatus(text: string): string | null {
+  const t = text.trim().toLowerCase();
+  for (const [vmState, map] of Object.entries(STATE_MAP)) {
+    if (vmState === 'deleted') continue;
+    if (t === vmState || t === map.default!.toLowerCase()) return vmState;
+  }
+  return null;
+}
+
+/** The statuses `status:` takes, for a message that refuses another one. */
+export function statusSearchHelp(): string {
+  return Object.entries(STATE_MAP)
+    .filter(([vmState]) => vmState !== 'deleted')
+    .map(([vmState, map]) => (map.default!.toLowerCase() === vmState ? map.default! : `${map.default} (${vmState})`))
+    .join(', ');
+}

@@ -2,58 +2,67 @@
 
 import { keepPreviousData, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useQueryStates } from 'nuqs';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
-import { CopyButton } from '../../_components/copy-button';
+import { type DataColumn, TablePager } from '../../_components/data-table';
+import { DataTable } from './data-table-until-fixed';
 import { SelectField, TextField } from '../../_components/fields';
+import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
 import { type CellPart, FRAME_INPUT, retryCell, useCellsFrame, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { Time, utcString } from '../../_components/time';
-import { Button, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import { cellLabel } from '@/server/cells/contract';
-import { type InstanceListPage, type InstanceRow, mergeCellPages, type UnknownInstanceRow, VM_STATES } from '@/server/instances/contract';
+import { type CellMappingRow, type CellSummary, cellLabel, type DownCell } from '@/server/cells/contract';
+import {
+  type InstanceListPage,
+  type InstanceRow,
+  mergeCellPages,
+  statusSearchHelp,
+  type UnknownInstanceRow,
+  VM_STATES,
+  vmStateForStatus,
+} from '@/server/instances/contract';
 import { LookupBox } from './lookup-box';
-import { type InstancesParams, instancesSearchParams, PAGE_SIZES, serializeInstancesSearchParams, mergeSpec, toListInput } from './search-params';
+import { StatusBadge } from './status-badge';
+import {
+  cellRef,
+  type InstancesParams,
+  instancesSearchParams,
+  mergeSpec,
+  PAGE_SIZES,
+  resolveCell,
+  serializeInstancesSearchParams,
+  sortOf,
+  toListInput,
+} from './search-params';
 
-const SORTS = [
-  { value: 'created_at:desc', label: 'Newest first' },
-  { value: 'created_at:asc', label: 'Oldest first' },
-  { value: 'updated_at:desc', label: 'Recently updated' },
-  { value: 'updated_at:asc', label: 'Least recently updated' },
-  { value: 'display_name:asc', label: 'Name A→Z' },
-  { value: 'display_name:desc', label: 'Name Z→A' },
-] as const;
+/** A row of the table: an instance a cell answered with, or one of a down cell's, known only from its mapping. */
+type ListRow = ({ kind: 'live' } & InstanceRow) | ({ kind: 'unknown' } & UnknownInstanceRow);
 
-const STATUS_TONE: Record<string, string> = {
-  ACTIVE: 'bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100',
-  BUILD: 'bg-sky-100 text-sky-900 dark:bg-sky-900 dark:text-sky-100',
-  ERROR: 'bg-red-100 text-red-900 dark:bg-red-900 dark:text-red-100',
-  SOFT_DELETED: 'bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100',
-  UNKNOWN: 'bg-amber-200 text-amber-950 dark:bg-amber-800 dark:text-amber-50',
-};
+// One empty list, not a new one each render: the filter fields follow the frame.
+const NO_CELLS: CellMappingRow[] = [];
 
-function StatusBadge({ status }: { status: string }) {
-  return (
-    <span className={`rounded px-1.5 py-0.5 font-mono text-xs ${STATUS_TONE[status] ?? 'bg-zinc-200 text-zinc-800 dark:bg-zinc-700 dark:text-zinc-100'}`}>
-      {status}
-    </span>
-  );
-}
+const live = (r: ListRow): InstanceRow | null => (r.kind === 'live' ? r : null);
 
 export function InstancesView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [params, setParams] = useQueryStates(instancesSearchParams, { history: 'push' });
+  const refresh = useAutoRefresh();
   const input = toListInput(params);
   // Every cell is asked on its own and the pages are merged here as they answer
   // (mergeCellPages, the server's own order): a slow cell holds up only its rows.
-  const frame = useCellsFrame();
-  const cells = frame.data?.frame ?? [];
+  const frame = useCellsFrame({ refetchInterval: refresh.interval });
+  const allCells = frame.data?.frame ?? NO_CELLS;
+  const chosen = resolveCell(allCells, params.cell);
+  const cells = chosen.cells;
   const parts = usePerCell<InstanceListPage>(cells, (c) =>
-    trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] }, { placeholderData: keepPreviousData, retry: false }),
+    trpc.instances.list.queryOptions({ ...input, cellUuids: [c.uuid] }, { placeholderData: keepPreviousData, retry: false, refetchInterval: refresh.interval }),
   );
   const merged0 = frame.data ? mergeParts(parts, input, frame.data.asOf) : null;
   // Cells answering within a moment of each other show together; a slow one waits alone.
@@ -63,11 +72,19 @@ export function InstancesView() {
   if (!hold && merged0) shownLast.current = merged0;
   const merged = hold ? shownLast.current : merged0;
   const page = merged?.page;
-  const filtered = Boolean(input.projectId || input.vmState || input.host || input.name);
+  const filtered = Boolean(input.projectId || input.vmState || input.host || input.name || params.cell);
   const retry = retryCell([parts]);
   const fetching = frame.isFetching || parts.some((p) => p.fetching);
   // A marker that no cell can resolve fails every cell's call the same way: the page's error.
   const failed = parts.length > 0 && parts.every((p) => p.error) ? parts[0]!.error : null;
+  const errored: DownCell[] = parts.filter((p) => p.error && !p.data).map((p) => ({ ...p.cell, reason: 'error', message: p.error!.message, elapsedMs: 0 }));
+
+  // Back at the start of the list (a previous page with nothing before it): the first page
+  // itself, the one that also lists a down cell's UNKNOWN rows.
+  const atStart = Boolean(params.before && merged?.settled && page && page.prevMarker === null && !failed);
+  useEffect(() => {
+    if (atStart) void setParams({ before: null, marker: null }, { history: 'replace' });
+  }, [atStart, setParams]);
 
   return (
     <div>
@@ -76,6 +93,7 @@ export function InstancesView() {
         description="Every cell, cell0 included, merged into one list. A cell that does not answer still shows what the api database knows of its instances."
       >
         {page && merged ? <CellsAnswered answered={page.answered} total={cells.length} asOf={page.asOf} asking={merged.pending.length} /> : null}
+        <AutoRefreshControl state={refresh} asOf={page?.asOf} />
         <Button
           onClick={() => {
             void queryClient.invalidateQueries({ queryKey: trpc.cells.list.queryKey(FRAME_INPUT) });
@@ -87,76 +105,77 @@ export function InstancesView() {
         </Button>
       </PageHeader>
 
-      <LookupBox />
+      <LookupBox frame={frame.data?.frame ?? null} refresh={refresh} />
 
       <section aria-labelledby="list-heading">
         <h2 id="list-heading" className="mb-2 text-sm font-semibold uppercase tracking-wide text-zinc-500">
           All instances
         </h2>
-        <Filters params={params} onApply={(f) => void setParams({ ...f, marker: null })} />
-        <div className="mb-3 flex flex-wrap items-center gap-4 text-sm">
-          <SelectField
-            inline
-            label="Sort"
-            value={`${params.sort}:${params.dir}`}
-            onChange={(e) => {
-              const [sort, dir] = e.target.value.split(':') as [typeof params.sort, typeof params.dir];
-              void setParams({ sort, dir, marker: null });
-            }}
-            options={SORTS}
-          />
-          <SelectField
-            inline
-            label="Page size"
-            value={String(input.limit)}
-            onChange={(e) => void setParams({ limit: Number(e.target.value), marker: null })}
-            options={[...new Set([...PAGE_SIZES, input.limit ?? 50])].sort((a, b) => a - b)}
-          />
-        </div>
+        <Search params={params} frame={allCells} onApply={(f) => void setParams({ ...f, marker: null, before: null })} />
+        <Filters params={params} frame={allCells} onApply={(f) => void setParams({ ...f, marker: null, before: null })} />
 
-        <QueryState
-          query={{
-            data: failed ? undefined : page,
-            error: failed ?? frame.error,
-            isPending: !failed && !frame.error && !page,
-            isError: Boolean(failed ?? frame.error),
-            isFetching: fetching,
-            refetch: () => {
-              if (!failed) return void frame.refetch();
-              for (const p of parts) p.refetch();
-            },
-          }}
-          what="instances from every cell"
-          errorTitle="Could not list the instances"
-          errorActions={
-            params.marker ? (
-              <Link
-                href={`/instances${serializeInstancesSearchParams({ ...params, marker: null })}`}
-                className="text-sm text-sky-700 underline dark:text-sky-400"
-              >
-                Start from the first page
-              </Link>
-            ) : null
-          }
-          cells={(p) => ({
-            down: p.down.map((d) => ({ ...d, message: noticeText(d) })),
-            pending: merged!.pending,
-            answered: p.answered,
-            total: cells.length,
-            ...retry,
-          })}
-          isEmpty={(p) => p.rows.length === 0 && p.unknown.length === 0 && merged!.pending.length === 0}
-          empty={
-            filtered
-              ? 'No instances match these filters in the cells that answered.'
-              : cells.length === 0
-                ? 'No cells are mapped yet, so there are no instances to list.'
-                : 'No instances in any cell that answered.'
-          }
-        >
-          {(p) => <Results page={p} />}
-        </QueryState>
-        {page && !failed && merged?.pending.length === 0 ? <Pager page={page} params={params} /> : null}
+        {chosen.unknown && frame.data ? (
+          <p
+            role="alert"
+            className="mb-3 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+          >
+            No cell is named &ldquo;{params.cell}&rdquo; or has that uuid; the cells are {allCells.map(cellLabel).join(', ') || 'none yet'}.
+          </p>
+        ) : (
+          <QueryState
+            query={{
+              data: failed ? undefined : page,
+              error: failed ?? frame.error,
+              isPending: !failed && !frame.error && !page,
+              isError: Boolean(failed ?? frame.error),
+              isFetching: fetching,
+              refetch: () => {
+                if (!failed) return void frame.refetch();
+                for (const p of parts) p.refetch();
+              },
+            }}
+            what="instances from every cell"
+            errorTitle="Could not list the instances"
+            errorActions={
+              params.marker || params.before ? (
+                <Link
+                  href={`/instances${serializeInstancesSearchParams({ ...params, marker: null, before: null })}`}
+                  className="text-sm text-sky-700 underline dark:text-sky-400"
+                >
+                  Start from the first page
+                </Link>
+              ) : null
+            }
+            cells={(p) => ({
+              down: p.down.map((d) => ({ ...d, message: noticeText(d) })),
+              pending: merged!.pending,
+              answered: p.answered,
+              total: cells.length,
+              ...retry,
+            })}
+          >
+            {(p) => (
+              <Results
+                page={p}
+                multiCell={cells.length > 1}
+                empty={
+                  filtered
+                    ? 'No instances match these filters in the cells that answered.'
+                    : cells.length === 0
+                      ? 'No cells are mapped yet, so there are no instances to list.'
+                      : params.marker || params.before
+                        ? 'No more instances after this page.'
+                        : 'No instances in any cell that answered.'
+                }
+                notAnswered={[...p.down, ...errored]}
+                pending={merged!.pending}
+              />
+            )}
+          </QueryState>
+        )}
+        {page && !failed && !chosen.unknown ? (
+          <Pager page={page} params={params} settled={merged?.settled ?? false} onSize={(limit) => void setParams({ limit, marker: null, before: null })} />
+        ) : null}
       </section>
     </div>
   );
@@ -166,6 +185,8 @@ export function InstancesView() {
  * The merged page of the cells that answered this query (a cell still showing its answer
  * to the previous query counts as being asked), or, right after the query changed and
  * before any cell answered it, the previous merged page. Null before any answer.
+ * `settled`: every cell has answered this very query (or failed), so the page and its
+ * markers are final.
  */
 function mergeParts(parts: CellPart<InstanceListPage>[], input: ReturnType<typeof toListInput>, frameAsOf: Date) {
   const current = parts.filter((p) => p.data && !p.placeholder);
@@ -176,21 +197,80 @@ function mergeParts(parts: CellPart<InstanceListPage>[], input: ReturnType<typeo
     shown.map((p) => p.data!),
     { ...mergeSpec(input), asOf: frameAsOf },
   );
-  return { page, pending };
+  const settled = parts.every((p) => (p.data && !p.placeholder) || (p.error && !p.data));
+  return { page, pending, settled };
 }
 
 type Params = InstancesParams;
-type FilterValues = Pick<Params, 'project' | 'vm_state' | 'host' | 'name'>;
+type FilterValues = Pick<Params, 'cell' | 'project' | 'vm_state' | 'host' | 'name'>;
 
-function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValues) => void }) {
-  const [f, setF] = useState<FilterValues>({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name });
-  useEffect(
-    () => setF({ project: params.project, vm_state: params.vm_state, host: params.host, name: params.name }),
-    [params.project, params.vm_state, params.host, params.name],
+const SEARCH_KEYS = [
+  { key: 'cell', help: 'a cell by name or uuid' },
+  { key: 'project', help: 'project id' },
+  { key: 'host', help: 'compute host' },
+  { key: 'status', help: 'ERROR, SHUTOFF, ACTIVE… or a vm_state' },
+  { key: 'name', help: 'part of the name' },
+] as const;
+
+/** The key:value box: the same URL state as the fields below it, a cell named by its name or uuid, a status by nova's word. */
+function Search({ params, frame, onApply }: { params: Params; frame: readonly CellMappingRow[]; onApply: (f: FilterValues) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a refused cell or status is forgotten once the URL's filters change.
+  useEffect(() => setError(null), [params.cell, params.vm_state]);
+  return (
+    <div>
+      <KeyValueSearch
+        label="Search instances"
+        keys={SEARCH_KEYS}
+        fields={{ cell: params.cell, project: params.project, host: params.host, status: params.vm_state, name: params.name }}
+        free={null}
+        freeHelp="the name contains it"
+        onSearch={({ fields, free }) => {
+          let cell: string | null = null;
+          if (fields.cell) {
+            const found = resolveCell(frame, fields.cell);
+            if (found.unknown) {
+              setError(`No cell is named "${fields.cell}" or has that uuid; the cells are ${frame.map(cellLabel).join(', ') || 'none yet'}.`);
+              return;
+            }
+            cell = found.cells.length === 1 ? cellRef(frame, found.cells[0]!) : fields.cell;
+          }
+          let vmState: FilterValues['vm_state'] = null;
+          if (fields.status) {
+            vmState = vmStateForStatus(fields.status) as FilterValues['vm_state'];
+            if (!vmState) {
+              setError(`"status:${fields.status}" is not a status this list filters by; use one of ${statusSearchHelp()}.`);
+              return;
+            }
+          }
+          setError(null);
+          const name = [fields.name, free].filter(Boolean).join(' ');
+          onApply({ cell, project: fields.project ?? null, host: fields.host ?? null, vm_state: vmState, name: name || null });
+        }}
+      />
+      {error ? (
+        <p role="alert" className="-mt-2 mb-3 text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
+}
+
+function Filters({ params, frame, onApply }: { params: Params; frame: readonly CellMappingRow[]; onApply: (f: FilterValues) => void }) {
+  const fromUrl = (): FilterValues => {
+    const found = resolveCell(frame, params.cell);
+    const cell = params.cell && found.cells.length === 1 ? cellRef(frame, found.cells[0]!) : params.cell;
+    return { cell, project: params.project, vm_state: params.vm_state, host: params.host, name: params.name };
+  };
+  const [f, setF] = useState<FilterValues>(fromUrl);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the fields follow the URL (and the frame naming its cell), not each render.
+  useEffect(() => setF(fromUrl()), [params.cell, params.project, params.vm_state, params.host, params.name, frame]);
   const text = (key: 'project' | 'host' | 'name', label: string, placeholder: string) => (
     <TextField label={label} placeholder={placeholder} value={f[key] ?? ''} onChange={(e) => setF({ ...f, [key]: e.target.value || null })} />
   );
+  const cellOptions = frame.map((c) => ({ value: cellRef(frame, c), label: cellLabel(c) }));
+  if (f.cell && !cellOptions.some((o) => o.value === f.cell)) cellOptions.push({ value: f.cell, label: `${f.cell} (no such cell)` });
   return (
     <form
       role="search"
@@ -198,9 +278,15 @@ function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValue
       className="mb-3 flex flex-wrap items-end gap-3"
       onSubmit={(e) => {
         e.preventDefault();
-        onApply({ project: f.project?.trim() || null, vm_state: f.vm_state, host: f.host?.trim() || null, name: f.name?.trim() || null });
+        onApply({ cell: f.cell, project: f.project?.trim() || null, vm_state: f.vm_state, host: f.host?.trim() || null, name: f.name?.trim() || null });
       }}
     >
+      <SelectField
+        label="Cell"
+        value={f.cell ?? ''}
+        onChange={(e) => setF({ ...f, cell: e.target.value || null })}
+        options={[{ value: '', label: 'every cell' }, ...cellOptions]}
+      />
       {text('project', 'Project', 'project id')}
       <SelectField
         label="VM state"
@@ -213,14 +299,124 @@ function Filters({ params, onApply }: { params: Params; onApply: (f: FilterValue
       <Button type="submit" variant="primary">
         Apply filters
       </Button>
-      <Button onClick={() => onApply({ project: null, vm_state: null, host: null, name: null })}>Clear filters</Button>
+      <Button onClick={() => onApply({ cell: null, project: null, vm_state: null, host: null, name: null })}>Clear filters</Button>
     </form>
   );
 }
 
+const dash = <span className="text-zinc-500">—</span>;
+
+function columns(multiCell: boolean): DataColumn<ListRow>[] {
+  const all: (DataColumn<ListRow> | null)[] = [
+    {
+      id: 'display_name',
+      header: 'Name',
+      sort: 'server',
+      firstDir: 'asc',
+      rowHeader: true,
+      className: 'whitespace-nowrap',
+      value: (r) => live(r)?.name ?? null,
+      cell: (r) =>
+        r.kind === 'unknown' ? (
+          <span
+            className="font-normal italic text-zinc-500"
+            title={`Cell ${cellLabel(r.cell)} did not answer: listed from its instance mapping in the api database`}
+          >
+            not answering
+          </span>
+        ) : (
+          (r.name ?? <span className="font-normal italic text-zinc-500">(no name)</span>)
+        ),
+    },
+    {
+      id: 'uuid',
+      header: 'UUID',
+      always: true,
+      copy: true,
+      className: 'whitespace-nowrap font-mono text-xs',
+      value: (r) => r.uuid,
+      cell: (r) =>
+        r.kind === 'live' ? (
+          <Link href={`/instances?lookup=${r.uuid}`} className="hover:underline" data-instance-uuid={r.uuid}>
+            {r.uuid}
+          </Link>
+        ) : (
+          <span data-instance-uuid={r.uuid}>{r.uuid}</span>
+        ),
+    },
+    multiCell ? { id: 'cell', header: 'Cell', className: 'whitespace-nowrap', value: (r) => cellLabel(r.cell), cell: (r) => <CellLink cell={r.cell} /> } : null,
+    {
+      id: 'status',
+      header: 'Status',
+      value: (r) => r.status,
+      cell: (r) =>
+        r.kind === 'live' ? (
+          <span title={`vm_state ${r.vmState ?? 'none'}${r.taskState ? `, task_state ${r.taskState}` : ''}`}>
+            <StatusBadge status={r.status} />
+          </span>
+        ) : (
+          <StatusBadge status={r.status} />
+        ),
+    },
+    { id: 'vm_state', header: 'VM state', hiddenByDefault: true, value: (r) => live(r)?.vmState ?? null },
+    { id: 'task_state', header: 'Task state', hiddenByDefault: true, value: (r) => live(r)?.taskState ?? null },
+    { id: 'flavor', header: 'Flavor', value: (r) => live(r)?.flavor ?? null, cell: (r) => live(r)?.flavor ?? dash },
+    { id: 'host', header: 'Host', className: 'text-xs', value: (r) => live(r)?.host ?? null, cell: (r) => live(r)?.host ?? dash },
+    { id: 'node', header: 'Node', hiddenByDefault: true, className: 'text-xs', value: (r) => live(r)?.node ?? null },
+    {
+      id: 'project',
+      header: 'Project',
+      className: 'max-w-40 truncate font-mono text-xs',
+      value: (r) => r.projectId,
+      cell: (r) => <span title={r.projectId ?? undefined}>{r.projectId ?? '—'}</span>,
+    },
+    { id: 'user', header: 'User', hiddenByDefault: true, className: 'font-mono text-xs', value: (r) => r.userId },
+    { id: 'availability_zone', header: 'Availability zone', hiddenByDefault: true, value: (r) => live(r)?.availabilityZone ?? null },
+    {
+      id: 'created_at',
+      header: 'Created',
+      sort: 'server',
+      firstDir: 'desc',
+      className: 'whitespace-nowrap',
+      value: (r) => r.createdAt,
+      cell: (r) => (r.createdAt ? <Time value={r.createdAt} /> : '—'),
+    },
+    {
+      id: 'updated_at',
+      header: 'Updated',
+      sort: 'server',
+      firstDir: 'desc',
+      className: 'whitespace-nowrap',
+      value: (r) => live(r)?.updatedAt ?? null,
+      cell: (r) => {
+        const at = live(r)?.updatedAt;
+        return at ? <Time value={at} /> : '—';
+      },
+    },
+    { id: 'launched_at', header: 'Launched', hiddenByDefault: true, className: 'whitespace-nowrap', value: (r) => live(r)?.launchedAt ?? null },
+  ];
+  return all.filter((c): c is DataColumn<ListRow> => c !== null);
+}
+
 /** One page of the merged list: the UNKNOWN rows of the cells that did not answer first, then the rows. */
-function Results({ page }: { page: InstanceListPage }) {
-  const multiCell = page.total > 1;
+function Results({
+  page,
+  multiCell,
+  empty,
+  notAnswered,
+  pending,
+}: {
+  page: InstanceListPage;
+  multiCell: boolean;
+  empty: string;
+  notAnswered: readonly DownCell[];
+  pending: readonly CellSummary[];
+}) {
+  const [params, setParams] = useQueryStates(instancesSearchParams, { history: 'push' });
+  const cols = useMemo(() => columns(multiCell), [multiCell]);
+  const rows = useMemo<ListRow[]>(() => page.rows.map((r) => ({ kind: 'live', ...r })), [page.rows]);
+  const unknown = useMemo<ListRow[]>(() => page.unknown.map((r) => ({ kind: 'unknown', ...r })), [page.unknown]);
+  const sort = sortOf(params);
   return (
     <>
       {page.endedEarly ? (
@@ -231,28 +427,21 @@ function Results({ page }: { page: InstanceListPage }) {
           A cell stopped answering while this page was read, so the page ends early at its last complete row. The next page continues from there.
         </p>
       ) : null}
-      <Table
+      <DataTable<ListRow>
         label="Instances"
-        head={
-          <>
-            <Th>Name</Th>
-            <Th>UUID</Th>
-            {multiCell ? <Th>Cell</Th> : null}
-            <Th>Status</Th>
-            <Th>Flavor</Th>
-            <Th>Host</Th>
-            <Th>Project</Th>
-            <Th>Age</Th>
-          </>
-        }
-      >
-        {page.unknown.map((r) => (
-          <UnknownRow key={`u-${r.uuid}`} r={r} multiCell={multiCell} />
-        ))}
-        {page.rows.map((r) => (
-          <Row key={r.uuid} r={r} multiCell={multiCell} />
-        ))}
-      </Table>
+        columns={cols}
+        rows={rows}
+        leadingRows={unknown}
+        rowKey={(r) => `${r.kind}-${r.uuid}`}
+        rowClassName={(r) => (r.kind === 'unknown' ? 'bg-amber-50/60 dark:bg-amber-950/40' : undefined)}
+        // The server's order when the URL names none (newest first), shown on its header.
+        defaultSort={{ id: sort.key, dir: sort.dir }}
+        // A new order starts from its first page: a marker is a position in the old one.
+        onSortChange={() => void setParams({ marker: null, before: null })}
+        notAnswered={notAnswered}
+        pending={pending}
+        empty={empty}
+      />
     </>
   );
 }
@@ -268,88 +457,40 @@ function noticeText(d: InstanceListPage['down'][number]): string {
   return `${d.message}. ${mapped}, listed first with status UNKNOWN on the first page.${last}`;
 }
 
-function CellCell({ cell }: { cell: { uuid: string; name: string | null } }) {
+/** Previous and next by keyset markers (before the first row, after the last), and the page size; the other keys of the URL kept. */
+function Pager({ page, params, settled, onSize }: { page: InstanceListPage; params: Params; settled: boolean; onSize: (n: number) => void }) {
+  const search = useSearchParams();
+  const base = search ? `?${search.toString()}` : '';
+  const href = (to: Partial<Params>) => {
+    const qs = serializeInstancesSearchParams(base, to);
+    return `/instances${qs === '?' ? '' : qs}`;
+  };
+  const later = Boolean(params.marker || params.before);
+  // The markers are final only when every cell has answered: a late cell may own the first or the last row.
+  const prev = !settled || !later ? null : { href: page.prevMarker ? href({ before: page.prevMarker, marker: null }) : href({ before: null, marker: null }) };
+  const next = settled && page.nextMarker ? { href: href({ marker: page.nextMarker, before: null }) } : null;
   return (
-    <Td className="whitespace-nowrap">
-      <CellLink cell={cell} />
-    </Td>
-  );
-}
-
-function Row({ r, multiCell }: { r: InstanceRow; multiCell: boolean }) {
-  return (
-    <tr data-instance-uuid={r.uuid}>
-      <Td className="whitespace-nowrap font-medium">{r.name ?? <span className="italic text-zinc-500">(no name)</span>}</Td>
-      <Td className="whitespace-nowrap font-mono text-xs">
-        <Link href={`/instances?lookup=${r.uuid}`} className="hover:underline">
-          {r.uuid}
-        </Link>
-        <CopyButton value={r.uuid} label={`Copy uuid of ${r.name ?? r.uuid}`} />
-      </Td>
-      {multiCell ? <CellCell cell={r.cell} /> : null}
-      <Td>
-        <span title={`vm_state ${r.vmState ?? 'none'}${r.taskState ? `, task_state ${r.taskState}` : ''}`}>
-          <StatusBadge status={r.status} />
-        </span>
-      </Td>
-      <Td>{r.flavor ?? <span className="text-zinc-500">—</span>}</Td>
-      <Td className="text-xs">{r.host ?? <span className="text-zinc-500">—</span>}</Td>
-      <Td className="max-w-40 truncate font-mono text-xs">
-        <span title={r.projectId ?? undefined}>{r.projectId ?? '—'}</span>
-      </Td>
-      <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
-    </tr>
-  );
-}
-
-function UnknownRow({ r, multiCell }: { r: UnknownInstanceRow; multiCell: boolean }) {
-  const cell = cellLabel(r.cell);
-  return (
-    <tr
-      data-instance-uuid={r.uuid}
-      title={`Cell ${cell} did not answer: listed from its instance mapping in the api database`}
-      className="bg-amber-50/60 dark:bg-amber-950/40"
-    >
-      <Td className="whitespace-nowrap">
-        <span className="italic text-zinc-500">not answering</span>
-      </Td>
-      <Td className="whitespace-nowrap font-mono text-xs">
-        {r.uuid}
-        <CopyButton value={r.uuid} label={`Copy uuid ${r.uuid}`} />
-      </Td>
-      {multiCell ? <CellCell cell={r.cell} /> : null}
-      <Td>
-        <StatusBadge status={r.status} />
-      </Td>
-      <Td className="text-zinc-500">—</Td>
-      <Td className="text-zinc-500">—</Td>
-      <Td className="max-w-40 truncate font-mono text-xs">
-        <span title={r.projectId}>{r.projectId}</span>
-      </Td>
-      <Td className="whitespace-nowrap">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
-    </tr>
-  );
-}
-
-function Pager({ page, params }: { page: InstanceListPage; params: Params }) {
-  if (!params.marker && !page.nextMarker) return null;
-  const link = 'rounded border border-zinc-300 px-3 py-1.5 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800';
-  return (
-    <nav aria-label="Pagination" className="mt-3 flex items-center gap-3 text-sm">
-      {params.marker ? (
-        <Link href={`/instances${serializeInstancesSearchParams({ ...params, marker: null })}`} className={link}>
-          First page
-        </Link>
-      ) : null}
-      <span className="text-zinc-500">
-        {page.rows.length} instance{page.rows.length === 1 ? '' : 's'} on this page
-        {page.unknown.length ? `, after ${page.unknown.length} UNKNOWN from cells that did not answer` : ''}
-      </span>
-      {page.nextMarker ? (
-        <Link href={`/instances${serializeInstancesSearchParams({ ...params, marker: page.nextMarker })}`} className={link}>
-          Next page
-        </Link>
-      ) : null}
-    </nav>
+    <TablePager
+      label="Instances"
+      size={page.limit}
+      sizes={[...new Set([...PAGE_SIZES, page.limit])].sort((a, b) => a - b)}
+      onSize={onSize}
+      prev={prev}
+      next={next}
+      summary={
+        <>
+          {page.rows.length} instance{page.rows.length === 1 ? '' : 's'} on this page
+          {page.unknown.length ? `, after ${page.unknown.length} UNKNOWN from cells that did not answer` : ''}
+          {later ? (
+            <>
+              {' · '}
+              <Link href={href({ marker: null, before: null })} className="text-sky-700 underline dark:text-sky-400">
+                First page
+              </Link>
+            </>
+          ) : null}
+        </>
+      }
+    />
   );
 }

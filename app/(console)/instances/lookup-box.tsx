@@ -3,17 +3,24 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryState } from 'nuqs';
-import { useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import type { AutoRefresh } from '../../_components/auto-refresh';
+import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
+import type { DataColumn } from '../../_components/data-table';
+import { DataTable } from './data-table-until-fixed';
 import { CONTROL } from '../../_components/fields';
 import { CellLink } from '../../_components/links';
+import { coverage, retryCell, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { Time } from '../../_components/time';
-import { Button } from '../../_components/ui';
+import { Button, EmptyBox, Loading } from '../../_components/ui';
 import { useHydrated } from '../../_components/use-hydrated';
 import { useTRPC } from '../../_trpc/client';
-import type { LookupResult } from '@/server/instances/contract';
-import { instancesSearchParams } from './search-params';
+import { type CellMappingRow, cellLabel } from '@/server/cells/contract';
+import { type LookupResult, NAME_MATCHES_PER_CELL, type NameMatch, type NameMatches } from '@/server/instances/contract';
+import { instancesSearchParams, lookupKind } from './search-params';
+import { StatusBadge } from './status-badge';
 
 const HEADINGS: Record<LookupResult['kind'], string> = {
   in_cell: 'In a cell',
@@ -37,8 +44,11 @@ const TONE: Record<LookupResult['kind'], string> = {
   cell_down: 'border-red-300 bg-red-50 dark:border-red-800 dark:bg-red-950',
 };
 
-/** A uuid in, where it is out: verify_instance's outcomes in plain words, with links. */
-export function LookupBox() {
+/**
+ * A uuid in, where it is out: verify_instance's outcomes in plain words, with links. A
+ * name in: every live instance of that name, with its cell (names are not unique).
+ */
+export function LookupBox({ frame, refresh }: { frame: readonly CellMappingRow[] | null; refresh: AutoRefresh }) {
   const [lookup, setLookup] = useQueryState('lookup', instancesSearchParams.lookup.withOptions({ history: 'push' }));
   const [value, setValue] = useState(lookup ?? '');
   useEffect(() => setValue(lookup ?? ''), [lookup]);
@@ -60,8 +70,8 @@ export function LookupBox() {
         }}
       >
         <input
-          aria-label="Instance uuid"
-          placeholder="instance uuid, e.g. 6f1c2b9e-…"
+          aria-label="Instance uuid or name"
+          placeholder="instance uuid (6f1c2b9e-…) or name (web-prod-01)"
           value={value}
           onChange={(e) => setValue(e.target.value)}
           disabled={!hydrated}
@@ -82,14 +92,23 @@ export function LookupBox() {
           </Button>
         ) : null}
       </form>
-      {lookup ? <LookupResultPanel uuid={lookup} /> : null}
+      {lookup ? <Lookup lookup={lookup} frame={frame} refresh={refresh} /> : null}
     </section>
   );
 }
 
-function LookupResultPanel({ uuid }: { uuid: string }) {
+function Lookup({ lookup, frame, refresh }: { lookup: string; frame: readonly CellMappingRow[] | null; refresh: AutoRefresh }) {
+  const kind = lookupKind(lookup);
+  if ('uuid' in kind) return <LookupResultPanel uuid={kind.uuid} refresh={refresh} />;
+  if (!kind.name) return null;
+  // The cells to ask come with the frame.
+  if (!frame) return <Loading what="the cells" />;
+  return <NameMatchesPanel name={kind.name} frame={frame} refresh={refresh} />;
+}
+
+function LookupResultPanel({ uuid, refresh }: { uuid: string; refresh: AutoRefresh }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.instances.lookup.queryOptions({ uuid }, { retry: false }));
+  const q = useQuery(trpc.instances.lookup.queryOptions({ uuid }, { retry: false, refetchInterval: refresh.interval }));
   return (
     <div className="mt-3">
       {/* A bad uuid is refused as it was typed: a retry cannot help that. */}
@@ -195,4 +214,98 @@ function Details({ r }: { r: LookupResult }) {
     case 'not_an_instance':
       return null;
   }
+}
+
+const nameColumns: DataColumn<NameMatch>[] = [
+  { id: 'name', header: 'Name', rowHeader: true, sort: 'client', className: 'whitespace-nowrap', value: (m) => m.name },
+  {
+    id: 'uuid',
+    header: 'UUID',
+    always: true,
+    copy: true,
+    className: 'whitespace-nowrap font-mono text-xs',
+    value: (m) => m.uuid,
+    cell: (m) => (
+      <Link href={`/instances?lookup=${m.uuid}`} className="hover:underline" data-instance-uuid={m.uuid}>
+        {m.uuid}
+      </Link>
+    ),
+  },
+  { id: 'cell', header: 'Cell', sort: 'client', className: 'whitespace-nowrap', value: (m) => cellLabel(m.cell), cell: (m) => <CellLink cell={m.cell} /> },
+  { id: 'status', header: 'Status', sort: 'client', value: (m) => m.status, cell: (m) => <StatusBadge status={m.status} /> },
+  { id: 'host', header: 'Host', sort: 'client', className: 'text-xs', value: (m) => m.host },
+  { id: 'project', header: 'Project', sort: 'client', className: 'font-mono text-xs', value: (m) => m.projectId },
+  {
+    id: 'created_at',
+    header: 'Created',
+    sort: 'client',
+    firstDir: 'desc',
+    className: 'whitespace-nowrap',
+    value: (m) => m.createdAt,
+    cell: (m) => (m.createdAt ? <Time value={m.createdAt} /> : '—'),
+  },
+];
+
+/**
+ * Every live instance of a name, asked of each cell on its own under the deadline: the
+ * matches of the cells that answered, newest first, and a notice per cell that did not
+ * (its instances cannot be searched by name: the api database keeps no names).
+ */
+function NameMatchesPanel({ name, frame, refresh }: { name: string; frame: readonly CellMappingRow[]; refresh: AutoRefresh }) {
+  const trpc = useTRPC();
+  const parts = usePerCell<NameMatches>(frame, (c) =>
+    trpc.instances.findByName.queryOptions({ name, cellUuids: [c.uuid] }, { retry: false, refetchInterval: refresh.interval }),
+  );
+  const cov = coverage(parts, (d) => d.down);
+  const matches = parts
+    .flatMap((p) => p.data?.matches ?? [])
+    .sort((a, b) => (b.createdAt?.getTime() ?? -Infinity) - (a.createdAt?.getTime() ?? -Infinity) || (a.uuid < b.uuid ? -1 : 1));
+  const truncated = parts.flatMap((p) => p.data?.truncated ?? []);
+  const retry = retryCell([parts]);
+  const answeredAny = parts.some((p) => p.data);
+  return (
+    <section aria-label="Instances by name" className="mt-3 space-y-2 text-sm">
+      <h3 className="text-base font-semibold">
+        Named &ldquo;{name}&rdquo;{' '}
+        <span className="text-sm font-normal text-zinc-500">
+          ({matches.length} in {cov.answered} of {cov.total} cells{cov.pending.length ? `, asking ${cov.pending.length}…` : ''})
+        </span>
+      </h3>
+      <CellNotices
+        down={cov.down.map((d) => ({
+          ...d,
+          message: `${d.message}. Its instances cannot be searched by name until it answers: the api database keeps no names.`,
+        }))}
+        pending={cov.pending}
+        answered={cov.answered}
+        total={cov.total}
+        {...retry}
+      />
+      {truncated.length ? (
+        <p role="note" className="text-zinc-600 dark:text-zinc-400">
+          More than {NAME_MATCHES_PER_CELL} instances have this name in {truncated.map(cellLabel).join(', ')}; the newest {NAME_MATCHES_PER_CELL} of each are
+          listed. Search the list below by name to see them all.
+        </p>
+      ) : null}
+      {!answeredAny && cov.pending.length > 0 ? (
+        <Loading what="instances by name" />
+      ) : matches.length === 0 && cov.pending.length === 0 ? (
+        <EmptyBox>
+          No live instance is named &ldquo;{name}&rdquo; in the cells that answered (the name is matched whole, in any case). To find a part of a name, search
+          the list below with <code>name:</code>.
+        </EmptyBox>
+      ) : (
+        <DataTable
+          label={`Instances named ${name}`}
+          prefix="n"
+          columns={nameColumns}
+          rows={matches}
+          rowKey={(m) => m.uuid}
+          notAnswered={cov.down}
+          pending={cov.pending}
+          maxHeight="40vh"
+        />
+      )}
+    </section>
+  );
 }

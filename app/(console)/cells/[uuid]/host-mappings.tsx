@@ -1,9 +1,44 @@
 'use client';
 
+import type { DataColumn } from '../../../_components/data-table';
+import { DataTable } from '../../instances/data-table-until-fixed';
 import { HostLink } from '../../../_components/links';
 import { Time } from '../../../_components/time';
-import { EmptyBox, Table, Td, Th } from '../../../_components/ui';
+import { EmptyBox } from '../../../_components/ui';
 import { type CellDetail, cellLabel } from '@/server/cells/contract';
+
+type HostMapping = CellDetail['hostMappings'][number];
+
+function inCellText(h: HostMapping): string {
+  if (h.inCellDatabase === null) return 'unknown: the cell did not answer';
+  return h.inCellDatabase ? 'yes' : 'no live compute node or service: a stale mapping?';
+}
+
+const COLUMNS: DataColumn<HostMapping>[] = [
+  { id: 'host', header: 'Host', rowHeader: true, always: true, sort: 'client', value: (h) => h.host, cell: (h) => <HostLink host={h.host} /> },
+  {
+    id: 'mapped',
+    header: 'Mapped',
+    sort: 'client',
+    firstDir: 'desc',
+    value: (h) => h.createdAt,
+    cell: (h) => (h.createdAt ? <Time value={h.createdAt} /> : '—'),
+  },
+  {
+    id: 'in_cell_database',
+    header: 'In the cell database',
+    sort: 'client',
+    value: inCellText,
+    cell: (h) =>
+      h.inCellDatabase === null ? (
+        <span className="text-zinc-500">{inCellText(h)}</span>
+      ) : h.inCellDatabase ? (
+        'yes'
+      ) : (
+        <span className="font-medium text-amber-800 dark:text-amber-300">{inCellText(h)}</span>
+      ),
+  },
+];
 
 /** The cell's host mappings from the api database: shown even when the cell does not answer. */
 export function HostMappingsTable({ detail }: { detail: CellDetail }) {
@@ -19,35 +54,15 @@ export function HostMappingsTable({ detail }: { detail: CellDetail }) {
             : 'No host is mapped to this cell. Compute hosts that report to its database appear on the Unmapped computes page until they are discovered.'}
         </EmptyBox>
       ) : (
-        <Table
+        <DataTable
           label={`Host mappings of cell ${label}`}
-          maxHeight="70vh"
-          head={
-            <>
-              <Th>Host</Th>
-              <Th>Mapped</Th>
-              <Th>In the cell database</Th>
-            </>
-          }
-        >
-          {rows.map((h) => (
-            <tr key={h.host}>
-              <th scope="row" className="px-3 py-2 text-left font-medium">
-                <HostLink host={h.host} />
-              </th>
-              <Td>{h.createdAt ? <Time value={h.createdAt} /> : '—'}</Td>
-              <Td>
-                {h.inCellDatabase === null ? (
-                  <span className="text-zinc-600 dark:text-zinc-400">unknown: the cell did not answer</span>
-                ) : h.inCellDatabase ? (
-                  'yes'
-                ) : (
-                  <span className="font-medium text-amber-800 dark:text-amber-300">no live compute node or service: a stale mapping?</span>
-                )}
-              </Td>
-            </tr>
-          ))}
-        </Table>
+          prefix="map_"
+          columns={COLUMNS}
+          rows={rows}
+          rowKey={(h) => h.host}
+          // The mappings are the api database's; whether each host is in the cell is the cell's answer.
+          notAnswered={detail.down ? [detail.down] : undefined}
+        />
       )}
     </section>
   );
