@@ -2,10 +2,9 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { parseAsBoolean, useQueryState } from 'nuqs';
+import { AutoRefreshControl, useAutoRefresh } from '../_components/auto-refresh';
 import { CellNotices, CellsAnswered } from '../_components/cell-notices';
 import { CopyButton } from '../_components/copy-button';
-import { CheckboxField } from '../_components/fields';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
 import { LongText } from '../_components/long-text';
@@ -18,8 +17,6 @@ import { useTRPC } from '../_trpc/client';
 import type { CapacityReport } from '@/server/boot/contract';
 import { type CellList, type CellListRow, type CellMappingRow, cellLabel, type DownCell } from '@/server/cells/contract';
 
-const REFRESH_MS = 30_000;
-
 /**
  * The cells page: the frame (every mapping, api database only) at once, then each cell's
  * row as that cell answers. Its figures and its capacity are asked at the same time, one
@@ -28,8 +25,8 @@ const REFRESH_MS = 30_000;
 export function CellsView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [autoRefresh, setAutoRefresh] = useQueryState('refresh', parseAsBoolean.withDefault(true));
-  const interval = autoRefresh ? REFRESH_MS : false;
+  const auto = useAutoRefresh();
+  const interval = auto.interval;
   const frame = useCellsFrame({ refetchInterval: interval });
   const mappings = frame.data?.frame ?? [];
   const lists = usePerCell<CellList>(mappings, (c) => trpc.cells.list.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: interval }));
@@ -53,7 +50,7 @@ export function CellsView() {
     <div>
       <PageHeader title="Cells">
         {frame.data ? <CellsAnswered answered={cover.answered} total={cover.total} asOf={cover.asOf ?? frame.data.asOf} asking={cover.pending.length} /> : null}
-        <CheckboxField label="Auto-refresh" checked={autoRefresh} onChange={(e) => void setAutoRefresh(e.target.checked)} className="items-center" />
+        <AutoRefreshControl state={auto} asOf={null} />
         <Button onClick={refresh} disabled={fetching}>
           {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>

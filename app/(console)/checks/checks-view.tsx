@@ -7,7 +7,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
 import type { DataColumn } from '../../_components/data-table';
-import { DataTable } from '../instances/data-table-until-fixed';
+import { DataTable } from '../../_components/data-table';
 import { CellLink, CellLinks, HostLink } from '../../_components/links';
 import { retryCell, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
@@ -142,12 +142,8 @@ export function ChecksView() {
       >
         {report ? <CellsAnswered answered={report.cells.answered} total={report.cells.total} asOf={report.asOf} asking={pending.length} /> : null}
         <AutoRefreshControl state={refresh} asOf={report?.asOf} />
-        <Button
-          onClick={() => void queryClient.invalidateQueries({ queryKey: trpc.checks.run.pathKey() })}
-          disabled={fetching}
-          aria-label="Run the checks again"
-        >
-          {fetching ? 'Running…' : 'Run again'}
+        <Button onClick={() => void queryClient.invalidateQueries({ queryKey: trpc.checks.run.pathKey() })} disabled={fetching}>
+          {fetching ? 'Running the checks…' : 'Run the checks again'}
         </Button>
       </PageHeader>
 

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
 import { type DataColumn, TablePager } from '../../_components/data-table';
-import { DataTable } from './data-table-until-fixed';
+import { DataTable } from '../../_components/data-table';
 import { SelectField, TextField } from '../../_components/fields';
 import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';

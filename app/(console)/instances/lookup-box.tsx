@@ -8,7 +8,7 @@ import type { AutoRefresh } from '../../_components/auto-refresh';
 import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
 import type { DataColumn } from '../../_components/data-table';
-import { DataTable } from './data-table-until-fixed';
+import { DataTable } from '../../_components/data-table';
 import { CONTROL } from '../../_components/fields';
 import { CellLink } from '../../_components/links';
 import { coverage, retryCell, usePerCell } from '../../_components/per-cell';

@@ -7,6 +7,7 @@ import { FlavorSlots } from '../../_components/flavor-slots';
 import { type CellPart, type Coverage, coverage, useCellsFrame, useGrace, usePerCell } from '../../_components/per-cell';
 import { QueryState } from '../../_components/query-state';
 import { useHydrated } from '../../_components/use-hydrated';
+import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { Button, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import type { CapacityReport } from '@/server/boot/contract';
@@ -40,16 +41,18 @@ export function OverviewView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [search, setSearch] = useQueryStates(overviewSearchParams);
-  const frame = useCellsFrame();
+  const auto = useAutoRefresh();
+  const every = { refetchInterval: auto.interval };
+  const frame = useCellsFrame(every);
   const mappings = frame.data?.frame ?? [];
   const computeCells = mappings.filter((m) => !m.isCell0);
 
-  const capacities = usePerCell<CapacityReport>(computeCells, (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
-  const unmapped = usePerCell<UnmappedComputes>(computeCells, (c) => trpc.hosts.unmapped.queryOptions({ cellUuids: [c.uuid] }));
-  const checksBase = useStreamed(useQuery(trpc.checks.run.queryOptions(CHECKS_CONTEXT)));
-  const checks = usePerCell<ChecksRun>(mappings, (c) => trpc.checks.run.queryOptions({ cellUuids: [c.uuid] }));
-  const failures = useStreamed(useQuery(trpc.overview.failures.queryOptions({ window: search.window }, { placeholderData: (prev) => prev })));
-  const ages = useStreamed(useQuery(trpc.overview.buildRequestAges.queryOptions()));
+  const capacities = usePerCell<CapacityReport>(computeCells, (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }, every));
+  const unmapped = usePerCell<UnmappedComputes>(computeCells, (c) => trpc.hosts.unmapped.queryOptions({ cellUuids: [c.uuid] }, every));
+  const checksBase = useStreamed(useQuery(trpc.checks.run.queryOptions(CHECKS_CONTEXT, every)));
+  const checks = usePerCell<ChecksRun>(mappings, (c) => trpc.checks.run.queryOptions({ cellUuids: [c.uuid] }, every));
+  const failures = useStreamed(useQuery(trpc.overview.failures.queryOptions({ window: search.window }, { placeholderData: (prev) => prev, ...every })));
+  const ages = useStreamed(useQuery(trpc.overview.buildRequestAges.queryOptions(undefined, every)));
 
   const failuresDown = failures.data?.state === 'down' ? failures.data.down : [];
   const cover = mergeCoverage(
@@ -112,6 +115,7 @@ export function OverviewView() {
         description="Every cell at a glance: capacity and flavor slots, cell0's failures over time, boots waiting, hosts to discover, checks."
       >
         {frame.data ? <CellsAnswered answered={cover.answered} total={cover.total} asOf={cover.asOf ?? frame.data.asOf} asking={cover.pending.length} /> : null}
+        <AutoRefreshControl state={auto} asOf={null} />
         <Button onClick={refresh} disabled={fetching}>
           {fetching ? 'Refreshing…' : 'Refresh'}
         </Button>

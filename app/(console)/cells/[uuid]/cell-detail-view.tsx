@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
+import { type AutoRefresh, AutoRefreshControl, useAutoRefresh } from '../../../_components/auto-refresh';
 import { CellNotices } from '../../../_components/cell-notices';
 import { type CellPart, useCellsFrame, usePerCell } from '../../../_components/per-cell';
 import { StaleMark, StaleValue } from '../../../_components/stale';
@@ -26,16 +27,19 @@ export function CellDetailView({ uuid }: { uuid: string }) {
   const [deleted, setDeleted] = useState<DeletedCell | null>(null);
   // The frame (the mappings, api database only) names the cell at once; the cell's own
   // answer (detail) and its capacity are asked at the same time.
-  const frame = useCellsFrame();
+  const auto = useAutoRefresh();
+  const frame = useCellsFrame({ refetchInterval: auto.interval });
   const mapping = frame.data?.frame?.find((m) => m.uuid === uuid) ?? null;
   const q = useQuery({
-    ...trpc.cells.detail.queryOptions({ uuid }),
+    ...trpc.cells.detail.queryOptions({ uuid }, { refetchInterval: auto.interval }),
     // A cell that is not there will not appear on a retry; a deleted one must not be asked for again.
     retry: (count, err) => err.data?.code !== 'NOT_FOUND' && count < 1,
     enabled: deleted === null,
   });
   const capacityCells = deleted === null && mapping && !mapping.isCell0 ? [mapping] : [];
-  const capacity = usePerCell<CapacityReport>(capacityCells, (c) => trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }));
+  const capacity = usePerCell<CapacityReport>(capacityCells, (c) =>
+    trpc.boot.capacity.queryOptions({ cellUuids: [c.uuid] }, { refetchInterval: auto.interval }),
+  );
 
   if (deleted) {
     return (
@@ -65,6 +69,7 @@ export function CellDetailView({ uuid }: { uuid: string }) {
       for (const p of capacity) p.refetch();
     },
     busy: q.isFetching || capacity.some((p) => p.fetching),
+    auto,
   };
   return (
     <QueryState
@@ -133,7 +138,7 @@ function CellPage({
 }: {
   d: CellDetail;
   capacity: CellPart<CapacityReport>[];
-  refresh: { run: () => void; busy: boolean };
+  refresh: { run: () => void; busy: boolean; auto: AutoRefresh };
   onDeleted: (c: DeletedCell) => void;
 }) {
   const label = cellLabel(d.cell);
@@ -152,6 +157,7 @@ function CellPage({
           <span role="status" aria-live="polite">
             as of <ClockTime value={d.asOf} />
           </span>
+          <AutoRefreshControl state={refresh.auto} asOf={null} />
           <Button onClick={refresh.run} disabled={refresh.busy}>
             {refresh.busy ? 'Refreshing…' : 'Refresh'}
           </Button>

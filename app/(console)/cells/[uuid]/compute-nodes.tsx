@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import type { DataColumn } from '../../../_components/data-table';
-import { DataTable } from '../../instances/data-table-until-fixed';
+import { DataTable } from '../../../_components/data-table';
 import { StaleMark } from '../../../_components/stale';
 import { Time, utcString } from '../../../_components/time';
 import type { Resource } from '@/server/cells/cell-capacity';

@@ -1,7 +1,7 @@
 'use client';
 
 import type { DataColumn } from '../../../_components/data-table';
-import { DataTable } from '../../instances/data-table-until-fixed';
+import { DataTable } from '../../../_components/data-table';
 import { HostLink } from '../../../_components/links';
 import { Time } from '../../../_components/time';
 import { EmptyBox } from '../../../_components/ui';
