@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { type AutoRefresh, AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellNotices } from '../../_components/cell-notices';
 import { CopyButton } from '../../_components/copy-button';
+import { type DataColumn, DataTable } from '../../_components/data-table';
 import { KeyValueSearch } from '../../_components/key-value-search';
 import { SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
@@ -598,72 +599,131 @@ function GroupsTable({
         </EmptyBox>
       ) : (
         <>
-          <Table
+          <DataTable
             label="Fault groups"
-            head={
-              <>
-                <Th className="min-w-80">Fault (normalised)</Th>
-                <Th className="text-right">Count</Th>
-                <Th>
-                  Trend <span className="normal-case">({window}, UTC)</span>
-                </Th>
-                <Th className="text-right">{inWindow}</Th>
-                <Th>First seen</Th>
-                <Th>Last seen</Th>
-                <Th>Flavors</Th>
-                <Th>Projects</Th>
-                <Th>Images</Th>
-              </>
-            }
-          >
-            {groups.map((g) => {
-              const t = trend ? (trendOf.get(g.key) ?? { ...NO_TREND, key: g.key, series: trend.totals.map(() => 0) }) : null;
-              const nvh = isNoValidHost(g.key);
-              return (
-                <tr key={g.key} data-group={g.key}>
-                  <th scope="row" className="px-3 py-2 text-left align-top font-normal">
-                    <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
-                    <button
-                      type="button"
-                      className="mt-1 text-xs text-sky-800 underline dark:text-sky-300"
-                      aria-label={`Show the ${g.count} instances with fault ${g.key}`}
-                      onClick={() => open(g)}
-                    >
-                      Show {g.count} instance{g.count === 1 ? '' : 's'}
-                    </button>
-                  </th>
-                  <Td className="text-right align-top tabular-nums">{g.count}</Td>
-                  <Td className={`align-top ${trendStale ? 'opacity-50' : ''}`}>
-                    {t && trend ? (
-                      <Sparkline values={t.series} label={sparklineLabel(g.key, t, trend)} />
-                    ) : (
-                      <span className="text-zinc-600 dark:text-zinc-400">—</span>
-                    )}
-                  </Td>
-                  <Td className="text-right align-top tabular-nums">
-                    <span data-in-window="">{t ? t.count : '—'}</span>
-                  </Td>
-                  <Td className="whitespace-nowrap align-top">{g.firstSeen ? <Time value={g.firstSeen} /> : '—'}</Td>
-                  <Td className="whitespace-nowrap align-top">{g.lastSeen ? <Time value={g.lastSeen} /> : '—'}</Td>
-                  <Td className="align-top">
-                    <BreakdownList items={g.byFlavor} label={`Flavors of ${g.key}`} />
-                    {nvh ? <FlavorRoomLinks flavors={g.byFlavor} /> : null}
-                  </Td>
-                  <Td className="align-top">
-                    <BreakdownList items={g.byProject} label={`Projects of ${g.key}`} mono />
-                  </Td>
-                  <Td className="align-top">
-                    <BreakdownList items={g.byImage} label={`Images of ${g.key}`} mono />
-                  </Td>
-                </tr>
-              );
-            })}
-          </Table>
+            prefix="groups_"
+            rows={groups}
+            rowKey={(g) => g.key}
+            rowData={(g) => ({ 'data-group': g.key })}
+            columns={groupColumns({ open, trend, trendOf, trendStale, window, inWindow })}
+          />
           {trend ? <TrendsTable groups={groups} trend={trend} trendOf={trendOf} /> : null}
         </>
       )}
     </div>
   );
+}
+
+const breakdownText = (items: Breakdown[]) => items.map((b) => `${b.label} (${b.count})`).join('; ');
+
+/** The fault groups' columns: sorted in the browser (the groups come whole), exported with the trend's numbers. */
+function groupColumns({
+  open,
+  trend,
+  trendOf,
+  trendStale,
+  window,
+  inWindow,
+}: {
+  open: (g: FaultGroup) => void;
+  trend: FaultTrend | null;
+  trendOf: Map<string, FaultTrendGroup>;
+  trendStale: boolean;
+  window: string;
+  inWindow: string;
+}): DataColumn<FaultGroup>[] {
+  const trendFor = (g: FaultGroup) => (trend ? (trendOf.get(g.key) ?? { ...NO_TREND, key: g.key, series: trend.totals.map(() => 0) }) : null);
+  return [
+    {
+      id: 'fault',
+      header: 'Fault (normalised)',
+      value: (g) => g.key,
+      sort: 'client',
+      rowHeader: true,
+      always: true,
+      className: 'min-w-80 align-top font-normal',
+      cell: (g) => (
+        <>
+          <p className="break-words font-medium text-red-800 dark:text-red-300">{g.key}</p>
+          <button
+            type="button"
+            className="mt-1 text-xs text-sky-800 underline dark:text-sky-300"
+            aria-label={`Show the ${g.count} instances with fault ${g.key}`}
+            onClick={() => open(g)}
+          >
+            Show {g.count} instance{g.count === 1 ? '' : 's'}
+          </button>
+        </>
+      ),
+    },
+    { id: 'count', header: 'Count', value: (g) => g.count, sort: 'client', firstDir: 'desc', className: 'text-right align-top tabular-nums' },
+    {
+      id: 'trend',
+      header: `Trend (${window}, UTC)`,
+      value: (g) => trendFor(g)?.series.join(' ') ?? null,
+      className: `align-top ${trendStale ? 'opacity-50' : ''}`,
+      cell: (g) => {
+        const t = trendFor(g);
+        return t && trend ? (
+          <Sparkline values={t.series} label={sparklineLabel(g.key, t, trend)} />
+        ) : (
+          <span className="text-zinc-600 dark:text-zinc-400">—</span>
+        );
+      },
+    },
+    {
+      id: 'in_window',
+      header: inWindow,
+      value: (g) => trendFor(g)?.count ?? null,
+      sort: 'client',
+      firstDir: 'desc',
+      className: 'text-right align-top tabular-nums',
+      cell: (g) => <span data-in-window="">{trendFor(g)?.count ?? '—'}</span>,
+    },
+    {
+      id: 'first_seen',
+      header: 'First seen',
+      value: (g) => g.firstSeen,
+      sort: 'client',
+      className: 'whitespace-nowrap align-top',
+      cell: (g) => (g.firstSeen ? <Time value={g.firstSeen} /> : '—'),
+    },
+    {
+      id: 'last_seen',
+      header: 'Last seen',
+      value: (g) => g.lastSeen,
+      sort: 'client',
+      firstDir: 'desc',
+      className: 'whitespace-nowrap align-top',
+      cell: (g) => (g.lastSeen ? <Time value={g.lastSeen} /> : '—'),
+    },
+    {
+      id: 'flavors',
+      header: 'Flavors',
+      value: (g) => breakdownText(g.byFlavor),
+      className: 'align-top',
+      cell: (g) => (
+        <>
+          <BreakdownList items={g.byFlavor} label={`Flavors of ${g.key}`} />
+          {isNoValidHost(g.key) ? <FlavorRoomLinks flavors={g.byFlavor} /> : null}
+        </>
+      ),
+    },
+    {
+      id: 'projects',
+      header: 'Projects',
+      value: (g) => breakdownText(g.byProject),
+      className: 'align-top',
+      cell: (g) => <BreakdownList items={g.byProject} label={`Projects of ${g.key}`} mono />,
+    },
+    {
+      id: 'images',
+      header: 'Images',
+      value: (g) => breakdownText(g.byImage),
+      className: 'align-top',
+      cell: (g) => <BreakdownList items={g.byImage} label={`Images of ${g.key}`} mono />,
+    },
+  ];
 }
 
 /**
