@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { AutoRefreshControl, useAutoRefresh } from '../_components/auto-refresh';
 import { CellNotices, CellsAnswered } from '../_components/cell-notices';
-import { CopyButton } from '../_components/copy-button';
+import { type DataColumn, DataTable } from '../_components/data-table';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
 import { LongText } from '../_components/long-text';
@@ -12,7 +12,7 @@ import { type CellPart, coverage, retryCell, useCellsFrame, usePerCell } from '.
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
 import { StaleMark, StaleValue } from '../_components/stale';
-import { Button, PageHeader, Table, Th } from '../_components/ui';
+import { Button, PageHeader } from '../_components/ui';
 import { useTRPC } from '../_trpc/client';
 import type { CapacityReport } from '@/server/boot/contract';
 import { type CellList, type CellListRow, type CellMappingRow, cellLabel, type DownCell } from '@/server/cells/contract';
@@ -95,86 +95,133 @@ export function CellsView() {
  * `data-column` names each cell's column for scripts.
  */
 function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[] }) {
+  const rows: CellsTableRow[] = mappings.map((m, i) => ({ m, part: lists[i], row: lists[i]?.data?.cells[0] }));
+  const down = rows.flatMap((r) => (r.row?.status === 'down' ? [{ uuid: r.m.uuid, name: r.m.name, reason: r.row.reason, message: r.row.message }] : []));
+  const pending = rows.flatMap((r) => (!r.row && !r.part?.data && !r.part?.error ? [{ uuid: r.m.uuid, name: r.m.name }] : []));
   return (
-    <Table
+    <DataTable
       label="Cells"
-      head={
-        <>
-          <Th>Name</Th>
-          <Th>Reachable</Th>
-          <Th>Disabled</Th>
-          <Th className="text-right">Host mappings</Th>
-          <Th className="text-right">Live instances</Th>
-          <Th>Schema</Th>
-          <Th>UUID</Th>
-          <Th>Transport URL</Th>
-          <Th>Database connection</Th>
-        </>
-      }
-    >
-      {mappings.map((m, i) => {
-        const part = lists[i];
-        const row = part?.data?.cells[0];
-        const c = row ?? m;
-        const label = cellLabel(c);
-        return (
-          <tr
-            key={m.uuid}
-            data-cell-uuid={m.uuid}
-            data-state={row ? row.status : part?.error ? 'error' : 'asking'}
-            className="border-b border-zinc-100 last:border-0 dark:border-zinc-800"
-          >
-            <th scope="row" className="whitespace-nowrap px-3 py-2 font-medium">
-              <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
-              {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
-            </th>
-            <td data-column="reachable" className="whitespace-nowrap px-3 py-2">
-              {!row ? (
-                part?.data ? (
-                  <span className="text-zinc-600 dark:text-zinc-400">no longer mapped</span>
-                ) : part?.error ? (
-                  <span className="text-red-700 dark:text-red-400" title={part.error.message}>
-                    ● could not ask
-                  </span>
-                ) : (
-                  <span className="text-zinc-600 dark:text-zinc-400">● asking…</span>
-                )
-              ) : row.status === 'up' ? (
-                <span className="text-emerald-700 dark:text-emerald-400">● up · {row.elapsedMs} ms</span>
-              ) : (
-                <span className="text-red-700 dark:text-red-400" title={row.message ?? undefined}>
-                  ● down · {row.reason} ({row.elapsedMs} ms)
-                </span>
-              )}
-            </td>
-            <td data-column="disabled" className="px-3 py-2">
-              {c.disabled ? 'yes' : 'no'}
-            </td>
-            <td data-column="host-mappings" className="px-3 py-2 text-right tabular-nums">
-              {row?.hostMappings ?? m.hostMappings}
-            </td>
-            <td data-column="live-instances" className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
-              <LiveInstances row={row} />
-            </td>
-            <td data-column="schema" className="max-w-56 px-3 py-2 text-xs">
-              <Schema row={row} />
-            </td>
-            <td data-column="uuid" className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-              {c.uuid}
-              <CopyButton value={c.uuid} label={`Copy uuid of ${label}`} />
-            </td>
-            <td data-column="transport-url" className="px-3 py-2">
-              {c.transportUrl ? <LongText value={c.transportUrl} label={`transport URL of ${label}`} /> : '—'}
-            </td>
-            <td data-column="database-connection" className="px-3 py-2">
-              {c.databaseConnection ? <LongText value={c.databaseConnection} label={`database connection of ${label}`} /> : '—'}
-            </td>
-          </tr>
-        );
-      })}
-    </Table>
+      columns={CELL_COLUMNS}
+      rows={rows}
+      rowKey={(r) => r.m.uuid}
+      rowData={(r) => ({ 'data-cell-uuid': r.m.uuid, 'data-state': r.row ? r.row.status : r.part?.error ? 'error' : 'asking' })}
+      notAnswered={down}
+      pending={pending}
+    />
   );
 }
+
+/** A row of the cells table: the mapping (api database) and, once it answered, what the cell said. */
+interface CellsTableRow {
+  m: CellMappingRow;
+  part: CellPart<CellList> | undefined;
+  row: CellListRow | undefined;
+}
+
+const cellOf = (r: CellsTableRow) => r.row ?? r.m;
+
+function reachableText(r: CellsTableRow): string {
+  if (!r.row) return r.part?.data ? 'no longer mapped' : r.part?.error ? 'could not ask' : 'asking';
+  return r.row.status === 'up' ? 'up' : `down (${r.row.reason})`;
+}
+
+function liveInstancesValue(r: CellsTableRow): number | null {
+  if (r.row?.status === 'up') return r.row.figures?.liveInstances ?? null;
+  return r.row?.lastKnown?.value.figures?.liveInstances ?? null;
+}
+
+const CELL_COLUMNS: DataColumn<CellsTableRow>[] = [
+  {
+    id: 'name',
+    header: 'Name',
+    value: (r) => cellOf(r).name,
+    sort: 'client',
+    rowHeader: true,
+    always: true,
+    className: 'whitespace-nowrap',
+    cell: (r) => {
+      const c = cellOf(r);
+      return (
+        <>
+          <CellLink cell={c}>{c.name ?? <span className="italic">(no name)</span>}</CellLink>
+          {c.isCell0 ? <span className="ml-2 rounded bg-zinc-200 px-1.5 text-xs font-normal dark:bg-zinc-700">cell0</span> : null}
+        </>
+      );
+    },
+  },
+  {
+    id: 'reachable',
+    header: 'Reachable',
+    value: reachableText,
+    sort: 'client',
+    className: 'whitespace-nowrap',
+    cell: (r) => {
+      const { row, part } = r;
+      if (!row) {
+        if (part?.data) return <span className="text-zinc-600 dark:text-zinc-400">no longer mapped</span>;
+        if (part?.error)
+          return (
+            <span className="text-red-700 dark:text-red-400" title={part.error.message}>
+              ● could not ask
+            </span>
+          );
+        return <span className="text-zinc-600 dark:text-zinc-400">● asking…</span>;
+      }
+      return row.status === 'up' ? (
+        <span className="text-emerald-700 dark:text-emerald-400">● up · {row.elapsedMs} ms</span>
+      ) : (
+        <span className="text-red-700 dark:text-red-400" title={row.message ?? undefined}>
+          ● down · {row.reason} ({row.elapsedMs} ms)
+        </span>
+      );
+    },
+  },
+  { id: 'disabled', header: 'Disabled', value: (r) => (cellOf(r).disabled ? 'yes' : 'no'), sort: 'client' },
+  {
+    id: 'host-mappings',
+    header: 'Host mappings',
+    value: (r) => r.row?.hostMappings ?? r.m.hostMappings,
+    sort: 'client',
+    firstDir: 'desc',
+    className: 'text-right tabular-nums',
+  },
+  {
+    id: 'live-instances',
+    header: 'Live instances',
+    value: liveInstancesValue,
+    sort: 'client',
+    firstDir: 'desc',
+    className: 'whitespace-nowrap text-right tabular-nums',
+    cell: (r) => <LiveInstances row={r.row} />,
+  },
+  {
+    id: 'schema',
+    header: 'Schema',
+    value: (r) => (r.row?.status === 'up' ? r.row.schema : r.row?.lastKnown?.value.schema)?.summary ?? null,
+    sort: 'client',
+    className: 'max-w-56 text-xs',
+    cell: (r) => <Schema row={r.row} />,
+  },
+  { id: 'uuid', header: 'UUID', value: (r) => r.m.uuid, copy: true, className: 'whitespace-nowrap font-mono text-xs' },
+  {
+    id: 'transport-url',
+    header: 'Transport URL',
+    value: (r) => cellOf(r).transportUrl,
+    cell: (r) => {
+      const c = cellOf(r);
+      return c.transportUrl ? <LongText value={c.transportUrl} label={`transport URL of ${cellLabel(c)}`} /> : '—';
+    },
+  },
+  {
+    id: 'database-connection',
+    header: 'Database connection',
+    value: (r) => cellOf(r).databaseConnection,
+    cell: (r) => {
+      const c = cellOf(r);
+      return c.databaseConnection ? <LongText value={c.databaseConnection} label={`database connection of ${cellLabel(c)}`} /> : '—';
+    },
+  },
+];
 
 function LiveInstances({ row }: { row: CellListRow | undefined }) {
   if (!row) return <span className="text-zinc-600 dark:text-zinc-400">…</span>;

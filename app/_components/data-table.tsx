@@ -20,7 +20,7 @@ import { CopyButton } from './copy-button';
 import { type ExportValue, exportFileName, type NotAnswered, type TableExport, toCsv, toJson } from './table-export';
 
 export interface DataColumn<T> {
-  /** Also its name in the URL (`sort=<id>`, `cols=<id>,…`); a server-sorted column's id is the server's sort key. */
+  /** Also its name in the URL (`sort=<id>`, `cols=<id>,…`) and each body cell's `data-column`; a server-sorted column's id is the server's sort key. */
   id: string;
   header: string;
   /** The plain value: what sorts in the browser, what is exported and copied. */
@@ -202,6 +202,10 @@ export function DataTable<T>({
       </div>
       <div
         ref={scroller}
+        role="group"
+        aria-label={label}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a frame that scrolls must be reachable by keyboard to be scrolled (WCAG 2.1.1)
+        tabIndex={0}
         className={`overflow-auto rounded border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900 ${maxHeight === undefined ? 'max-h-[70vh]' : ''}`}
       >
         <table className="w-full text-left text-sm" aria-label={label}>
@@ -220,7 +224,6 @@ export function DataTable<T>({
                       <button type="button" onClick={() => setSort(c)} className="inline-flex items-center gap-1 uppercase hover:underline">
                         {c.header}
                         <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
-                        <span className="sr-only">{sorted ? `, sorted ${sorted === 'asc' ? 'ascending' : 'descending'}` : ', sortable'}</span>
                       </button>
                     ) : (
                       c.header
@@ -250,11 +253,16 @@ export function DataTable<T>({
                       </>
                     );
                     return c.rowHeader ? (
-                      <th key={c.id} scope="row" className={`sticky left-0 bg-white px-3 py-2 font-medium dark:bg-zinc-900 ${c.className ?? ''}`}>
+                      <th
+                        key={c.id}
+                        scope="row"
+                        data-column={c.id}
+                        className={`sticky left-0 bg-white px-3 py-2 font-medium dark:bg-zinc-900 ${c.className ?? ''}`}
+                      >
                         {content}
                       </th>
                     ) : (
-                      <td key={c.id} className={`px-3 py-2 ${c.className ?? ''}`}>
+                      <td key={c.id} data-column={c.id} className={`px-3 py-2 ${c.className ?? ''}`}>
                         {content}
                       </td>
                     );
