@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { columnTexts, exportBoth, sortButton } from './export-files';
 import { closedPort, expect, silentServer, test } from './fixtures';
 
 test.describe('Cells home', () => {
@@ -90,5 +91,36 @@ test.describe('Cells home', () => {
     expect(body.status).toBe('ok');
     expect(body.cells.map((c: { name: string }) => c.name).sort()).toEqual(['cell0', 'cell1', 'cell2']);
     for (const c of body.cells) expect(c).toMatchObject({ status: 'up', reason: null });
+  });
+});
+
+test.describe('Cells table', () => {
+  test('sorts by a header as the api database counts, and exports exactly the rows in view', async ({ page, api }) => {
+    await page.goto('/?refresh=false');
+    await expect(page.locator('[data-cells-asking="0"]')).toBeVisible();
+    const table = page.getByRole('table', { name: 'Cells' });
+    await sortButton(table, 'Host mappings').click();
+    await expect(page).toHaveURL(/[?&]sort=host-mappings/);
+    await expect(page).toHaveURL(/[?&]dir=desc/);
+    const counts = await api<{ name: string; n: number }[]>`
+      select c.name, count(h.id)::int as n from cell_mappings c left join host_mappings h on h.cell_id = c.id group by c.id, c.name`;
+    const expected = counts.map((c) => c.n).sort((a, b) => b - a);
+    await expect.poll(() => columnTexts(table, 'Host mappings')).toEqual(expected.map(String));
+    const names = await table.locator('tbody th a').allTextContents();
+    expect([...names].sort()).toEqual(counts.map((c) => c.name).sort());
+    // Each name beside its own count, as the api database has it.
+    const byName = new Map(counts.map((c) => [c.name, c.n]));
+    expect(names.map((n) => byName.get(n))).toEqual(expected);
+
+    const { csv, json } = await exportBoth(page, 'Cells');
+    const header = csv[0]!;
+    expect(header.slice(0, 3)).toEqual(['Name', 'Reachable', 'Disabled']);
+    expect(csv.slice(1).map((r) => r[0])).toEqual(names);
+    expect(csv.slice(1).map((r) => Number(r[header.indexOf('Host mappings')]))).toEqual(expected);
+    expect(json.complete).toBe(true);
+    expect(json.rows.map((r) => r.name)).toEqual(names);
+    expect(json.rows.map((r) => r['host-mappings'])).toEqual(expected);
+    // Masked in the file as on the page.
+    expect(JSON.stringify(json)).not.toContain('r4bb1t');
   });
 });

@@ -178,7 +178,9 @@ test.describe('cell0 triage', () => {
       await everyRowShows(page, NVH);
       const [target] = await uuidsOf(page);
       await expect(page.getByRole('button', { name: /^Delete/ })).toHaveCount(0);
-      await expect(page.getByRole('checkbox')).toHaveCount(0);
+      // No row can be selected for a delete (the page's one checkbox is its auto-refresh switch).
+      await expect(page.getByRole('checkbox', { name: /^Select/ })).toHaveCount(0);
+      await expect(page.getByRole('checkbox')).toHaveCount(1);
       await expect(page.getByText('need the support role')).toBeVisible();
       const res = await page.request.post('/api/trpc/triage.cell0.delete', { data: { json: { uuids: [target] } } });
       expect(res.status()).toBe(403);
