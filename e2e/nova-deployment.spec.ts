@@ -200,17 +200,17 @@ test('the instances page lists the live instances of cell1 and cell2, and not th
   for (const uuid of nova.facts.byPurpose.live) {
     const i = nova.facts.instances.find((x) => x.uuid === uuid)!;
     expect(['cell1', 'cell2']).toContain(i.cell);
-    const row = table.locator(`tr[data-instance-uuid="${uuid}"]`);
+    const row = table.getByRole('row').filter({ has: page.locator(`[data-instance-uuid="${uuid}"]`) });
     await expect(row, `${i.displayName} (${i.cell})`).toHaveCount(1);
-    await expect(row.getByRole('cell').first()).toHaveText(i.displayName);
+    await expect(row.getByRole('rowheader')).toHaveText(i.displayName);
     await expect(row).toContainText(i.cell);
     await expect(row).toContainText(i.flavor);
     await expect(row).toContainText(i.host!);
     await expect(row).not.toContainText('UNKNOWN');
   }
   const deleted = nova.facts.byPurpose.deleted;
-  await expect(table.locator(`tr[data-instance-uuid="${deleted}"]`)).toHaveCount(0);
-  await expect(table.getByRole('cell', { name: instanceName(deleted), exact: true })).toHaveCount(0);
+  await expect(table.locator(`[data-instance-uuid="${deleted}"]`)).toHaveCount(0);
+  await expect(table.getByRole('rowheader', { name: instanceName(deleted), exact: true })).toHaveCount(0);
 });
 
 test('the checks page loads and nova-status’s Cells v2 check is not a failure', async () => {
