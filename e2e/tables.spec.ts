@@ -15,6 +15,7 @@ import type { Locator, Page } from '@playwright/test';
 import postgres from 'postgres';
 import { E2E_DATA_DIR } from '../playwright.config';
 import { buildRequestInstancePrimitive, flavorPrimitive } from '../server/nova/primitives';
+import { parseCsv } from './export-files';
 import { apiSql, expect, silentServer, test } from './fixtures';
 
 const TAG = crypto.randomBytes(3).toString('hex');
@@ -68,36 +69,6 @@ async function viewRows(page: Page, table: string, headers: readonly string[]): 
     },
     { table, headers },
   );
-}
-
-/** RFC 4180: quoted fields with "" inside, CRLF between records. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
 }
 
 interface Exported {
