@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellSearchValue, formatKeyValueQuery, parseKeyValueQuery, resolveCellValue } from './key-value-query';
+import { cellHostSearch, cellSearchValue, formatKeyValueQuery, parseKeyValueQuery, resolveCellValue } from './key-value-query';
 
 const KEYS = ['cell', 'project', 'host', 'fault', 'status'];
 
@@ -76,5 +76,32 @@ describe('resolveCellValue and cellSearchValue', () => {
     expect(resolveCellValue('twin', cells)).toEqual({ ok: false, error: '2 cells are named "twin": use the uuid of the one you mean.' });
     expect(resolveCellValue('cell9', cells)).toEqual({ ok: false, error: 'No cell is named "cell9". The cells are cell0, cell1, twin.' });
     expect(resolveCellValue('0b5f5e82-3e97-4042-b1b0-6e5f708192a3', cells)).toEqual({ ok: true, uuid: '0b5f5e82-3e97-4042-b1b0-6e5f708192a3' });
+  });
+});
+
+describe('cellHostSearch', () => {
+  const cells = [
+    { uuid: '00000000-0000-0000-0000-000000000000', name: 'cell0', isCell0: true },
+    { uuid: '11111111-1111-4111-8111-111111111111', name: 'cell1', isCell0: false },
+  ];
+  const q = (text: string) => {
+    const parsed = parseKeyValueQuery(text, ['cell', 'host']);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed;
+  };
+
+  it('turns a cell name and a host, given as host: or as free text, into the list state', () => {
+    expect(cellHostSearch(q('cell:CELL1 host:cmp-1'), cells)).toEqual({ ok: true, cell: cells[1]!.uuid, host: 'cmp-1' });
+    expect(cellHostSearch(q('cmp-2'), cells)).toEqual({ ok: true, cell: null, host: 'cmp-2' });
+    expect(cellHostSearch(q(''), cells)).toEqual({ ok: true, cell: null, host: null });
+  });
+
+  it('refuses a host given twice, a cell no mapping has, and a cell the list refuses', () => {
+    expect(cellHostSearch(q('host:a b'), cells)).toEqual({ ok: false, error: 'Give the host once: as host:… or as free text.' });
+    expect(cellHostSearch(q('cell:nowhere'), cells).ok).toBe(false);
+    expect(cellHostSearch(q('cell:cell0'), cells, (c) => (c.isCell0 ? 'cell0 holds no compute hosts' : null))).toEqual({
+      ok: false,
+      error: 'cell0 holds no compute hosts',
+    });
   });
 });

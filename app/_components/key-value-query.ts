@@ -110,3 +110,30 @@ export function cellSearchValue(uuid: string | null | undefined, cells: readonly
   if (!cell?.name) return uuid;
   return cells.filter((c) => c.name === cell.name).length === 1 ? cell.name : uuid;
 }
+
+/** The search of a list of hosts (host mappings, unmapped computes): a cell by name or uuid, a host as `host:` or as free text. */
+export const CELL_HOST_SEARCH_KEYS = [
+  { key: 'cell', help: 'a cell, by name or uuid' },
+  { key: 'host', help: 'host names containing it' },
+] as const;
+
+/**
+ * A parsed host search as the list's URL state (cell uuid, host text), or the reason it is
+ * refused. `refuseCell` may refuse a cell the list cannot show (cell0 holds no computes).
+ */
+export function cellHostSearch<C extends { uuid: string; name: string | null }>(
+  q: KeyValueQuery,
+  cells: readonly C[],
+  refuseCell?: (cell: C) => string | null,
+): { ok: true; cell: string | null; host: string | null } | { ok: false; error: string } {
+  if (q.fields.host && q.free) return { ok: false, error: 'Give the host once: as host:… or as free text.' };
+  let cell: string | null = null;
+  if (q.fields.cell) {
+    const r = resolveCellValue(q.fields.cell, cells);
+    if (!r.ok) return r;
+    const refused = refuseCell?.(cells.find((c) => c.uuid === r.uuid)!);
+    if (refused) return { ok: false, error: refused };
+    cell = r.uuid;
+  }
+  return { ok: true, cell, host: q.fields.host || q.free || null };
+}

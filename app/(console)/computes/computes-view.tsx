@@ -5,7 +5,7 @@ import { useQueryStates } from 'nuqs';
 import { AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellsAnswered } from '../../_components/cell-notices';
 import { type DataColumn, DataTable } from '../../_components/data-table';
-import { cellSearchValue, resolveCellValue } from '../../_components/key-value-query';
+import { CELL_HOST_SEARCH_KEYS, cellHostSearch, cellSearchValue } from '../../_components/key-value-query';
 import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
 import { coverage, retryCell, useCellsFrame, useGrace, usePerCell } from '../../_components/per-cell';
@@ -19,11 +19,6 @@ import { cellLabel } from '@/server/cells/contract';
 import type { UnmappedCompute, UnmappedComputes } from '@/server/hosts/contract';
 import { DiscoverPanel } from './discover-panel';
 import { cellsAsked, computesSearchParams } from './search-params';
-
-const SEARCH_KEYS = [
-  { key: 'cell', help: 'a cell, by name or uuid' },
-  { key: 'host', help: 'host names containing it' },
-];
 
 type Row = UnmappedCompute & { staleAt?: Date };
 
@@ -106,20 +101,14 @@ export function ComputesView() {
 
       <KeyValueSearch
         label="Search unmapped computes"
-        keys={SEARCH_KEYS}
+        keys={CELL_HOST_SEARCH_KEYS}
         fields={{ cell: cellSearchValue(search.cell, all), host: search.host }}
         free={null}
         freeHelp="host names containing it"
-        onSearch={({ fields, free }) => {
-          if (fields.host && free) return 'Give the host once: as host:… or as free text.';
-          let cell: string | null = null;
-          if (fields.cell) {
-            const r = resolveCellValue(fields.cell, all);
-            if (!r.ok) return r.error;
-            if (all.find((c) => c.uuid === r.uuid)?.isCell0) return 'cell0 holds no compute hosts: choose another cell.';
-            cell = r.uuid;
-          }
-          void setSearch({ cell, host: fields.host || free || null });
+        onSearch={(q) => {
+          const r = cellHostSearch(q, all, (c) => (c.isCell0 ? 'cell0 holds no compute hosts: choose another cell.' : null));
+          if (!r.ok) return r.error;
+          void setSearch({ cell: r.cell, host: r.host });
         }}
       />
 

@@ -9,7 +9,7 @@ import { CellNotices } from '../../_components/cell-notices';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { type DataColumn, DataTable, TablePager } from '../../_components/data-table';
 import { SelectField, TextField } from '../../_components/fields';
-import { cellSearchValue, resolveCellValue } from '../../_components/key-value-query';
+import { CELL_HOST_SEARCH_KEYS, cellHostSearch, cellSearchValue } from '../../_components/key-value-query';
 import { KeyValueSearch } from '../../_components/key-value-search';
 import { CellLink } from '../../_components/links';
 import { coverage, retryCell, useCellsFrame, usePerCell } from '../../_components/per-cell';
@@ -25,11 +25,6 @@ import { DEFAULT_HOST_SORT, hostsSearchParams, mappingsInput } from './search-pa
 
 /** What a cell that does not answer means on this page. */
 const DOWN_HERE = 'host mappings in this cell cannot be deleted until it answers';
-
-const SEARCH_KEYS = [
-  { key: 'cell', help: 'a cell, by name or uuid' },
-  { key: 'host', help: 'host names containing it' },
-];
 
 export function HostsView() {
   const trpc = useTRPC();
@@ -131,19 +126,14 @@ export function HostsView() {
 
       <KeyValueSearch
         label="Search host mappings"
-        keys={SEARCH_KEYS}
+        keys={CELL_HOST_SEARCH_KEYS}
         fields={{ cell: cellSearchValue(input.cell, cells), host: input.host }}
         free={null}
         freeHelp="host names containing it"
-        onSearch={({ fields, free }) => {
-          if (fields.host && free) return 'Give the host once: as host:… or as free text.';
-          let cell: string | null = null;
-          if (fields.cell) {
-            const r = resolveCellValue(fields.cell, cells);
-            if (!r.ok) return r.error;
-            cell = r.uuid;
-          }
-          page({ cell, host: fields.host || free || null });
+        onSearch={(q) => {
+          const r = cellHostSearch(q, cells);
+          if (!r.ok) return r.error;
+          page({ cell: r.cell, host: r.host });
         }}
       />
 
