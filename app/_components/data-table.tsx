@@ -224,6 +224,7 @@ export function DataTable<T>({
                       <button type="button" onClick={() => setSort(c)} className="inline-flex items-center gap-1 uppercase hover:underline">
                         {c.header}
                         <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
+                        <span className="sr-only">{sorted ? `, sorted ${sorted === 'asc' ? 'ascending' : 'descending'}` : ', sortable'}</span>
                       </button>
                     ) : (
                       c.header
