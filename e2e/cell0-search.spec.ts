@@ -7,6 +7,8 @@ import { expect, test } from './fixtures';
 test('the cell0 search box sets the fields and the URL, and every row it leaves matches; an unknown key changes nothing', async ({ page }) => {
   await page.goto('/cell0?refresh=false');
   const box = page.getByRole('searchbox', { name: 'Search cell0' });
+  // Typed before hydration, the text would be reset by it.
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   await box.fill('fault:"No valid host" flavor:m1.xlarge');
   await box.press('Enter');
   await expect(page).toHaveURL(/[?&]fault=No(\+|%20)valid(\+|%20)host/);

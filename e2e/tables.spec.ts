@@ -127,6 +127,8 @@ function rowHeaders(table: Locator) {
 
 /** Type a search into the page's search box and press Enter. */
 async function search(page: Page, box: string, text: string) {
+  // Typed before hydration, the text would be reset by it.
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
   const input = page.getByRole('searchbox', { name: box });
   await input.fill(text);
   await input.press('Enter');

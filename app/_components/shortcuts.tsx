@@ -51,6 +51,12 @@ export function Shortcuts() {
   const [pendingG, setPendingG] = useState(false);
   const titleId = useId();
 
+  // The console answers input from here on: scripts (Playwright suites) wait for
+  // `html[data-hydrated]` before typing, or a value typed earlier is reset by hydration.
+  useEffect(() => {
+    document.documentElement.setAttribute('data-hydrated', '');
+  }, []);
+
   useEffect(() => {
     const open = () => {
       const d = dialog.current;
