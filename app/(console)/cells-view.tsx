@@ -8,7 +8,7 @@ import { type DataColumn, DataTable } from '../_components/data-table';
 import { FlavorSlots } from '../_components/flavor-slots';
 import { CellLink } from '../_components/links';
 import { LongText } from '../_components/long-text';
-import { type CellPart, coverage, retryCell, useCellsFrame, usePerCell } from '../_components/per-cell';
+import { type CellPart, type Coverage, coverage, retryCell, useCellsFrame, usePerCell } from '../_components/per-cell';
 import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
 import { StaleMark, StaleValue } from '../_components/stale';
@@ -80,7 +80,7 @@ export function CellsView() {
         {() => (
           <>
             <CellNotices down={cover.down} pending={cover.pending} answered={cover.answered} total={cover.total} {...retry} />
-            <CellsTable mappings={mappings} lists={lists} />
+            <CellsTable mappings={mappings} lists={lists} cover={cover} />
             <FlavorSlots parts={capacities} />
           </>
         )}
@@ -94,10 +94,9 @@ export function CellsView() {
  * so it is in view at 1024 px; the uuid and the URLs follow, shortened to one line each.
  * `data-column` names each cell's column for scripts.
  */
-function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[] }) {
+/** `cover`: the page's coverage of the cells, which every export of the table names. */
+function CellsTable({ mappings, lists, cover }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[]; cover: Coverage }) {
   const rows: CellsTableRow[] = mappings.map((m, i) => ({ m, part: lists[i], row: lists[i]?.data?.cells[0] }));
-  const down = rows.flatMap((r) => (r.row?.status === 'down' ? [{ uuid: r.m.uuid, name: r.m.name, reason: r.row.reason, message: r.row.message }] : []));
-  const pending = rows.flatMap((r) => (!r.row && !r.part?.data && !r.part?.error ? [{ uuid: r.m.uuid, name: r.m.name }] : []));
   return (
     <DataTable
       label="Cells"
@@ -105,8 +104,8 @@ function CellsTable({ mappings, lists }: { mappings: CellMappingRow[]; lists: Ce
       rows={rows}
       rowKey={(r) => r.m.uuid}
       rowData={(r) => ({ 'data-cell-uuid': r.m.uuid, 'data-state': r.row ? r.row.status : r.part?.error ? 'error' : 'asking' })}
-      notAnswered={down}
-      pending={pending}
+      notAnswered={cover.down}
+      pending={cover.pending}
     />
   );
 }
