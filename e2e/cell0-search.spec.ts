@@ -14,7 +14,7 @@ test('the cell0 search box sets the fields and the URL, and every row it leaves 
   await expect(page).toHaveURL(/[?&]fault=No(\+|%20)valid(\+|%20)host/);
   await expect(page).toHaveURL(/[?&]flavor=m1\.xlarge/);
   await expect(page.getByLabel('Fault text')).toHaveValue('No valid host');
-  await expect(page.getByLabel('Flavor', { exact: true })).toHaveValue('m1.xlarge');
+  await expect(page.getByRole('textbox', { name: 'Flavor', exact: true })).toHaveValue('m1.xlarge');
   const rows = page.getByRole('table', { name: 'cell0 instances' }).locator('tbody tr');
   await expect(rows.first()).toBeVisible();
   for (const row of await rows.all()) {
@@ -27,5 +27,5 @@ test('the cell0 search box sets the fields and the URL, and every row it leaves 
   await box.press('Enter');
   await expect(page.getByRole('alert').filter({ hasText: 'Unknown key' })).toContainText('Unknown key "colour:"');
   expect(page.url()).toBe(before);
-  await expect(page.getByLabel('Flavor', { exact: true })).toHaveValue('m1.xlarge');
+  await expect(page.getByRole('textbox', { name: 'Flavor', exact: true })).toHaveValue('m1.xlarge');
 });

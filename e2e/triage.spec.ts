@@ -79,7 +79,7 @@ test.describe('cell0 triage', () => {
     await expect(page).not.toHaveURL(/view=groups/);
     await everyRowShows(page, NVH);
 
-    await page.getByLabel('Flavor', { exact: true }).fill('m1.xlarge');
+    await page.getByRole('textbox', { name: 'Flavor', exact: true }).fill('m1.xlarge');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect(page).toHaveURL(/flavor=m1\.xlarge/);
     await everyRowShows(page, NVH, 'm1.xlarge');

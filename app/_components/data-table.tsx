@@ -23,6 +23,8 @@ export interface DataColumn<T> {
   /** Also its name in the URL (`sort=<id>`, `cols=<id>,…`) and each body cell's `data-column`; a server-sorted column's id is the server's sort key. */
   id: string;
   header: string;
+  /** What the header shows instead of `header` (a "select all" box); `header` still names the column in the picker and exports. */
+  headerCell?: ReactNode;
   /** The plain value: what sorts in the browser, what is exported and copied. */
   value: (row: T) => ExportValue;
   /** The cell as shown (default: the value as text). */
@@ -227,7 +229,7 @@ export function DataTable<T>({
                         <span className="sr-only">{sorted ? `, sorted ${sorted === 'asc' ? 'ascending' : 'descending'}` : ', sortable'}</span>
                       </button>
                     ) : (
-                      c.header
+                      (c.headerCell ?? c.header)
                     )}
                   </th>
                 );

@@ -147,6 +147,30 @@ describe('listCell0Instances on the demo', () => {
     expect(oldest.seen).toEqual([...truth].reverse().map((t) => t.uuid));
   });
 
+  it('pages back from the last page to the first, each page as it was going forwards, in either order', async () => {
+    for (const sort of ['age', '-age'] as const) {
+      const forwards: string[][] = [];
+      let page = await up({ limit: 3, sort });
+      expect(page.prevMarker).toBeNull();
+      forwards.push(page.rows.map((r) => r.uuid));
+      while (page.nextMarker) {
+        page = await up({ limit: 3, sort, marker: page.nextMarker });
+        expect(page.prevMarker).toBe(page.rows[0]?.uuid ?? null);
+        forwards.push(page.rows.map((r) => r.uuid));
+      }
+      const backwards: string[][] = [page.rows.map((r) => r.uuid)];
+      while (page.prevMarker) {
+        const before: string = page.prevMarker;
+        page = await up({ limit: 3, sort, marker: before, back: true });
+        // The page before always has a page after it: the one we came from.
+        expect(page.nextMarker).toBe(page.rows.at(-1)!.uuid);
+        backwards.unshift(page.rows.map((r) => r.uuid));
+      }
+      expect(backwards).toEqual(forwards);
+      expect(forwards.flat()).toEqual(sort === 'age' ? truth.map((t) => t.uuid) : [...truth].reverse().map((t) => t.uuid));
+    }
+  });
+
   it('keeps its place when the marker row is deleted between pages', async () => {
     const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
     const [a, b, c] = [

@@ -19,6 +19,8 @@ import { type Cell0Filters, cell0Read, type Cell0ReadResult, liveCell0Where, mat
 
 export type Cell0Sort = 'age' | '-age';
 
+const REVERSED: Record<Cell0Sort, Cell0Sort> = { age: '-age', '-age': 'age' };
+
 export interface Fault {
   id: number;
   message: string | null;
@@ -126,14 +128,18 @@ export async function readCell0Rows(
 export interface Cell0ListInput extends Cell0Filters {
   sort?: Cell0Sort;
   limit?: number;
-  /** The uuid of the last row of the previous page. */
+  /** The uuid of the last row of the previous page (or, with `back`, the first row of the next one). */
   marker?: string;
+  /** The page before the marker (Previous), not the one after it. */
+  back?: boolean;
 }
 
 export interface Cell0Page {
   rows: Cell0Instance[];
   /** The marker for the next page, or null on the last page. */
   nextMarker: string | null;
+  /** The marker for the page before (to ask with `back`), or null on the first page. */
+  prevMarker: string | null;
 }
 
 export type Cell0ListResult = Cell0ReadResult<Cell0Page>;
@@ -178,14 +184,22 @@ export async function listCell0Instances(deps: Deps, input: Cell0ListInput = {})
   const limit = input.limit ?? 50;
   const sort = input.sort ?? 'age';
   const filters: Cell0Filters = { fault: input.fault, flavor: input.flavor, project: input.project, group: input.group };
+  const back = Boolean(input.marker) && Boolean(input.back);
   return cell0Read(deps, async ({ handle }) => {
     const start = input.marker ? await resolveMarker(handle.sql, input.marker) : null;
-    // One row past the page says whether there is a next one.
-    const { rows } = await collectCell0Rows(handle.sql, filters, sort, start, limit + 1);
+    // Back is the same walk in the other order from the marker, turned round. One row past
+    // the page says whether there is another page that way.
+    const { rows } = await collectCell0Rows(handle.sql, filters, back ? REVERSED[sort] : sort, start, limit + 1);
+    const more = rows.length > limit;
     const page = rows.slice(0, limit);
+    if (back) page.reverse();
+    const first = page[0]?.uuid ?? null;
+    const last = page[page.length - 1]?.uuid ?? null;
     return {
       rows: page.map(toCell0Instance),
-      nextMarker: rows.length > limit ? page[page.length - 1]!.uuid : null,
+      // Going back, the marker's own page follows; going forwards, a marker means a page before.
+      nextMarker: back ? (last ?? input.marker!) : more ? last : null,
+      prevMarker: back ? (more ? first : null) : input.marker && first ? first : null,
     };
   });
 }

@@ -29,12 +29,13 @@ export const cell0FiltersSchema = z.object({
 
 export const cell0SortSchema = z.enum(['age', '-age']);
 
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
 
 export const cell0ListSchema = cell0FiltersSchema.extend({
   sort: cell0SortSchema.default('age'),
   limit: z.number().int().min(1).max(200).default(50),
   marker: uuidSchema.optional(),
+  back: z.boolean().default(false),
 });
 
 export const cell0DeleteSchema = z.object({

@@ -6,15 +6,14 @@ import { useQueryStates } from 'nuqs';
 import { useEffect, useMemo, useState } from 'react';
 import { type AutoRefresh, AutoRefreshControl, useAutoRefresh } from '../../_components/auto-refresh';
 import { CellNotices } from '../../_components/cell-notices';
-import { CopyButton } from '../../_components/copy-button';
-import { type DataColumn, DataTable } from '../../_components/data-table';
+import { type DataColumn, DataTable, TablePager } from '../../_components/data-table';
 import { KeyValueSearch } from '../../_components/key-value-search';
-import { SelectField, TextField } from '../../_components/fields';
+import { TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
 import { StaleMark } from '../../_components/stale';
 import { useHasRole } from '../../_components/require-role';
 import { ClockTime, Time } from '../../_components/time';
-import { Button, EmptyBox, PageHeader, Table, Td, Th } from '../../_components/ui';
+import { Button, EmptyBox, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import type { DownCell, LastKnown } from '@/server/cells/contract';
 import {
@@ -37,7 +36,7 @@ import { WindowSwitch } from '../../_components/charts/window-switch';
 import { flavorCapacityHref } from '../overview/search-params';
 import { type DeleteTarget, DeleteInstancesDialog, describeDeleteResult } from './delete-instances';
 import { FaultText } from './fault-text';
-import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams } from './search-params';
+import { CELL0_PAGE_SIZES, type Cell0Search, cell0Filters, cell0ListInput, cell0SearchParams, cell0Sort, DEFAULT_CELL0_SORT } from './search-params';
 
 type SetSearch = ReturnType<typeof useQueryStates<typeof cell0SearchParams>>[1];
 
@@ -62,7 +61,7 @@ export function Cell0View() {
               key={view}
               type="button"
               aria-pressed={search.view === view}
-              onClick={() => void setSearch({ view, marker: '' })}
+              onClick={() => void setSearch({ view, marker: '', back: false })}
               className={`px-3 py-1 text-sm ${search.view === view ? 'bg-zinc-800 text-white dark:bg-zinc-200 dark:text-zinc-900' : 'hover:bg-zinc-100 dark:hover:bg-zinc-800'}`}
             >
               {label}
@@ -107,7 +106,14 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
         fields={{ fault: search.fault, flavor: search.flavor, project: search.project, group: search.group }}
         free={null}
         onSearch={({ fields }) =>
-          void setSearch({ fault: fields.fault ?? '', flavor: fields.flavor ?? '', project: fields.project ?? '', group: fields.group ?? '', marker: '' })
+          void setSearch({
+            fault: fields.fault ?? '',
+            flavor: fields.flavor ?? '',
+            project: fields.project ?? '',
+            group: fields.group ?? '',
+            marker: '',
+            back: false,
+          })
         }
       />
       <form
@@ -116,7 +122,7 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
         className="mb-4 flex flex-wrap items-end gap-3 rounded border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
         onSubmit={(e) => {
           e.preventDefault();
-          void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '' });
+          void setSearch({ fault: fault.trim(), flavor: flavor.trim(), project: project.trim(), marker: '', back: false });
         }}
       >
         <TextField label="Fault text" value={fault} onChange={(e) => setFault(e.target.value)} placeholder="e.g. No valid host" controlClassName="w-56" />
@@ -126,12 +132,12 @@ function Filters({ search, setSearch }: { search: Cell0Search; setSearch: SetSea
           Apply filters
         </Button>
         {search.fault || search.flavor || search.project || search.group ? (
-          <Button onClick={() => void setSearch({ fault: '', flavor: '', project: '', group: '', marker: '' })}>Clear filters</Button>
+          <Button onClick={() => void setSearch({ fault: '', flavor: '', project: '', group: '', marker: '', back: false })}>Clear filters</Button>
         ) : null}
         {search.group ? (
           <p className="w-full text-sm">
             Fault group: <span className="rounded bg-red-50 px-1.5 py-0.5 font-medium text-red-900 dark:bg-red-950 dark:text-red-200">{search.group}</span>{' '}
-            <button type="button" className="text-xs underline" onClick={() => void setSearch({ group: '', marker: '' })}>
+            <button type="button" className="text-xs underline" onClick={() => void setSearch({ group: '', marker: '', back: false })}>
               Clear fault group
             </button>
           </p>
@@ -197,7 +203,7 @@ function exportHref(format: 'csv' | 'json', search: Cell0Search, uuids: string[]
   else {
     const f = cell0Filters(search);
     for (const [k, v] of Object.entries({ ...f, group: search.group || undefined })) if (v) p.set(k, v);
-    p.set('sort', search.sort);
+    p.set('sort', cell0Sort(search));
   }
   return `/api/cell0/export?${p.toString()}`;
 }
@@ -226,7 +232,7 @@ function ListView({ search, setSearch, onDeleted }: { search: Cell0Search; setSe
       query={q}
       what="cell0 instances"
       errorTitle="Could not list cell0"
-      errorActions={search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>Back to the first page</Button> : null}
+      errorActions={search.marker ? <Button onClick={() => void setSearch({ marker: '', back: false })}>Back to the first page</Button> : null}
     >
       {(data) =>
         data.state === 'unmapped' ? (
@@ -266,7 +272,7 @@ function Cell0List({
   refresh,
   onDeleted,
 }: {
-  page: { nextMarker: string | null };
+  page: { nextMarker: string | null; prevMarker: string | null };
   asOf: Date;
   rows: Cell0Instance[];
   search: Cell0Search;
@@ -278,7 +284,7 @@ function Cell0List({
   refresh: { run: () => void; busy: boolean; auto: AutoRefresh };
   onDeleted: (r: DeleteCell0Result) => void;
 }) {
-  // Deleting and exporting are support's (the server refuses others regardless).
+  // Deleting and exporting the fault evidence are support's (the server refuses others regardless).
   const canDelete = useHasRole('support');
   const input = cell0ListInput(search);
   const filtered = Boolean(input.fault || input.flavor || input.project || input.group);
@@ -291,6 +297,15 @@ function Cell0List({
       return next;
     });
   const allOnPage = rows.length > 0 && chosen.length === rows.length;
+  const columns = cell0Columns({
+    canDelete,
+    allOnPage,
+    selectAll: (on) => setSelected(on ? new Set(rows.map((r) => r.uuid)) : new Set()),
+    isSelected: (uuid) => selected.has(uuid),
+    toggle,
+    onDelete: (r) => setTargets([{ uuid: r.uuid, name: r.name }]),
+    onProject: (project) => void setSearch({ project, marker: '', back: false }),
+  });
 
   return (
     <div>
@@ -301,23 +316,6 @@ function Cell0List({
         </span>
         <div className="flex flex-wrap items-center gap-2">
           <AutoRefreshControl state={refresh.auto} asOf={asOf} />
-          <SelectField
-            inline
-            label="Sort by age"
-            value={search.sort}
-            onChange={(e) => void setSearch({ sort: e.target.value as Cell0Search['sort'], marker: '' })}
-            options={[
-              { value: 'age', label: 'newest first' },
-              { value: '-age', label: 'oldest first' },
-            ]}
-          />
-          <SelectField
-            inline
-            label="Page size"
-            value={input.limit}
-            onChange={(e) => void setSearch({ size: Number(e.target.value), marker: '' })}
-            options={CELL0_PAGE_SIZES}
-          />
           <Button onClick={refresh.run} disabled={refresh.busy}>
             {refresh.busy ? 'Refreshing…' : 'Refresh'}
           </Button>
@@ -330,7 +328,9 @@ function Cell0List({
           <Button variant="danger" disabled={chosen.length === 0} onClick={() => setTargets(chosen.map((r) => ({ uuid: r.uuid, name: r.name })))}>
             Delete selected…
           </Button>
-          <span className="ml-2 text-zinc-600 dark:text-zinc-400">Export {chosen.length ? 'the selection' : 'this view'}'s fault evidence:</span>
+          <span className="ml-2 text-zinc-600 dark:text-zinc-400">
+            Export {chosen.length ? 'the selection' : 'this view'}'s fault evidence (with tracebacks):
+          </span>
           <a
             className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
             href={exportHref(
@@ -355,63 +355,42 @@ function Cell0List({
           </a>
         </div>
       ) : (
-        <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">Deleting cell0 instances and exporting their faults need the support role.</p>
+        <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">Deleting cell0 instances and exporting their tracebacks need the support role.</p>
       )}
 
-      {rows.length === 0 ? (
-        <EmptyBox>
-          {filtered
+      <DataTable
+        label="cell0 instances"
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => r.uuid}
+        rowData={(r) => ({ 'data-uuid': r.uuid })}
+        rowClassName={(r) => (selected.has(r.uuid) ? 'bg-sky-50 dark:bg-sky-950' : undefined)}
+        defaultSort={DEFAULT_CELL0_SORT}
+        // A new order starts again from the first page: a marker holds its place in one order only.
+        onSortChange={() => void setSearch({ marker: '', back: false })}
+        empty={
+          filtered
             ? 'No cell0 instance matches these filters.'
             : search.marker
-              ? 'No more instances after this point.'
-              : 'No errored instances in cell0: every boot found a home.'}
-        </EmptyBox>
-      ) : (
-        <Table
-          label="cell0 instances"
-          head={
-            <>
-              <Th>
-                {canDelete ? (
-                  <input
-                    type="checkbox"
-                    aria-label="Select all instances on this page"
-                    checked={allOnPage}
-                    onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((r) => r.uuid)) : new Set())}
-                  />
-                ) : null}
-              </Th>
-              <Th>Instance</Th>
-              <Th className="min-w-72">Latest fault</Th>
-              <Th>Flavor</Th>
-              <Th>Image</Th>
-              <Th>Project</Th>
-              <Th>User</Th>
-              <Th>Age</Th>
-              <Th>
-                <span className="sr-only">Actions</span>
-              </Th>
-            </>
-          }
-        >
-          {rows.map((r) => (
-            <InstanceRow
-              key={r.uuid}
-              row={r}
-              canDelete={canDelete}
-              selected={selected.has(r.uuid)}
-              onSelect={(on) => toggle(r.uuid, on)}
-              onDelete={() => setTargets([{ uuid: r.uuid, name: r.name }])}
-              onProject={(project) => void setSearch({ project, marker: '' })}
-            />
-          ))}
-        </Table>
-      )}
-
-      <nav aria-label="Pages" className="mt-3 flex gap-2">
-        {search.marker ? <Button onClick={() => void setSearch({ marker: '' })}>First page</Button> : null}
-        {page.nextMarker ? <Button onClick={() => void setSearch({ marker: page.nextMarker! })}>Next page</Button> : null}
-      </nav>
+              ? 'No more instances this way.'
+              : 'No errored instances in cell0: every boot found a home.'
+        }
+      />
+      <TablePager
+        label="cell0 instances"
+        size={input.limit}
+        sizes={CELL0_PAGE_SIZES}
+        onSize={(size) => void setSearch({ size, marker: '', back: false })}
+        prev={page.prevMarker ? { onClick: () => void setSearch({ marker: page.prevMarker!, back: true }) } : null}
+        next={page.nextMarker ? { onClick: () => void setSearch({ marker: page.nextMarker!, back: false }) } : null}
+        summary={
+          search.marker ? (
+            <button type="button" className="underline" onClick={() => void setSearch({ marker: '', back: false })}>
+              First page
+            </button>
+          ) : null
+        }
+      />
 
       <DeleteInstancesDialog
         targets={targets}
@@ -426,49 +405,92 @@ function Cell0List({
   );
 }
 
-function InstanceRow({
-  row: r,
+/** cell0's columns: sorted by Age on the server (the list pages through cell0 by keyset); the rest are the page's rows as cell0 gave them. */
+function cell0Columns({
   canDelete,
-  selected,
-  onSelect,
+  allOnPage,
+  selectAll,
+  isSelected,
+  toggle,
   onDelete,
   onProject,
 }: {
-  row: Cell0Instance;
   canDelete: boolean;
-  selected: boolean;
-  onSelect: (on: boolean) => void;
-  onDelete: () => void;
+  allOnPage: boolean;
+  selectAll: (on: boolean) => void;
+  isSelected: (uuid: string) => boolean;
+  toggle: (uuid: string, on: boolean) => void;
+  onDelete: (r: Cell0Instance) => void;
   onProject: (project: string) => void;
-}) {
-  const label = r.name ?? r.uuid;
-  return (
-    <tr data-uuid={r.uuid} className={selected ? 'bg-sky-50 dark:bg-sky-950' : undefined}>
-      <Td className="align-top">
-        {canDelete ? <input type="checkbox" aria-label={`Select ${label}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} /> : null}
-      </Td>
-      <th scope="row" className="px-3 py-2 text-left align-top font-normal">
+}): DataColumn<Cell0Instance>[] {
+  const label = (r: Cell0Instance) => r.name ?? r.uuid;
+  const select: DataColumn<Cell0Instance>[] = canDelete
+    ? [
+        {
+          id: 'select',
+          header: 'Select',
+          headerCell: (
+            <input type="checkbox" aria-label="Select all instances on this page" checked={allOnPage} onChange={(e) => selectAll(e.target.checked)} />
+          ),
+          value: () => null,
+          noExport: true,
+          always: true,
+          className: 'align-top',
+          cell: (r) => (
+            <input type="checkbox" aria-label={`Select ${label(r)}`} checked={isSelected(r.uuid)} onChange={(e) => toggle(r.uuid, e.target.checked)} />
+          ),
+        },
+      ]
+    : [];
+  return [
+    ...select,
+    {
+      id: 'instance',
+      header: 'Instance',
+      value: (r) => r.name,
+      rowHeader: true,
+      always: true,
+      className: 'align-top font-normal',
+      cell: (r) => (
         <Link href={`/cell0/${r.uuid}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
           {r.name ?? <span className="italic">(no name)</span>}
         </Link>
-        <div className="whitespace-nowrap font-mono text-xs text-zinc-600 dark:text-zinc-400">
-          {r.uuid}
-          <CopyButton value={r.uuid} label={`Copy uuid of ${label}`} />
-        </div>
-      </th>
-      <Td className="align-top">
-        <FaultText fault={r.fault} />
-      </Td>
-      <Td className="whitespace-nowrap align-top">{r.flavor ? r.flavor.name : <span className="italic text-zinc-600 dark:text-zinc-400">unreadable</span>}</Td>
-      <Td className="align-top font-mono text-xs">
-        {r.imageRef ? (
+      ),
+    },
+    { id: 'uuid', header: 'UUID', value: (r) => r.uuid, copy: true, className: 'whitespace-nowrap align-top font-mono text-xs' },
+    {
+      id: 'fault',
+      header: 'Latest fault',
+      value: (r) => r.fault?.message ?? null,
+      className: 'min-w-72 align-top',
+      cell: (r) => <FaultText fault={r.fault} />,
+    },
+    {
+      id: 'flavor',
+      header: 'Flavor',
+      value: (r) => r.flavor?.name ?? null,
+      className: 'whitespace-nowrap align-top',
+      cell: (r) => (r.flavor ? r.flavor.name : <span className="italic text-zinc-600 dark:text-zinc-400">unreadable</span>),
+    },
+    {
+      id: 'image',
+      header: 'Image',
+      value: (r) => r.imageRef || null,
+      className: 'align-top font-mono text-xs',
+      cell: (r) =>
+        r.imageRef ? (
           <span title={r.imageRef}>{r.imageRef.slice(0, 8)}…</span>
         ) : (
           <span className="font-sans italic text-zinc-600 dark:text-zinc-400">volume</span>
-        )}
-      </Td>
-      <Td className="align-top font-mono text-xs">
-        {r.projectId ? (
+        ),
+    },
+    {
+      id: 'project',
+      header: 'Project',
+      value: (r) => r.projectId,
+      className: 'align-top font-mono text-xs',
+      cell: (r) =>
+        r.projectId ? (
           <button
             type="button"
             title={`Only project ${r.projectId}`}
@@ -480,21 +502,43 @@ function InstanceRow({
           </button>
         ) : (
           '—'
-        )}
-      </Td>
-      <Td className="align-top font-mono text-xs">
-        <span title={r.userId ?? undefined}>{r.userId ? `${r.userId.slice(0, 8)}…` : '—'}</span>
-      </Td>
-      <Td className="whitespace-nowrap align-top">{r.createdAt ? <Time value={r.createdAt} /> : '—'}</Td>
-      <Td className="align-top">
-        {canDelete ? (
-          <Button variant="danger" aria-label={`Delete ${label}`} onClick={onDelete}>
-            Delete
-          </Button>
-        ) : null}
-      </Td>
-    </tr>
-  );
+        ),
+    },
+    {
+      id: 'user',
+      header: 'User',
+      value: (r) => r.userId,
+      className: 'align-top font-mono text-xs',
+      cell: (r) => <span title={r.userId ?? undefined}>{r.userId ? `${r.userId.slice(0, 8)}…` : '—'}</span>,
+    },
+    {
+      id: 'age',
+      header: 'Age',
+      // Exported as the creation time: an age is only true at the moment it is read.
+      value: (r) => r.createdAt,
+      sort: 'server',
+      firstDir: 'desc',
+      className: 'whitespace-nowrap align-top',
+      cell: (r) => (r.createdAt ? <Time value={r.createdAt} /> : '—'),
+    },
+    ...(canDelete
+      ? [
+          {
+            id: 'actions',
+            header: 'Actions',
+            value: () => null,
+            noExport: true,
+            always: true,
+            className: 'align-top',
+            cell: (r: Cell0Instance) => (
+              <Button variant="danger" aria-label={`Delete ${label(r)}`} onClick={() => onDelete(r)}>
+                Delete
+              </Button>
+            ),
+          },
+        ]
+      : []),
+  ];
 }
 
 function BreakdownList({ items, label, mono = false }: { items: Breakdown[]; label: string; mono?: boolean }) {
@@ -577,7 +621,7 @@ function GroupsTable({
   trendNote: string | null;
   trendStale: boolean;
 }) {
-  const open = (g: FaultGroup) => void setSearch({ view: 'list', group: g.key, marker: '' });
+  const open = (g: FaultGroup) => void setSearch({ view: 'list', group: g.key, marker: '', back: false });
   const trendOf = new Map((trend?.groups ?? []).map((g) => [g.key, g]));
   const window = trend?.window ?? search.window;
   const inWindow = `Last ${window}`;
