@@ -85,6 +85,59 @@ test.describe('Cells home', () => {
     }
   });
 
+  test('the search finds cells by state, disabled and name or uuid, in the URL; free text never matches a masked password', async ({ page, api }) => {
+    const refused = await closedPort();
+    const downUuid = crypto.randomUUID();
+    await api`insert into cell_mappings (uuid, name, transport_url, database_connection, disabled) values
+      (${downUuid}, 'cell-search-down', 'rabbit://nova:pw@127.0.0.1:5672/', ${`postgresql://nova:sekrit-search@127.0.0.1:${refused}/nova_cell7`}, true)`;
+    try {
+      await page.goto('/?refresh=false');
+      await expect(page.locator('[data-cells-asking="0"]')).toBeVisible();
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+      const table = page.getByRole('table', { name: 'Cells' });
+      const box = page.getByRole('searchbox', { name: 'Search cells' });
+      const names = () => table.locator('tbody th a').allTextContents();
+
+      await box.fill('state:down');
+      await box.press('Enter');
+      await expect(page).toHaveURL(/[?&]state=down/);
+      await expect.poll(names).toEqual(['cell-search-down']);
+      await expect(page.getByRole('status').filter({ hasText: 'match' })).toContainText(/^1 of \d+ cells match/);
+
+      const disabled = await api<{ name: string }[]>`select name from cell_mappings where disabled order by name`;
+      await box.fill('disabled:yes');
+      await box.press('Enter');
+      await expect.poll(async () => (await names()).sort()).toEqual(disabled.map((c) => c.name).sort());
+
+      const [cell1] = await api<{ uuid: string }[]>`select uuid from cell_mappings where name = 'cell1'`;
+      await box.fill(`cell:${cell1!.uuid.toUpperCase()}`);
+      await box.press('Enter');
+      await expect.poll(names).toEqual(['cell1']);
+      await box.fill('state:up cell:cell1');
+      await box.press('Enter');
+      await expect.poll(names).toEqual(['cell1']);
+
+      // The URLs are searched as shown: a password is masked there, so it is not found.
+      await box.fill('sekrit');
+      await box.press('Enter');
+      await expect(table).toContainText('No cell matches this search.');
+      await box.fill('nova_cell7');
+      await box.press('Enter');
+      await expect.poll(names).toEqual(['cell-search-down']);
+
+      const url = page.url();
+      await box.fill('state:sideways');
+      await box.press('Enter');
+      await expect(page.getByRole('search', { name: 'Search cells' }).getByRole('alert')).toContainText('state: is one of up, down, asking');
+      expect(page.url()).toBe(url);
+
+      await page.getByRole('button', { name: 'Show every cell' }).click();
+      await expect.poll(async () => (await names()).length).toBeGreaterThan(3);
+    } finally {
+      await api`delete from cell_mappings where uuid = ${downUuid}`;
+    }
+  });
+
   test('health is ok with every demo cell up', async ({ request }) => {
     const res = await request.get('/api/health');
     expect(res.status()).toBe(200);

@@ -685,6 +685,68 @@ test.describe('Users and tokens tables', () => {
     expect(e.raw).not.toMatch(/password/i);
   });
 
+  test('the users search narrows by role and name as the database has them, and refuses a role there is not', async ({ page, api }) => {
+    await page.goto('/users');
+    const table = page.getByRole('table', { name: 'Users' });
+    await expect(rowHeaders(table).first()).toBeVisible();
+    await search(page, 'Search users', 'role:viewer');
+    await expect(page).toHaveURL(/[?&]role=viewer/);
+    const viewers = await api<{ username: string }[]>`select username from cellar.users where role = 'viewer'`;
+    expect(viewers.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await viewRows(page, 'Users', ['Name'])).map(([n]) => n!.replace(/\(you\)$/, '')).sort())
+      .toEqual(viewers.map((u) => u.username).sort());
+    // The export is the view: the rows the search left.
+    const e = await exportBoth(page, 'Users');
+    expect(e.csvRows.map((r) => r[0]).sort()).toEqual(viewers.map((u) => u.username).sort());
+
+    await search(page, 'Search users', 'oper');
+    await expect(page).toHaveURL(/[?&]q=oper/);
+    await expect(page).not.toHaveURL(/[?&]role=/);
+    const named = await api<{ username: string }[]>`select username from cellar.users where username ilike '%oper%'`;
+    await expect
+      .poll(async () => (await viewRows(page, 'Users', ['Name'])).map(([n]) => n!.replace(/\(you\)$/, '')).sort())
+      .toEqual(named.map((u) => u.username).sort());
+
+    const url = page.url();
+    await search(page, 'Search users', 'role:admin');
+    await expect(page.getByRole('search', { name: 'Search users' }).getByRole('alert')).toContainText('role: is one of viewer, support, operator');
+    await search(page, 'Search users', 'colour:red');
+    await expect(page.getByRole('search', { name: 'Search users' }).getByRole('alert')).toContainText('Unknown key "colour:"');
+    expect(page.url()).toBe(url);
+
+    await search(page, 'Search users', 'name:nobody-has-this-name');
+    await expect(table).toContainText('No user matches this search.');
+  });
+
+  test('the tokens search narrows by state and maker, and a revoked token is found by state:revoked', async ({ page, api }) => {
+    const name = `e2e-search-${TAG}`;
+    try {
+      await page.goto('/tokens');
+      const form = page.getByRole('form', { name: 'Create a token' });
+      await form.getByLabel('Name').fill(name);
+      await form.getByRole('button', { name: 'Create token' }).click();
+      await expect(page.getByTestId('token-secret')).toBeVisible();
+      const table = page.getByRole('table', { name: 'Tokens' });
+      await expect(rowHeaders(table).filter({ hasText: name })).toHaveCount(1);
+      await api`update cellar.api_tokens set revoked_at = now(), revoked_by = 'e2e' where name = ${name}`;
+
+      await page.goto(`/tokens?state=revoked`);
+      const revoked = await api<{ name: string }[]>`select name from cellar.api_tokens where revoked_at is not null`;
+      await expect.poll(async () => (await rowHeaders(table).allTextContents()).sort()).toEqual(revoked.map((t) => t.name).sort());
+      await expect(page.getByRole('searchbox', { name: 'Search tokens' })).toHaveValue('state:revoked');
+
+      await search(page, 'Search tokens', `state:active ${name}`);
+      await expect(table).toContainText('No token matches this search.');
+      await search(page, 'Search tokens', `by:operator ${name}`);
+      await expect(rowHeaders(table)).toHaveText([name]);
+      await search(page, 'Search tokens', 'state:lost');
+      await expect(page.getByRole('search', { name: 'Search tokens' }).getByRole('alert')).toContainText('state: is one of active, expired, revoked');
+    } finally {
+      await api`delete from cellar.api_tokens where name = ${name}`;
+    }
+  });
+
   test('tokens sort by a header, and the export never holds a secret', async ({ page, api }) => {
     const name = `e2e-tables-${TAG}`;
     try {

@@ -6,6 +6,7 @@ import { AutoRefreshControl, useAutoRefresh } from '../_components/auto-refresh'
 import { CellNotices, CellsAnswered } from '../_components/cell-notices';
 import { type DataColumn, DataTable } from '../_components/data-table';
 import { FlavorSlots } from '../_components/flavor-slots';
+import type { WholeListKey } from '../_components/key-value-query';
 import { CellLink } from '../_components/links';
 import { LongText } from '../_components/long-text';
 import { type CellPart, type Coverage, coverage, retryCell, useCellsFrame, usePerCell } from '../_components/per-cell';
@@ -13,6 +14,7 @@ import { QueryState } from '../_components/query-state';
 import { RequireRole } from '../_components/require-role';
 import { StaleMark, StaleValue } from '../_components/stale';
 import { Button, PageHeader } from '../_components/ui';
+import { useWholeListSearch, WholeListSearch } from '../_components/whole-list-search';
 import { useTRPC } from '../_trpc/client';
 import type { CapacityReport } from '@/server/boot/contract';
 import { type CellList, type CellListRow, type CellMappingRow, cellLabel, type DownCell } from '@/server/cells/contract';
@@ -97,11 +99,31 @@ export function CellsView() {
 /** `cover`: the page's coverage of the cells, which every export of the table names. */
 function CellsTable({ mappings, lists, cover }: { mappings: CellMappingRow[]; lists: CellPart<CellList>[]; cover: Coverage }) {
   const rows: CellsTableRow[] = mappings.map((m, i) => ({ m, part: lists[i], row: lists[i]?.data?.cells[0] }));
+  const search = useWholeListSearch(CELL_SEARCH_KEYS, cellSearchTexts);
+  const shown = search.filter(rows);
+  return (
+    <>
+      <WholeListSearch label="Search cells" keys={CELL_SEARCH_KEYS} freeHelp="name, uuid or URL contains" search={search} />
+      {search.active ? (
+        <p role="status" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+          {shown.length} of {rows.length} cell{rows.length === 1 ? '' : 's'} match.{' '}
+          <button type="button" className="underline" onClick={search.clear}>
+            Show every cell
+          </button>
+        </p>
+      ) : null}
+      <CellsTableOf rows={shown} cover={cover} />
+    </>
+  );
+}
+
+function CellsTableOf({ rows, cover }: { rows: CellsTableRow[]; cover: Coverage }) {
   return (
     <DataTable
       label="Cells"
       columns={CELL_COLUMNS}
       rows={rows}
+      empty="No cell matches this search."
       rowKey={(r) => r.m.uuid}
       rowData={(r) => ({ 'data-cell-uuid': r.m.uuid, 'data-state': r.row ? r.row.status : r.part?.error ? 'error' : 'asking' })}
       notAnswered={cover.down}
@@ -118,6 +140,30 @@ interface CellsTableRow {
 }
 
 const cellOf = (r: CellsTableRow) => r.row ?? r.m;
+
+/** Reachable as a word the search takes: up, down, or asking (no answer yet, or the call failed). */
+function reachability(r: CellsTableRow): 'up' | 'down' | 'asking' {
+  return r.row ? r.row.status : 'asking';
+}
+
+/** The cells page's search: a cell as every list names one, whether it answers, whether it is disabled. */
+const CELL_SEARCH_KEYS: WholeListKey<CellsTableRow>[] = [
+  {
+    key: 'cell',
+    help: 'a cell, by name or uuid',
+    matches: (r, v) => r.m.uuid.toLowerCase() === v.toLowerCase() || cellOf(r).name?.toLowerCase() === v.toLowerCase(),
+  },
+  { key: 'state', help: 'whether it answered', values: ['up', 'down', 'asking'], matches: (r, v) => reachability(r) === v.toLowerCase() },
+  {
+    key: 'disabled',
+    help: 'closed to new instances',
+    values: ['yes', 'no'],
+    matches: (r, v) => (cellOf(r).disabled ? 'yes' : 'no') === v.toLowerCase(),
+  },
+];
+
+/** What free text looks in: the name, the uuid and the URLs as shown (passwords masked). */
+const cellSearchTexts = (r: CellsTableRow) => [cellOf(r).name, r.m.uuid, cellOf(r).transportUrl, cellOf(r).databaseConnection];
 
 function reachableText(r: CellsTableRow): string {
   if (!r.row) return r.part?.data ? 'no longer mapped' : r.part?.error ? 'could not ask' : 'asking';

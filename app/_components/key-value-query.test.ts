@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellHostSearch, cellSearchValue, formatKeyValueQuery, parseKeyValueQuery, resolveCellValue } from './key-value-query';
+import {
+  cellHostSearch,
+  cellSearchValue,
+  containsText,
+  filterWholeList,
+  formatKeyValueQuery,
+  parseKeyValueQuery,
+  resolveCellValue,
+  type WholeListKey,
+  wholeListRefusal,
+} from './key-value-query';
 
 const KEYS = ['cell', 'project', 'host', 'fault', 'status'];
 
@@ -103,5 +113,38 @@ describe('cellHostSearch', () => {
       ok: false,
       error: 'cell0 holds no compute hosts',
     });
+  });
+});
+
+describe('filterWholeList and wholeListRefusal (lists searched in the browser)', () => {
+  interface Row {
+    name: string;
+    role: string;
+    note: string | null;
+  }
+  const rows: Row[] = [
+    { name: 'alice', role: 'operator', note: 'on call' },
+    { name: 'bob', role: 'viewer', note: null },
+    { name: 'Alina', role: 'viewer', note: 'support desk' },
+  ];
+  const keys: WholeListKey<Row>[] = [
+    { key: 'role', help: 'the role', values: ['viewer', 'support', 'operator'], matches: (r, v) => r.role === v.toLowerCase() },
+    { key: 'name', help: 'contains', matches: (r, v) => containsText(r.name, v) },
+  ];
+  const texts = (r: Row) => [r.name, r.note];
+
+  it('keeps every row with no search, and only rows every key and the free text match otherwise', () => {
+    expect(filterWholeList(rows, { fields: {}, free: '' }, keys, texts)).toEqual(rows);
+    expect(filterWholeList(rows, { fields: { role: 'VIEWER' }, free: null }, keys, texts).map((r) => r.name)).toEqual(['bob', 'Alina']);
+    expect(filterWholeList(rows, { fields: { role: 'viewer', name: 'ali' }, free: null }, keys, texts).map((r) => r.name)).toEqual(['Alina']);
+    // Free text looks in any searched text, without case; a missing text never matches.
+    expect(filterWholeList(rows, { fields: {}, free: 'DESK' }, keys, texts).map((r) => r.name)).toEqual(['Alina']);
+    expect(filterWholeList(rows, { fields: { role: 'operator' }, free: 'desk' }, keys, texts)).toEqual([]);
+  });
+
+  it('refuses a value a key does not take, naming the ones it does', () => {
+    expect(wholeListRefusal({ role: 'Operator' }, keys)).toBeNull();
+    expect(wholeListRefusal({ name: 'anything at all' }, keys)).toBeNull();
+    expect(wholeListRefusal({ role: 'admin' }, keys)).toBe('role: is one of viewer, support, operator.');
   });
 });

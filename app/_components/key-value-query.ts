@@ -137,3 +137,47 @@ export function cellHostSearch<C extends { uuid: string; name: string | null }>(
   }
   return { ok: true, cell, host: q.fields.host || q.free || null };
 }
+
+/**
+ * A key of a list that comes whole and is searched in the browser (cells, users, tokens):
+ * what it matches, and, when it takes only some values, which ones.
+ */
+export interface WholeListKey<T> {
+  key: string;
+  help: string;
+  /** The only values it takes (compared without case); another is refused in words. */
+  values?: readonly string[];
+  /** Whether a row matches the value as typed (trimmed). */
+  matches: (row: T, value: string) => boolean;
+}
+
+/** The first value a whole list's search cannot take, said as the box says it; null when all are fine. */
+export function wholeListRefusal<T>(fields: Record<string, string>, keys: readonly WholeListKey<T>[]): string | null {
+  for (const k of keys) {
+    const v = fields[k.key];
+    if (v && k.values && !k.values.some((x) => x.toLowerCase() === v.toLowerCase())) return `${k.key}: is one of ${k.values.join(', ')}.`;
+  }
+  return null;
+}
+
+/** Case-insensitive "contains", the free text's and most keys' match. */
+export const containsText = (haystack: string | null | undefined, needle: string) => Boolean(haystack?.toLowerCase().includes(needle.toLowerCase()));
+
+/**
+ * The rows a whole list's search leaves: every key given matches, and the free text is in
+ * one of the row's searched texts.
+ */
+export function filterWholeList<T>(
+  rows: readonly T[],
+  search: { fields: Record<string, string | null | undefined>; free: string | null | undefined },
+  keys: readonly WholeListKey<T>[],
+  freeTexts: (row: T) => readonly (string | null | undefined)[],
+): T[] {
+  const given = keys.flatMap((k) => {
+    const v = search.fields[k.key]?.trim();
+    return v ? [{ k, v }] : [];
+  });
+  const free = search.free?.trim() ?? '';
+  if (given.length === 0 && !free) return [...rows];
+  return rows.filter((r) => given.every(({ k, v }) => k.matches(r, v)) && (!free || freeTexts(r).some((t) => containsText(t, free))));
+}

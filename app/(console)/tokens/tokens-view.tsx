@@ -5,6 +5,8 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { DataTable } from '../../_components/data-table';
+import { containsText, type WholeListKey } from '../../_components/key-value-query';
+import { useWholeListSearch, WholeListSearch } from '../../_components/whole-list-search';
 import { RequireRole } from '../../_components/require-role';
 import { Time } from '../../_components/time';
 import { SelectField, TextField } from '../../_components/fields';
@@ -12,6 +14,16 @@ import { QueryState } from '../../_components/query-state';
 import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
 import { ROLES, type Role, type TokenRow } from '@/server/auth/contract';
+
+const TOKEN_STATES = ['active', 'expired', 'revoked'] as const satisfies readonly TokenRow['state'][];
+
+/** The tokens list's search: by role, by state, by who made it. */
+const TOKEN_SEARCH_KEYS: WholeListKey<TokenRow>[] = [
+  { key: 'role', help: 'the role', values: ROLES, matches: (t, v) => t.role === v.toLowerCase() },
+  { key: 'state', help: 'the state', values: TOKEN_STATES, matches: (t, v) => t.state === v.toLowerCase() },
+  { key: 'by', help: 'made by a user whose name contains it', matches: (t, v) => containsText(t.createdBy, v) },
+];
+const tokenSearchTexts = (t: TokenRow) => [t.name];
 const EXPIRY_DAYS = [1, 7, 30, 90, 365] as const;
 
 export function TokensView() {
@@ -42,6 +54,7 @@ const STATE_STYLE: Record<TokenRow['state'], string> = {
 function ManageTokens() {
   const trpc = useTRPC();
   const qc = useQueryClient();
+  const search = useWholeListSearch(TOKEN_SEARCH_KEYS, tokenSearchTexts);
   const q = useQuery(trpc.auth.tokens.list.queryOptions());
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.auth.tokens.list.queryKey() });
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
@@ -112,52 +125,56 @@ function ManageTokens() {
 
       <QueryState query={q} what="tokens" isEmpty={(d) => d.length === 0} empty="No tokens yet. Create one above for a script or a test suite.">
         {(d) => (
-          // Only what the list holds is exported: a token's secret is never in it (shown once above, stored as its hash).
-          <DataTable
-            label="Tokens"
-            rows={d}
-            rowKey={(t) => String(t.id)}
-            columns={[
-              { id: 'name', header: 'Name', value: (t) => t.name, sort: 'client', rowHeader: true, always: true },
-              { id: 'role', header: 'Role', value: (t) => t.role, sort: 'client' },
-              {
-                id: 'state',
-                header: 'State',
-                value: (t) => (t.revokedBy ? `${t.state} by ${t.revokedBy}` : t.state),
-                cell: (t) => (
-                  <span className={STATE_STYLE[t.state]}>
-                    {t.state}
-                    {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
-                  </span>
-                ),
-                sort: 'client',
-              },
-              { id: 'created_by', header: 'Created by', value: (t) => t.createdBy, sort: 'client' },
-              { id: 'created', header: 'Created', value: (t) => t.createdAt, cell: (t) => <Time value={t.createdAt} />, sort: 'client', firstDir: 'desc' },
-              { id: 'expires', header: 'Expires', value: (t) => t.expiresAt, cell: (t) => <Time value={t.expiresAt} />, sort: 'client', firstDir: 'desc' },
-              {
-                id: 'last_used',
-                header: 'Last used',
-                value: (t) => t.lastUsedAt,
-                cell: (t) => (t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>),
-                sort: 'client',
-                firstDir: 'desc',
-              },
-              {
-                id: 'actions',
-                header: 'Actions',
-                value: () => null,
-                noExport: true,
-                always: true,
-                cell: (t) =>
-                  t.state === 'revoked' ? null : (
-                    <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
-                      Revoke
-                    </Button>
+          <>
+            <WholeListSearch label="Search tokens" keys={TOKEN_SEARCH_KEYS} freeHelp="token name contains" search={search} />
+            {/* Only what the list holds is exported: a token's secret is never in it (shown once above, stored as its hash). */}
+            <DataTable
+              label="Tokens"
+              rows={search.filter(d)}
+              empty="No token matches this search."
+              rowKey={(t) => String(t.id)}
+              columns={[
+                { id: 'name', header: 'Name', value: (t) => t.name, sort: 'client', rowHeader: true, always: true },
+                { id: 'role', header: 'Role', value: (t) => t.role, sort: 'client' },
+                {
+                  id: 'state',
+                  header: 'State',
+                  value: (t) => (t.revokedBy ? `${t.state} by ${t.revokedBy}` : t.state),
+                  cell: (t) => (
+                    <span className={STATE_STYLE[t.state]}>
+                      {t.state}
+                      {t.revokedBy ? <span className="text-xs"> by {t.revokedBy}</span> : null}
+                    </span>
                   ),
-              },
-            ]}
-          />
+                  sort: 'client',
+                },
+                { id: 'created_by', header: 'Created by', value: (t) => t.createdBy, sort: 'client' },
+                { id: 'created', header: 'Created', value: (t) => t.createdAt, cell: (t) => <Time value={t.createdAt} />, sort: 'client', firstDir: 'desc' },
+                { id: 'expires', header: 'Expires', value: (t) => t.expiresAt, cell: (t) => <Time value={t.expiresAt} />, sort: 'client', firstDir: 'desc' },
+                {
+                  id: 'last_used',
+                  header: 'Last used',
+                  value: (t) => t.lastUsedAt,
+                  cell: (t) => (t.lastUsedAt ? <Time value={t.lastUsedAt} /> : <span className="text-zinc-500">never</span>),
+                  sort: 'client',
+                  firstDir: 'desc',
+                },
+                {
+                  id: 'actions',
+                  header: 'Actions',
+                  value: () => null,
+                  noExport: true,
+                  always: true,
+                  cell: (t) =>
+                    t.state === 'revoked' ? null : (
+                      <Button variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>
+                        Revoke
+                      </Button>
+                    ),
+                },
+              ]}
+            />
+          </>
         )}
       </QueryState>
 

@@ -5,13 +5,22 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { CopyButton } from '../../_components/copy-button';
 import { DataTable } from '../../_components/data-table';
+import { containsText, type WholeListKey } from '../../_components/key-value-query';
+import { useWholeListSearch, WholeListSearch } from '../../_components/whole-list-search';
 import { RequireRole, useMe } from '../../_components/require-role';
 import { Time } from '../../_components/time';
 import { CONTROL, SelectField, TextField } from '../../_components/fields';
 import { QueryState } from '../../_components/query-state';
 import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useTRPC } from '../../_trpc/client';
-import { ROLES, type Role } from '@/server/auth/contract';
+import { ROLES, type Role, type UserRow } from '@/server/auth/contract';
+
+/** The users list's search: by role, by name. */
+const USER_SEARCH_KEYS: WholeListKey<UserRow>[] = [
+  { key: 'role', help: 'the role', values: ROLES, matches: (u, v) => u.role === v.toLowerCase() },
+  { key: 'name', help: 'user names containing it', matches: (u, v) => containsText(u.username, v) },
+];
+const userSearchTexts = (u: UserRow) => [u.username];
 
 export function UsersView() {
   return (
@@ -50,6 +59,7 @@ function ManageUsers() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const me = useMe();
+  const search = useWholeListSearch(USER_SEARCH_KEYS, userSearchTexts);
   const q = useQuery(trpc.auth.users.list.queryOptions());
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.auth.users.list.queryKey() });
   const [shown, setShown] = useState<{ who: string; password: string } | null>(null);
@@ -127,81 +137,85 @@ function ManageUsers() {
         empty="No users yet. Add the first one above, or on the server with cellar user add NAME --role operator."
       >
         {(d) => (
-          <DataTable
-            label="Users"
-            rows={d}
-            rowKey={(u) => u.username}
-            columns={[
-              {
-                id: 'name',
-                header: 'Name',
-                value: (u) => u.username,
-                cell: (u) => (
-                  <>
-                    {u.username}
-                    {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
-                  </>
-                ),
-                sort: 'client',
-                rowHeader: true,
-                always: true,
-              },
-              {
-                id: 'role',
-                header: 'Role',
-                value: (u) => u.role,
-                sort: 'client',
-                cell: (u) => (
-                  <select
-                    aria-label={`Role of ${u.username}`}
-                    value={u.role}
-                    disabled={setRole.isPending}
-                    onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value as Role })}
-                    className={CONTROL}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                ),
-              },
-              { id: 'created', header: 'Created', value: (u) => u.createdAt, cell: (u) => <Time value={u.createdAt} />, sort: 'client', firstDir: 'desc' },
-              {
-                id: 'last_sign_in',
-                header: 'Last sign-in',
-                value: (u) => u.lastSignInAt,
-                cell: (u) => (u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>),
-                sort: 'client',
-                firstDir: 'desc',
-              },
-              {
-                id: 'sessions',
-                header: 'Active sessions',
-                value: (u) => u.activeSessions,
-                sort: 'client',
-                firstDir: 'desc',
-                className: 'text-right tabular-nums',
-              },
-              {
-                id: 'actions',
-                header: 'Actions',
-                value: () => null,
-                noExport: true,
-                always: true,
-                className: 'whitespace-nowrap',
-                cell: (u) => (
-                  <>
-                    <Button aria-label={`Reset password of ${u.username}`} onClick={() => setResetting(u.username)}>
-                      Reset password
-                    </Button>{' '}
-                    <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
-                      Remove
-                    </Button>
-                  </>
-                ),
-              },
-            ]}
-          />
+          <>
+            <WholeListSearch label="Search users" keys={USER_SEARCH_KEYS} freeHelp="user name contains" search={search} />
+            <DataTable
+              label="Users"
+              rows={search.filter(d)}
+              empty="No user matches this search."
+              rowKey={(u) => u.username}
+              columns={[
+                {
+                  id: 'name',
+                  header: 'Name',
+                  value: (u) => u.username,
+                  cell: (u) => (
+                    <>
+                      {u.username}
+                      {me?.kind === 'user' && me.name === u.username ? <span className="ml-2 text-xs font-normal text-zinc-500">(you)</span> : null}
+                    </>
+                  ),
+                  sort: 'client',
+                  rowHeader: true,
+                  always: true,
+                },
+                {
+                  id: 'role',
+                  header: 'Role',
+                  value: (u) => u.role,
+                  sort: 'client',
+                  cell: (u) => (
+                    <select
+                      aria-label={`Role of ${u.username}`}
+                      value={u.role}
+                      disabled={setRole.isPending}
+                      onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value as Role })}
+                      className={CONTROL}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
+                    </select>
+                  ),
+                },
+                { id: 'created', header: 'Created', value: (u) => u.createdAt, cell: (u) => <Time value={u.createdAt} />, sort: 'client', firstDir: 'desc' },
+                {
+                  id: 'last_sign_in',
+                  header: 'Last sign-in',
+                  value: (u) => u.lastSignInAt,
+                  cell: (u) => (u.lastSignInAt ? <Time value={u.lastSignInAt} /> : <span className="text-zinc-500">never</span>),
+                  sort: 'client',
+                  firstDir: 'desc',
+                },
+                {
+                  id: 'sessions',
+                  header: 'Active sessions',
+                  value: (u) => u.activeSessions,
+                  sort: 'client',
+                  firstDir: 'desc',
+                  className: 'text-right tabular-nums',
+                },
+                {
+                  id: 'actions',
+                  header: 'Actions',
+                  value: () => null,
+                  noExport: true,
+                  always: true,
+                  className: 'whitespace-nowrap',
+                  cell: (u) => (
+                    <>
+                      <Button aria-label={`Reset password of ${u.username}`} onClick={() => setResetting(u.username)}>
+                        Reset password
+                      </Button>{' '}
+                      <Button variant="danger" aria-label={`Remove ${u.username}`} onClick={() => setRemoving(u.username)}>
+                        Remove
+                      </Button>
+                    </>
+                  ),
+                },
+              ]}
+            />
+          </>
         )}
       </QueryState>
 
