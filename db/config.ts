@@ -88,6 +88,13 @@ const schema = z.object({
     .int('must be a whole number of seconds')
     .min(1, 'must be at least 1 second')
     .default(60),
+  // nova's [scheduler] discover_hosts_in_cells_interval: periodic discovery every N seconds
+  // on one replica at a time; unset (or nova's -1) is off, as nova's default is.
+  CELLAR_DISCOVER_HOSTS_INTERVAL_S: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .refine((n) => n === -1 || n >= 1, 'must be at least 1 second (or -1: off)')
+    .optional(),
   CELLAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // nova's [DEFAULT]initial_{cpu,ram,disk}_allocation_ratio: the ratio of a compute node
   // that stores none (NULL or 0.0), and what register_compute writes on a new one. The

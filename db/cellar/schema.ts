@@ -88,6 +88,8 @@ export const jobs = cellar.table(
     result: jsonb('result').$type<Record<string, unknown>>(),
     error: text('error'),
     actor: varchar('actor', { length: 255 }),
+    /** The console replica (or CLI process) that holds it while it runs, or last held it. */
+    runner: varchar('runner', { length: 255 }),
     createdAt: createdAt().notNull(),
     startedAt: ts('started_at'),
     heartbeatAt: ts('heartbeat_at'),
@@ -129,8 +131,32 @@ export const discoveryRuns = cellar.table(
     outcome: varchar('outcome', { length: 16 }),
     /** The skipped cells with their reasons, and the error of a failed run. */
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** The console replica that ran it, for the periodic runs (actor 'periodic'); NULL for a run someone started. */
+    replica: varchar('replica', { length: 255 }),
   },
   (t) => [index('discovery_runs_started_at_idx').on(t.startedAt)],
+);
+
+/**
+ * Periodic discovery (nova's [scheduler] discover_hosts_in_cells_interval), one row: who
+ * leads (the replica holding the lease runs it; another takes over once the lease is
+ * past), when the last run started, and whether an operator paused it, shared by every
+ * replica on this api database.
+ */
+export const discoverySchedule = cellar.table(
+  'discovery_schedule',
+  {
+    id: integer('id').primaryKey().default(1),
+    paused: boolean('paused').notNull().default(false),
+    pausedBy: varchar('paused_by', { length: 255 }),
+    pausedAt: ts('paused_at'),
+    leader: varchar('leader', { length: 255 }),
+    leaseUntil: ts('lease_until'),
+    /** The leader's interval, as its CELLAR_DISCOVER_HOSTS_INTERVAL_S says. */
+    intervalS: integer('interval_s'),
+    lastRunAt: ts('last_run_at'),
+  },
+  () => [check('discovery_schedule_one_row', sql`id = 1`)],
 );
 
 /*

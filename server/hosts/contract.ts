@@ -3,6 +3,7 @@
  * discover_hosts procedures' inputs, the page sizes, and what they answer.
  */
 import { z } from 'zod';
+import type { DiscoveryRun } from './discovery-runs';
 import { cellUuidSchema, cellUuidsSchema } from '../cells/cell-ref';
 import { MARKER_MAX } from '../keyset';
 import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES } from './host-page-sizes';
@@ -41,6 +42,9 @@ export const discoverInput = z.object({
   dryRun: z.boolean().default(false),
 });
 
+/** Pause or resume periodic discovery (every replica). */
+export const discoveryPausedInput = z.object({ paused: z.boolean() });
+
 export type HostMappingsInput = z.input<typeof hostMappingsInput>;
 export type DiscoverInput = z.input<typeof discoverInput>;
 
@@ -48,5 +52,22 @@ export type { HostMappingRow, HostMappingsPage } from './list-host-mappings';
 export type { UnmappedCompute, UnmappedComputes, UnmappedDownCell } from './unmapped-computes';
 export type { AlreadyMapped, DiscoverResult, HostInCell } from './discover-hosts';
 export type { DiscoveryRun, LatestDiscoveryRuns } from './discovery-runs';
+
+/** Periodic discovery (nova's discover_hosts_in_cells_interval) as every replica sees it. */
+export interface DiscoverySchedule {
+  /** This replica's interval in seconds, or null when periodic discovery is off here. */
+  intervalS: number | null;
+  paused: boolean;
+  pausedBy: string | null;
+  pausedAt: Date | null;
+  /** The replica holding the lease, or null when none does (off everywhere, or its leader died and none took over yet). */
+  leader: string | null;
+  leaseUntil: Date | null;
+  /** The leader's interval. */
+  leaderIntervalS: number | null;
+  /** When the last periodic run started (on whichever replica). */
+  lastRunAt: Date | null;
+  recentRuns: DiscoveryRun[];
+}
 export type { HealthReport } from '../cells/health';
 export type { CellReachability, ReachabilityReport } from './reachability';

@@ -50,6 +50,8 @@ export interface DiscoverOptions {
   dryRun?: boolean;
   /** Who runs it: the OS user for the CLI, 'console' for the console. */
   actor: string;
+  /** The replica making a periodic run, recorded with it. */
+  replica?: string;
 }
 
 export interface HostInCell {
@@ -144,6 +146,7 @@ export async function discoverHosts(deps: Deps, opts: DiscoverOptions): Promise<
     dryRun: Boolean(opts.dryRun),
     strict: Boolean(opts.strict),
     cellUuid: opts.cellUuid ?? null,
+    replica: opts.replica ?? null,
   });
   try {
     const result = await discover(deps, chosen, { ...opts, mode, runId: run.id });

@@ -17,6 +17,8 @@ export interface DiscoveryRun {
   dryRun: boolean;
   strict: boolean;
   cellUuid: string | null;
+  /** The replica that ran it, for a periodic run. */
+  replica: string | null;
   newlyMapped: number;
   alreadyMapped: number;
   wouldMap: number;
@@ -39,6 +41,7 @@ export interface StartRun {
   dryRun: boolean;
   strict: boolean;
   cellUuid: string | null;
+  replica?: string | null;
 }
 
 /** Record that a run starts; its row shows as running (finished_at NULL) until it ends. */
@@ -74,6 +77,31 @@ export async function failDiscoveryRun(deps: Deps, id: number, error: unknown): 
     .where(eq(discoveryRuns.id, id));
 }
 
+/** The latest periodic runs (actor 'periodic'), newest first: what the computes page and `--schedule status` show. */
+export async function latestPeriodicRuns(deps: Deps, limit = 10): Promise<DiscoveryRun[]> {
+  const rows = await deps.api.db
+    .select()
+    .from(discoveryRuns)
+    .where(eq(discoveryRuns.actor, PERIODIC_ACTOR))
+    .orderBy(desc(discoveryRuns.startedAt), desc(discoveryRuns.id))
+    .limit(limit);
+  return rows.map(toDiscoveryRun);
+}
+
+/** The actor of the runs the schedule makes. */
+export const PERIODIC_ACTOR = 'periodic';
+
+function toDiscoveryRun(r: typeof discoveryRuns.$inferSelect): DiscoveryRun {
+  return {
+    ...r,
+    startedAt: utcDate(r.startedAt)!,
+    finishedAt: utcDate(r.finishedAt),
+    mode: r.mode as DiscoverMode,
+    outcome: r.outcome as DiscoveryOutcome | null,
+    details: r.details as DiscoveryRunDetails,
+  };
+}
+
 export interface LatestDiscoveryRuns {
   /** The latest run that was allowed to map (not a dry run). */
   lastRun: DiscoveryRun | null;
@@ -87,15 +115,6 @@ export async function latestDiscoveryRuns(deps: Deps): Promise<LatestDiscoveryRu
     .selectDistinctOn([discoveryRuns.dryRun])
     .from(discoveryRuns)
     .orderBy(discoveryRuns.dryRun, desc(discoveryRuns.startedAt), desc(discoveryRuns.id));
-  const runs = rows.map(
-    (r): DiscoveryRun => ({
-      ...r,
-      startedAt: utcDate(r.startedAt)!,
-      finishedAt: utcDate(r.finishedAt),
-      mode: r.mode as DiscoverMode,
-      outcome: r.outcome as DiscoveryOutcome | null,
-      details: r.details as DiscoveryRunDetails,
-    }),
-  );
+  const runs = rows.map(toDiscoveryRun);
   return { lastRun: runs.find((r) => !r.dryRun) ?? null, lastDryRun: runs.find((r) => r.dryRun) ?? null };
 }

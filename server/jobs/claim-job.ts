@@ -7,6 +7,8 @@ export interface ClaimOptions {
   kinds: readonly string[];
   /** A running job whose heartbeat is older than this belongs to a runner that died. */
   staleAfterMs: number;
+  /** Who claims it (server/replica.ts): shown with its progress, from any replica. */
+  runner?: string | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ClaimOptions {
 export async function claimJob(deps: Pick<Deps, 'api'>, opts: ClaimOptions): Promise<ClaimedJob | null> {
   const rows = await deps.api.sql.unsafe<JobRow[]>(
     `update cellar.jobs
-     set state = 'running', started_at = (now() at time zone 'utc'), heartbeat_at = (now() at time zone 'utc'), error = null
+     set state = 'running', runner = $3, started_at = (now() at time zone 'utc'), heartbeat_at = (now() at time zone 'utc'), error = null
      where id = (
        select id from cellar.jobs
        where kind = any($1::text[])
@@ -30,7 +32,7 @@ export async function claimJob(deps: Pick<Deps, 'api'>, opts: ClaimOptions): Pro
        for update skip locked
        limit 1)
      returning ${JOB_COLUMNS}`,
-    [[...opts.kinds], opts.staleAfterMs],
+    [[...opts.kinds], opts.staleAfterMs, opts.runner ?? null],
   );
   return rows[0] ? toClaimedJob(rows[0]) : null;
 }

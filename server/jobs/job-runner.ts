@@ -18,6 +18,7 @@ import type { Deps } from '../deps';
 import { isCellarError } from '../errors';
 import { log } from '../log';
 import { reportUnexpected } from '../unexpected-error';
+import { replicaName } from '../replica';
 import { claimJob } from './claim-job';
 import type { ClaimedJob } from './job';
 import type { JobBody, JobContext } from './job-body';
@@ -35,6 +36,8 @@ export interface JobRunnerOptions {
   heartbeatMs?: number;
   /** Instances per map_instances batch (one read from the cell, one INSERT into the api database). */
   mapInstancesBatch?: number;
+  /** Who this runner is, written on the jobs it claims; default: this process's replica name. */
+  runner?: string;
   /** The bodies by kind; default: every kind Cellar has. */
   bodies?: Record<string, JobBody>;
 }
@@ -60,6 +63,7 @@ export function startJobRunner(deps: Deps, opts: JobRunnerOptions = {}): JobRunn
   const heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(staleAfterMs / 4));
   const bodies = opts.bodies ?? { [MAP_INSTANCES_JOB]: mapInstancesJob({ batch: opts.mapInstancesBatch }) };
   const kinds = Object.keys(bodies);
+  const runner = opts.runner ?? replicaName();
 
   const stopping = new AbortController();
   let wake: (() => void) | undefined;
@@ -133,7 +137,7 @@ export function startJobRunner(deps: Deps, opts: JobRunnerOptions = {}): JobRunn
     while (!stopping.signal.aborted) {
       let job: ClaimedJob | null = null;
       try {
-        job = await claimJob(deps, { kinds, staleAfterMs });
+        job = await claimJob(deps, { kinds, staleAfterMs, runner });
       } catch (e) {
         log.warn({ err: e }, 'could not claim a job; trying again');
       }

@@ -23,6 +23,8 @@ export interface Job {
   result: Record<string, unknown> | null;
   error: string | null;
   actor: string | null;
+  /** The replica (or CLI process) that holds it while it runs, or last held it. */
+  runner: string | null;
   createdAt: Date;
   startedAt: Date | null;
   heartbeatAt: Date | null;
@@ -48,6 +50,7 @@ export interface JobRow {
   result: Record<string, unknown> | null;
   error: string | null;
   actor: string | null;
+  runner: string | null;
   created_at: string | Date;
   started_at: string | Date | null;
   heartbeat_at: string | Date | null;
@@ -55,7 +58,7 @@ export interface JobRow {
 }
 
 /** The columns every job query returns, timestamps as text so they keep their microseconds. */
-export const JOB_COLUMNS = `id, kind, target, state, params, progress, result, error, actor,
+export const JOB_COLUMNS = `id, kind, target, state, params, progress, result, error, actor, runner,
   created_at::text as created_at, started_at::text as started_at,
   heartbeat_at::text as heartbeat_at, finished_at::text as finished_at`;
 
@@ -70,6 +73,7 @@ export function toJob(r: JobRow): Job {
     result: r.result,
     error: r.error,
     actor: r.actor,
+    runner: r.runner ?? null,
     createdAt: utcDate(r.created_at)!,
     startedAt: utcDate(r.started_at),
     heartbeatAt: utcDate(r.heartbeat_at),
