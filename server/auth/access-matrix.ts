@@ -27,6 +27,8 @@ export const ACCESS_MATRIX: Record<string, Role> = {
   'hosts.lastDiscovery': 'viewer',
   'hosts.deleteMapping': 'operator',
   'hosts.discover': 'operator',
+  'hosts.discoverySchedule': 'viewer',
+  'hosts.setDiscoveryPaused': 'operator',
 
   // nova-status style checks only read.
   'checks.run': 'viewer',

@@ -236,3 +236,33 @@ describe('cellar discover_hosts', () => {
     expect(r.stdout).toContain('--dry-run');
   });
 });
+
+describe('cellar discover_hosts --schedule', () => {
+  it('pauses and resumes periodic discovery for every replica, says its state, audits the change, and refuses an unknown action', async () => {
+    const status = await cli(['discover_hosts', '--schedule', 'status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Periodic discovery is not paused.');
+    expect(status.stdout).toContain('Leader: none');
+
+    const paused = await cli(['discover_hosts', '--schedule', 'pause']);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(/^Periodic discovery is paused \(by \S+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): no replica starts a run\./);
+    const [row] = await dep.api.sql<{ paused: boolean }[]>`select paused from cellar.discovery_schedule where id = 1`;
+    expect(row!.paused).toBe(true);
+    const json = await cli(['discover_hosts', '--schedule', 'status', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ paused: true, leader: null, recentRuns: [] });
+
+    expect((await cli(['discover_hosts', '--schedule', 'resume'])).stdout).toContain('Periodic discovery is not paused.');
+    expect((await dep.api.sql<{ paused: boolean }[]>`select paused from cellar.discovery_schedule where id = 1`)[0]!.paused).toBe(false);
+    const audit = await dep.api.sql<{ outcome: string }[]>`
+      select outcome from cellar.audit_log where action = 'discover_hosts' and input::text like '%"schedule"%' order by id`;
+    expect(audit.map((a) => a.outcome)).toEqual(['done', 'done', 'done', 'done']);
+
+    const bad = await cli(['discover_hosts', '--schedule', 'sometimes']);
+    expect(bad).toMatchObject({ code: 1, stderr: '--schedule: is one of pause, resume, status.' });
+    const mixed = await cli(['discover_hosts', '--schedule', 'pause', '--dry-run']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toContain('--schedule runs no discovery itself');
+    expect((await dep.api.sql<{ paused: boolean }[]>`select paused from cellar.discovery_schedule where id = 1`)[0]!.paused).toBe(false);
+  });
+});

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { type CellSummary, cellUuidSchema } from '../cells/cell-ref';
 import { deleteHost } from '../hosts/delete-host';
 import { type AlreadyMapped, type DiscoverResult, discoverExitCode, discoverHosts } from '../hosts/discover-hosts';
+import type { DiscoverySchedule } from '../hosts/contract';
+import { readDiscoverySchedule, setDiscoveryPaused } from '../hosts/discovery-schedule';
 import { listHostMappings } from '../hosts/list-host-mappings';
 import { ExitCode } from './exit';
 import { withDeps } from './session';
@@ -62,6 +64,45 @@ function printDiscover(r: DiscoverResult, verbose: boolean) {
   if (r.restartNotice) console.log(r.restartNotice);
 }
 
+const SCHEDULE_ACTIONS = ['pause', 'resume', 'status'] as const;
+
+async function scheduleCommand(o: { schedule?: string; cell_uuid?: string; byService?: boolean; strict?: boolean; dryRun?: boolean; json?: boolean }) {
+  const action = o.schedule?.trim().toLowerCase();
+  if (!(SCHEDULE_ACTIONS as readonly string[]).includes(action ?? '')) {
+    console.error(`--schedule: is one of ${SCHEDULE_ACTIONS.join(', ')}.`);
+    throw new ExitCode(1);
+  }
+  if (o.cell_uuid || o.byService || o.strict || o.dryRun) {
+    console.error('--schedule runs no discovery itself: give it without --cell_uuid, --by-service, --strict or --dry-run.');
+    throw new ExitCode(1);
+  }
+  const schedule = await withDeps((deps) =>
+    action === 'status' ? readDiscoverySchedule(deps) : setDiscoveryPaused(deps, { paused: action === 'pause', actor: os.userInfo().username }),
+  );
+  if (o.json) {
+    console.log(JSON.stringify(schedule, null, 2));
+    return;
+  }
+  console.log(describeSchedule(schedule).join('\n'));
+}
+
+/** The schedule in lines, as `--schedule status` prints it. */
+export function describeSchedule(s: DiscoverySchedule): string[] {
+  const at = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+  const lines = [
+    s.paused
+      ? `Periodic discovery is paused${s.pausedBy ? ` (by ${s.pausedBy}${s.pausedAt ? ` at ${at(s.pausedAt)} UTC` : ''})` : ''}: no replica starts a run.`
+      : 'Periodic discovery is not paused.',
+    s.leader
+      ? `Leader: ${s.leader}, every ${s.leaderIntervalS} s (lease until ${at(s.leaseUntil!)} UTC).`
+      : 'Leader: none (no console replica with CELLAR_DISCOVER_HOSTS_INTERVAL_S is running, or its lease has just run out).',
+    s.lastRunAt ? `Last run started ${at(s.lastRunAt)} UTC.` : 'No periodic run yet.',
+  ];
+  for (const r of s.recentRuns.slice(0, 5))
+    lines.push(`  ${at(r.startedAt)} on ${r.replica ?? '?'}: ${r.outcome ?? 'running'}, ${r.newlyMapped} newly mapped${r.skippedCells ? `, ${r.skippedCells} cells skipped` : ''}`);
+  return lines;
+}
+
 export function registerHostsCommands(program: Command) {
   program
     .command('discover_hosts')
@@ -75,9 +116,20 @@ export function registerHostsCommands(program: Command) {
     .option('--verbose', "print nova's progress messages")
     .option('--dry-run', "list what would be mapped; write nothing to nova's tables")
     .option('--json', 'print the result as JSON')
+    .option('--schedule <action>', 'periodic discovery on every replica: pause, resume or status (runs no discovery itself)')
     .addHelpText(
       'after',
       `
+Periodic discovery (Cellar's; nova's [scheduler] discover_hosts_in_cells_interval):
+  Consoles started with CELLAR_DISCOVER_HOSTS_INTERVAL_S=N run discover_hosts every N
+  seconds, on one replica at a time (a lease in the api database; when that replica dies
+  another takes over once the lease is past). Each run is in the discovery log with the
+  replica that ran it (actor "periodic").
+    --schedule pause    no replica starts a run until resumed (one under way finishes)
+    --schedule resume   runs start again at the next interval
+    --schedule status   the interval, the leader, whether it is paused, the last runs
+  Exit status 0; an unknown action exits 1.
+
 Where Cellar differs from nova-manage:
   - A duplicate-key race is not an error. A host that someone else maps while this runs
     (another discover_hosts, the scheduler's periodic, the console) is reported as
@@ -94,7 +146,8 @@ Where Cellar differs from nova-manage:
 Exit status: 0; with --strict, 1 when no host was newly mapped (with --dry-run: when none
 would be).`,
     )
-    .action(async (o: { cell_uuid?: string; byService?: boolean; strict?: boolean; verbose?: boolean; dryRun?: boolean; json?: boolean }) => {
+    .action(async (o: { cell_uuid?: string; byService?: boolean; strict?: boolean; verbose?: boolean; dryRun?: boolean; json?: boolean; schedule?: string }) => {
+      if (o.schedule !== undefined) return scheduleCommand(o);
       const { cell_uuid } = parseOptions(z.object({ cell_uuid: cellUuidOption.optional() }), { cell_uuid: o.cell_uuid });
       const result = await withDeps((deps) =>
         discoverHosts(deps, {

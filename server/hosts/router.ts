@@ -1,8 +1,9 @@
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
-import { cellsInput, deleteHostMappingInput, discoverInput, hostMappingsInput } from './contract';
+import { cellsInput, deleteHostMappingInput, discoverInput, discoveryPausedInput, hostMappingsInput } from './contract';
 import { deleteHost } from './delete-host';
 import { discoverHosts } from './discover-hosts';
 import { latestDiscoveryRuns } from './discovery-runs';
+import { readDiscoverySchedule, setDiscoveryPaused } from './discovery-schedule';
 import { listHostMappings } from './list-host-mappings';
 import { cellReachability } from './reachability';
 import { listUnmappedComputes } from './unmapped-computes';
@@ -28,4 +29,9 @@ export const hostsRouter = router({
     // Who, until sign-in exists (issue 5): the console itself.
     .mutation(({ ctx, input }) => discoverHosts(ctx.deps(), { ...input, actor: ctx.principal.name })),
   lastDiscovery: viewerProcedure.query(({ ctx }) => latestDiscoveryRuns(ctx.deps())),
+  /** Periodic discovery: its interval, leader, pause and last runs, as every replica sees them. */
+  discoverySchedule: viewerProcedure.query(({ ctx }) => readDiscoverySchedule(ctx.deps())),
+  setDiscoveryPaused: operatorProcedure
+    .input(discoveryPausedInput)
+    .mutation(({ ctx, input }) => setDiscoveryPaused(ctx.deps(), { paused: input.paused, actor: ctx.principal.name })),
 });

@@ -12,8 +12,11 @@ import { maskUrl } from '@/db/url';
 import { runtimeDeps } from '../deps';
 import { startHealthProbe } from '../cells/health-probe';
 import { startDemoHeartbeat } from '../demo/heartbeat';
+import { configuredDiscoveryInterval } from '../hosts/discovery-schedule';
+import { startPeriodicDiscovery } from '../hosts/periodic-discovery';
 import { startJobRunner } from '../jobs/job-runner';
 import { log } from '../log';
+import { replicaName } from '../replica';
 import { prepareEmbeddedDeployment } from '../setup/embedded-deployment';
 import { ensureBuild } from './build';
 import { serveGated } from './request-gate';
@@ -86,6 +89,12 @@ async function main() {
   const jobs = startJobRunner(runtimeDeps(), { pollMs: 1000 });
   // The cell health memory's probe: asks the cells that failed again, with backoff, so the first success brings one back everywhere.
   const probe = startHealthProbe(runtimeDeps(), { onError: (e) => log.warn({ err: e }, 'cell health probe failed') });
+  // Periodic discovery (CELLAR_DISCOVER_HOSTS_INTERVAL_S): every replica takes part, one leads.
+  const interval = configuredDiscoveryInterval();
+  const periodic = interval
+    ? startPeriodicDiscovery(runtimeDeps(), { intervalS: interval, replica: replicaName(), onError: (e) => log.warn({ err: e }, 'periodic discovery failed') })
+    : null;
+  if (interval) say(`Periodic discovery every ${interval} s, on one replica at a time (this one is ${replicaName()}).`);
   const stopHeartbeat = startDemoHeartbeat(runtimeDeps(), (e) => log.warn({ err: e }, 'demo heartbeat failed'));
 
   let stopping = false;
@@ -96,6 +105,7 @@ async function main() {
     server.close();
     stopHeartbeat();
     await jobs.stop().catch(() => {});
+    await periodic?.stop().catch(() => {});
     await probe.stop().catch(() => {});
     await closeRuntime().catch(() => {});
     await stopEmbedded?.().catch(() => {});
