@@ -95,6 +95,21 @@ const schema = z.object({
     .int('must be a whole number of seconds')
     .refine((n) => n === -1 || n >= 1, 'must be at least 1 second (or -1: off)')
     .optional(),
+  // A running job whose replica has not beaten for this long is taken over by another replica,
+  // which resumes it from its stored progress (the job's lease).
+  CELLAR_JOB_LEASE_S: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(2, 'must be at least 2 seconds')
+    .max(3600, 'must be at most 3600 seconds')
+    .default(60),
+  // Instances per map_instances job batch (one read from the cell, one INSERT, one stored progress).
+  CELLAR_MAP_INSTANCES_BATCH: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(10_000),
   CELLAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // nova's [DEFAULT]initial_{cpu,ram,disk}_allocation_ratio: the ratio of a compute node
   // that stores none (NULL or 0.0), and what register_compute writes on a new one. The

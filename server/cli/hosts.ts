@@ -99,7 +99,9 @@ export function describeSchedule(s: DiscoverySchedule): string[] {
     s.lastRunAt ? `Last run started ${at(s.lastRunAt)} UTC.` : 'No periodic run yet.',
   ];
   for (const r of s.recentRuns.slice(0, 5))
-    lines.push(`  ${at(r.startedAt)} on ${r.replica ?? '?'}: ${r.outcome ?? 'running'}, ${r.newlyMapped} newly mapped${r.skippedCells ? `, ${r.skippedCells} cells skipped` : ''}`);
+    lines.push(
+      `  ${at(r.startedAt)} on ${r.replica ?? '?'}: ${r.outcome ?? 'running'}, ${r.newlyMapped} newly mapped${r.skippedCells ? `, ${r.skippedCells} cells skipped` : ''}`,
+    );
   return lines;
 }
 
@@ -146,23 +148,25 @@ Where Cellar differs from nova-manage:
 Exit status: 0; with --strict, 1 when no host was newly mapped (with --dry-run: when none
 would be).`,
     )
-    .action(async (o: { cell_uuid?: string; byService?: boolean; strict?: boolean; verbose?: boolean; dryRun?: boolean; json?: boolean; schedule?: string }) => {
-      if (o.schedule !== undefined) return scheduleCommand(o);
-      const { cell_uuid } = parseOptions(z.object({ cell_uuid: cellUuidOption.optional() }), { cell_uuid: o.cell_uuid });
-      const result = await withDeps((deps) =>
-        discoverHosts(deps, {
-          cellUuid: cell_uuid,
-          byService: Boolean(o.byService),
-          strict: Boolean(o.strict),
-          dryRun: Boolean(o.dryRun),
-          actor: os.userInfo().username,
-        }),
-      );
-      if (o.json) console.log(JSON.stringify(result, null, 2));
-      else printDiscover(result, Boolean(o.verbose));
-      const code = discoverExitCode(result);
-      if (code !== 0) throw new ExitCode(code);
-    });
+    .action(
+      async (o: { cell_uuid?: string; byService?: boolean; strict?: boolean; verbose?: boolean; dryRun?: boolean; json?: boolean; schedule?: string }) => {
+        if (o.schedule !== undefined) return scheduleCommand(o);
+        const { cell_uuid } = parseOptions(z.object({ cell_uuid: cellUuidOption.optional() }), { cell_uuid: o.cell_uuid });
+        const result = await withDeps((deps) =>
+          discoverHosts(deps, {
+            cellUuid: cell_uuid,
+            byService: Boolean(o.byService),
+            strict: Boolean(o.strict),
+            dryRun: Boolean(o.dryRun),
+            actor: os.userInfo().username,
+          }),
+        );
+        if (o.json) console.log(JSON.stringify(result, null, 2));
+        else printDiscover(result, Boolean(o.verbose));
+        const code = discoverExitCode(result);
+        if (code !== 0) throw new ExitCode(code);
+      },
+    );
 
   program
     .command('list_hosts')

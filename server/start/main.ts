@@ -86,7 +86,11 @@ async function main() {
   say(`Console ready on http://${hostname}:${port}${dev ? ' (next dev: pages rebuild as you edit them)' : ''}`);
 
   // Background work of this process: jobs (map_instances …) and, for the demo, nova-compute's reports.
-  const jobs = startJobRunner(runtimeDeps(), { pollMs: 1000 });
+  const jobs = startJobRunner(runtimeDeps(), {
+    pollMs: 1000,
+    staleAfterMs: config().CELLAR_JOB_LEASE_S * 1000,
+    mapInstancesBatch: config().CELLAR_MAP_INSTANCES_BATCH,
+  });
   // The cell health memory's probe: asks the cells that failed again, with backoff, so the first success brings one back everywhere.
   const probe = startHealthProbe(runtimeDeps(), { onError: (e) => log.warn({ err: e }, 'cell health probe failed') });
   // Periodic discovery (CELLAR_DISCOVER_HOSTS_INTERVAL_S): every replica takes part, one leads.

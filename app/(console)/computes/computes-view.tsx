@@ -18,6 +18,7 @@ import { useTRPC } from '../../_trpc/client';
 import { cellLabel } from '@/server/cells/contract';
 import type { UnmappedCompute, UnmappedComputes } from '@/server/hosts/contract';
 import { DiscoverPanel } from './discover-panel';
+import { DiscoverySchedulePanel } from './discovery-schedule-panel';
 import { cellsAsked, computesSearchParams } from './search-params';
 
 type Row = UnmappedCompute & { staleAt?: Date };
@@ -145,6 +146,8 @@ export function ComputesView() {
       <RequireRole role="operator">
         <DiscoverPanel cells={cellsAsked(all, null).map((c) => ({ uuid: c.uuid, name: c.name }))} refetchInterval={refresh.interval} />
       </RequireRole>
+      {/* Everyone sees the schedule; pausing it is the operator's (the panel asks for the role). */}
+      <DiscoverySchedulePanel refetchInterval={refresh.interval} />
     </div>
   );
 }
