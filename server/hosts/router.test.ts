@@ -36,6 +36,8 @@ describe('hosts router', () => {
       deleteMapping: 'operator',
       unmapped: 'viewer',
       discover: 'operator',
+      discoverySchedule: 'viewer',
+      setDiscoveryPaused: 'operator',
       lastDiscovery: 'viewer',
     });
   });
