@@ -28,7 +28,12 @@ afterAll(async () => {
 function replicaDeps(): Deps {
   const api = openApiDatabase(dep.apiUrl, { max: 3 });
   const registry = new CellRegistry({ baseUrl: dep.apiUrl });
-  opened.push({ close: async () => (await registry.closeAll(), await api.close()) });
+  opened.push({
+    close: async () => {
+      await registry.closeAll();
+      await api.close();
+    },
+  });
   return { api, registry, deadlineMs: 10_000, serviceDownTimeS: 60, now: () => new Date() };
 }
 
