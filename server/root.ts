@@ -6,6 +6,7 @@ import { hostsRouter } from './hosts/router';
 import { instancesRouter } from './instances/router';
 import { jobsRouter } from './jobs/router';
 import { overviewRouter } from './overview/router';
+import { repairsRouter } from './repairs/router';
 import { triageRouter } from './triage/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -19,6 +20,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   triage: triageRouter,
   overview: overviewRouter,
+  repairs: repairsRouter,
   auth: authRouter,
 });
 

@@ -19,6 +19,7 @@ const NAV: readonly { href: string; label: string; prefetch?: boolean }[] = [
   { href: '/checks', label: 'Checks' },
   { href: '/cell0', label: 'cell0' },
   { href: '/build-requests', label: 'Build requests' },
+  { href: '/repairs', label: 'Repairs' },
 ];
 
 /** Access control's pages, shown only to the roles that may use them. */

@@ -47,6 +47,11 @@ export const ACCESS_MATRIX: Record<string, Role> = {
   'jobs.get': 'viewer',
   'jobs.listForCell': 'viewer',
 
+  // Repairs: the dry run only reads; running one changes rows.
+  'repairs.plan': 'viewer',
+  'repairs.start': 'operator',
+  'repairs.jobs': 'viewer',
+
   // Triage: support deletes in cell0 and build requests, and exports the evidence.
   'triage.cell0.list': 'viewer',
   'triage.cell0.groups': 'viewer',

@@ -27,6 +27,7 @@ import { ExitCode } from './exit';
 import { registerHostsCommands } from './hosts';
 import { registerInstancesCommands } from './instances';
 import { registerMapInstancesCommands } from './map-instances';
+import { registerRepairCommands } from './repairs';
 import { withDeps } from './session';
 import { registerUserCommands } from './users';
 
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerUserCommands(program);
   registerAuditCommands(program);
+  registerRepairCommands(program);
   return program;
 }
 

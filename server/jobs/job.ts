@@ -9,7 +9,7 @@ export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] a
 export type JobState = (typeof JOB_STATES)[number];
 
 /** The kinds of job Cellar runs; the runner refuses to claim a kind it has no body for. */
-export const JOB_KINDS = ['map_instances'] as const;
+export const JOB_KINDS = ['map_instances', 'repair'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface Job {

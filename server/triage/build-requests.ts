@@ -106,6 +106,19 @@ export function pendingBuildRequestsWhere(sql: postgres.Sql) {
     and b.instance_uuid is distinct from ${FAKE_INSTANCE_UUID}`;
 }
 
+/**
+ * The instance_mappings rows (as `m`) that are orphans: no cell, no build request, and not
+ * map_instances' marker or the VIF migration's fake instance. Shared with the repair that
+ * deletes them (server/repairs/find-orphan-mappings.ts), so the idea is written once.
+ */
+export function orphanMappingsWhere(sql: postgres.Sql) {
+  return sql`m.cell_id is null
+    and m.project_id <> ${INSTANCE_MIGRATION_MARKER}
+    and m.project_id <> ${FAKE_INSTANCE_UUID}
+    and m.instance_uuid <> ${FAKE_INSTANCE_UUID}
+    and not exists (select 1 from build_requests b where b.instance_uuid = m.instance_uuid)`;
+}
+
 interface Row {
   instance_uuid: string | null;
   project_id: string;
@@ -133,11 +146,7 @@ export async function listBuildRequests(deps: Deps, opts: { stuckAfterMinutes?: 
     deps.api.sql<Array<{ instance_uuid: string; project_id: string; user_id: string | null; queued_for_delete: boolean | null; created_at: string | null }>>`
       select m.instance_uuid, m.project_id, m.user_id, m.queued_for_delete, m.created_at::text as created_at
       from instance_mappings m
-      where m.cell_id is null
-        and m.project_id <> ${INSTANCE_MIGRATION_MARKER}
-        and m.project_id <> ${FAKE_INSTANCE_UUID}
-        and m.instance_uuid <> ${FAKE_INSTANCE_UUID}
-        and not exists (select 1 from build_requests b where b.instance_uuid = m.instance_uuid)
+      where ${orphanMappingsWhere(deps.api.sql)}
       order by m.created_at nulls first, m.id`,
   ]);
   const stuckAfterS = stuckAfterMinutes * 60;
