@@ -55,6 +55,21 @@ export async function recordAudit(deps: Pick<Deps, 'api'>, e: AuditEntry): Promi
 }
 
 /**
+ * Finished rows for a set of changes (a repair's batch: one row per changed row), in one
+ * statement, each as recordAudit would write it. Nothing for an empty set.
+ */
+export async function recordAudits(deps: Pick<Deps, 'api'>, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => ({ ...columns(e), outcome: e.outcome }));
+  await deps.api.sql`
+    insert into cellar.audit_log (source, actor_kind, actor, role, action, target, input, outcome, reason, request_id, exit_code, address)
+    select r.source, r."actorKind", r.actor, r.role, r.action, r.target, r.input::jsonb, r.outcome, r.reason, r."requestId", r."exitCode", r.address
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+      source text, "actorKind" text, actor text, role text, action text, target text, input text,
+      outcome text, reason text, "requestId" text, "exitCode" int, address text)`;
+}
+
+/**
  * The row of a write about to run, as 'started'. A write runs only after this row is
  * committed, so there is no write without its row: if the row cannot be written the write
  * is not done; if the process stops half way the row stays 'started'.

@@ -7,7 +7,7 @@ import 'server-only';
  * changed nor audited.
  */
 import type { ApiHandle } from '@/db/connect';
-import { recordAudit } from '../auth/audit';
+import { recordAudits } from '../auth/audit';
 import type { Principal } from '../auth/roles';
 import type { Deps } from '../deps';
 import type { RepairKind } from './repair-kinds';
@@ -34,16 +34,17 @@ export async function auditChangedRows(
   actor: RepairActor,
   changed: readonly ChangedRow[],
 ): Promise<void> {
-  const on = { api: { ...deps.api, sql } };
-  for (const c of changed) {
-    await recordAudit(on, {
+  // One statement for the batch, as the change itself is one.
+  await recordAudits(
+    { api: { ...deps.api, sql } },
+    changed.map((c) => ({
       source: actor.source,
       principal: actor.principal,
       action: `repair ${kind}`,
       target: c.target,
       input: { ...c.row, ...(actor.jobId ? { jobId: actor.jobId } : {}) },
-      outcome: 'done',
+      outcome: 'done' as const,
       requestId: actor.requestId ?? null,
-    });
-  }
+    })),
+  );
 }
