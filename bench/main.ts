@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
     return process.exitCode !== 1;
   },
   partition: async () => (await import('./partition')).run(),
+  repair: async () => (await import('./repair')).run(),
   cells75: async () => (await import('./cells75')).run(),
   map: async () => {
     await (await import('./map')).runMapBench();
