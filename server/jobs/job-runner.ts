@@ -23,6 +23,7 @@ import type { ClaimedJob } from './job';
 import type { JobBody, JobContext } from './job-body';
 import { failJob, finishJob, heartbeatJob, LostClaimError, releaseJob, reportProgress } from './job-updates';
 import { MAP_INSTANCES_JOB, mapInstancesJob } from './map-instances-job';
+import { archiveJobBodies } from '../archive/archive-job';
 
 export type { JobBody, JobContext } from './job-body';
 
@@ -58,7 +59,7 @@ export function startJobRunner(deps: Deps, opts: JobRunnerOptions = {}): JobRunn
   const pollMs = opts.pollMs ?? 1000;
   const staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(staleAfterMs / 4));
-  const bodies = opts.bodies ?? { [MAP_INSTANCES_JOB]: mapInstancesJob({ batch: opts.mapInstancesBatch }) };
+  const bodies = opts.bodies ?? { [MAP_INSTANCES_JOB]: mapInstancesJob({ batch: opts.mapInstancesBatch }), ...archiveJobBodies() };
   const kinds = Object.keys(bodies);
 
   const stopping = new AbortController();
