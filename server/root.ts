@@ -1,3 +1,4 @@
+import { archiveRouter } from './archive/router';
 import { authRouter } from './auth/router';
 import { bootRouter } from './boot/router';
 import { cellsRouter } from './cells/router';
@@ -20,6 +21,7 @@ export const appRouter = router({
   triage: triageRouter,
   overview: overviewRouter,
   auth: authRouter,
+  archive: archiveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,7 +7,7 @@ import { getJob } from '../jobs/list-jobs';
 import { waitFor } from '../jobs/testing';
 import { cellarOnNova, type CellarOnNova } from '../on-nova/testing';
 import { archiveBatch } from './archive-batch';
-import { readArchiveJobProgress } from './archive-job';
+import { readArchiveJobProgress } from './contract';
 import { readArchivePlan } from './archive-tables';
 import { ARCHIVE_JOB, PURGE_JOB } from './contract';
 import { startArchiveJob } from './start-archive';

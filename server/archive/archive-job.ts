@@ -22,34 +22,8 @@ import type { JobBody } from '../jobs/job-body';
 import { type ApiTable, deleteApiRows, mappedUuidsOfCell } from './archive-api-rows';
 import { askCell, cellsToArchive } from './archive-cells';
 import { API_UNREACHABLE_MESSAGE, archiveOneCell, checkMaxRows } from './archive-deleted-rows';
-import { ALL_CELLS_TARGET, ARCHIVE_EXIT, ARCHIVE_JOB, DEFAULT_MAX_ROWS, PURGE_JOB } from './contract';
+import { ALL_CELLS_TARGET, ARCHIVE_EXIT, ARCHIVE_JOB, DEFAULT_MAX_ROWS, PURGE_JOB, readArchiveJobProgress } from './contract';
 import { purgeShadowTables } from './purge-shadow';
-
-const count = z.number().int().nonnegative().catch(0);
-const counts = z.record(z.string(), z.number().int().nonnegative()).catch({});
-
-export const archiveJobCell = z.object({
-  uuid: z.string(),
-  name: z.string().nullable().catch(null),
-  state: z.enum(['pending', 'running', 'done', 'down']).catch('pending'),
-  tables: counts,
-  total: count,
-  message: z.string().nullable().catch(null),
-});
-export type ArchiveJobCell = z.infer<typeof archiveJobCell>;
-
-export const archiveJobProgress = z.object({
-  cells: z.array(archiveJobCell).catch([]),
-  api: counts,
-  total: count,
-  batches: count,
-  /** The cell whose batch began and did not record its end: a resumed job looks back there first. */
-  inflight: z.string().nullable().catch(null),
-});
-export type ArchiveJobProgress = z.infer<typeof archiveJobProgress>;
-
-export const readArchiveJobProgress = (progress: Record<string, unknown>): ArchiveJobProgress =>
-  archiveJobProgress.parse({ cells: [], api: {}, inflight: null, ...progress });
 
 export const archiveJobParams = z.object({
   maxRows: z.number().int().catch(DEFAULT_MAX_ROWS),

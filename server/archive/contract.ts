@@ -3,6 +3,7 @@
  * options as nova-manage takes them, nova's exit codes, and what the procedures answer.
  */
 import { z } from 'zod';
+import type { Job } from '../jobs/job';
 
 /** nova's db_const.MAX_INT: the largest --max_rows nova takes. */
 export const MAX_ROWS_LIMIT = 2_147_483_647;
@@ -110,3 +111,35 @@ export const ARCHIVE_JOB = 'archive_deleted_rows';
 export const PURGE_JOB = 'purge';
 /** The target of the console's jobs: every cell, one at a time. */
 export const ALL_CELLS_TARGET = 'all-cells';
+
+/** What an archive or purge job stores after each batch; tolerant on read, so an odd row cannot wedge a resume. */
+const count = z.number().int().nonnegative().catch(0);
+const counts = z.record(z.string(), z.number().int().nonnegative()).catch({});
+
+export const archiveJobCell = z.object({
+  uuid: z.string(),
+  name: z.string().nullable().catch(null),
+  state: z.enum(['pending', 'running', 'done', 'down']).catch('pending'),
+  tables: counts,
+  total: count,
+  message: z.string().nullable().catch(null),
+});
+export type ArchiveJobCell = z.infer<typeof archiveJobCell>;
+
+export const archiveJobProgress = z.object({
+  cells: z.array(archiveJobCell).catch([]),
+  api: counts,
+  total: count,
+  batches: count,
+  /** The cell whose batch began and did not record its end: a resumed job looks back there first. */
+  inflight: z.string().nullable().catch(null),
+});
+export type ArchiveJobProgress = z.infer<typeof archiveJobProgress>;
+
+export const readArchiveJobProgress = (progress: Record<string, unknown>): ArchiveJobProgress =>
+  archiveJobProgress.parse({ cells: [], api: {}, inflight: null, ...progress });
+
+/** An archive or purge job with its progress read, for the console. */
+export interface ArchiveJobView extends Omit<Job, 'progress'> {
+  progress: ArchiveJobProgress;
+}

@@ -4,12 +4,7 @@ import type { Deps } from '../deps';
 import { enqueueJob } from '../jobs/enqueue-job';
 import type { Job } from '../jobs/job';
 import { listJobs } from '../jobs/list-jobs';
-import { type ArchiveJobProgress, readArchiveJobProgress } from './archive-job';
-import { ALL_CELLS_TARGET, ARCHIVE_JOB, PURGE_JOB } from './contract';
-
-export interface ArchiveJobView extends Omit<Job, 'progress'> {
-  progress: ArchiveJobProgress;
-}
+import { ALL_CELLS_TARGET, ARCHIVE_JOB, type ArchiveJobView, PURGE_JOB, readArchiveJobProgress } from './contract';
 
 export const archiveJobView = (job: Job): ArchiveJobView => ({ ...job, progress: readArchiveJobProgress(job.progress) });
 
