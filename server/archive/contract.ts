@@ -66,7 +66,9 @@ export function parseBefore(text: string): Date | null {
 
 const beforeSchema = z
   .date()
-  .refine((d) => !Number.isNaN(d.getTime()), 'before must be a date')
+  // PostgreSQL's timestamp takes years 1 to 9999 as written here (ISO 8601).
+  .min(new Date('0001-01-01T00:00:00Z'), 'before must be after the year 1')
+  .max(new Date('9999-12-31T23:59:59Z'), 'before must be before the year 10000')
   .nullable()
   .optional();
 
