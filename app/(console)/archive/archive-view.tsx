@@ -16,6 +16,14 @@ const active = (j: ArchiveJobView | undefined) => j?.state === 'queued' || j?.st
 /** A date input's value (YYYY-MM-DD) as the UTC midnight nova reads it; '' is none. */
 const toBefore = (s: string): Date | null => (s ? new Date(`${s}T00:00:00Z`) : null);
 
+/** "Dry run" again with the same date asks again (the query's key has not changed); another date is a new query. */
+function useAsk(asked: { before: Date | null } | null, setAsked: (a: { before: Date | null }) => void, refetch: () => void) {
+  return (before: Date | null) => {
+    if (asked && (asked.before?.getTime() ?? null) === (before?.getTime() ?? null)) refetch();
+    else setAsked({ before });
+  };
+}
+
 interface CountRow {
   key: string;
   cell: string;
@@ -110,9 +118,10 @@ function ArchivePanel() {
   const hydrated = useHydrated();
   const [beforeText, setBeforeText] = useState('');
   const [maxRows, setMaxRows] = useState(String(DEFAULT_MAX_ROWS));
-  const [asked, setAsked] = useState<{ before: Date | null; n: number } | null>(null);
+  const [asked, setAsked] = useState<{ before: Date | null } | null>(null);
   const [confirm, setConfirm] = useState(false);
   const dry = useQuery({ ...trpc.archive.dryRun.queryOptions({ before: asked?.before ?? null }), enabled: asked !== null, staleTime: 0 });
+  const ask = useAsk(asked, setAsked, () => void dry.refetch());
   const jobs = useQuery({ ...trpc.archive.jobs.queryOptions(), refetchInterval: (q) => (active(q.state.data?.archive[0]) ? 1000 : false) });
   const start = useMutation(
     trpc.archive.start.mutationOptions({
@@ -151,7 +160,7 @@ function ArchivePanel() {
             className="w-28 rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
           />
         </label>
-        <Button disabled={!hydrated} onClick={() => setAsked((a) => ({ before: toBefore(beforeText), n: (a?.n ?? 0) + 1 }))}>
+        <Button disabled={!hydrated} onClick={() => ask(toBefore(beforeText))}>
           Dry run
         </Button>
         <Button
@@ -197,9 +206,10 @@ function PurgePanel() {
   const queryClient = useQueryClient();
   const hydrated = useHydrated();
   const [beforeText, setBeforeText] = useState('');
-  const [asked, setAsked] = useState<{ before: Date | null; n: number } | null>(null);
+  const [asked, setAsked] = useState<{ before: Date | null } | null>(null);
   const [confirm, setConfirm] = useState(false);
   const dry = useQuery({ ...trpc.archive.purgeDryRun.queryOptions({ before: asked?.before ?? null }), enabled: asked !== null, staleTime: 0 });
+  const ask = useAsk(asked, setAsked, () => void dry.refetch());
   const jobs = useQuery({ ...trpc.archive.jobs.queryOptions(), refetchInterval: (q) => (active(q.state.data?.purge[0]) ? 1000 : false) });
   const start = useMutation(
     trpc.archive.startPurge.mutationOptions({
@@ -226,7 +236,7 @@ function PurgePanel() {
             className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
           />
         </label>
-        <Button disabled={!hydrated} onClick={() => setAsked((a) => ({ before: toBefore(beforeText), n: (a?.n ?? 0) + 1 }))}>
+        <Button disabled={!hydrated} onClick={() => ask(toBefore(beforeText))}>
           Purge dry run
         </Button>
         <Button variant="danger" disabled={!hydrated || !dry.data || dry.data.total === 0 || active(job) || start.isPending} onClick={() => setConfirm(true)}>
