@@ -51,12 +51,31 @@ const COLUMNS: DataColumn<CountRow>[] = [
   { id: 'note', header: 'Note', value: (r) => r.note },
 ];
 
+/** Tables nova would archive that a cell cannot (no shadow table): skipped, as nova skips them; a cell Cellar made has none at all. */
+function Skipped({ data }: { data: DryRun }) {
+  const cells = data.cells.filter((c) => c.skipped.length > 0);
+  if (cells.length === 0) return null;
+  return (
+    <ul aria-label="Skipped tables" className="text-sm text-zinc-600 dark:text-zinc-400">
+      {cells.map((c) => (
+        <li key={c.uuid}>
+          {c.name ?? c.uuid}:{' '}
+          {c.skipped.length > 3
+            ? `${c.skipped.length} tables have no shadow table (a cell database Cellar made, not nova's migrations): nothing can be archived there.`
+            : `${c.skipped.map((s) => s.table).join(', ')} skipped (${c.skipped[0]!.why}), as nova skips them.`}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Counts({ label, data }: { label: string; data: DryRun }) {
   return (
     <div className="space-y-2">
       <p role="status" aria-label={`${label} total`} className="text-sm">
         {data.total === 0 ? 'Nothing to do.' : `${fmt(data.total)} rows in ${data.cells.filter((c) => c.total > 0).length} cells.`}
       </p>
+      <Skipped data={data} />
       <DataTable
         label={label}
         prefix={label === 'Rows to archive' ? 'a' : 'p'}
