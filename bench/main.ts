@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<boolean>> = {
   partition: async () => (await import('./partition')).run(),
   repair: async () => (await import('./repair')).run(),
   cells75: async () => (await import('./cells75')).run(),
+  archive: async () => (await import('./archive')).run(),
   map: async () => {
     await (await import('./map')).runMapBench();
     return process.exitCode !== 1;

@@ -1,3 +1,4 @@
+import { archiveRouter } from './archive/router';
 import { authRouter } from './auth/router';
 import { bootRouter } from './boot/router';
 import { cellsRouter } from './cells/router';
@@ -22,6 +23,7 @@ export const appRouter = router({
   overview: overviewRouter,
   repairs: repairsRouter,
   auth: authRouter,
+  archive: archiveRouter,
 });
 
 export type AppRouter = typeof appRouter;

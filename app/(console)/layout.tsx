@@ -26,6 +26,7 @@ const NAV: readonly { href: string; label: string; prefetch?: boolean }[] = [
 const ACCESS_NAV: readonly { href: string; label: string; role: Role }[] = [
   { href: '/users', label: 'Users', role: 'operator' },
   { href: '/tokens', label: 'Tokens', role: 'operator' },
+  { href: '/archive', label: 'Archive and purge', role: 'operator' },
   { href: '/audit', label: 'Audit', role: 'viewer' },
 ];
 

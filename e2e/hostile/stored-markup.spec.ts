@@ -158,6 +158,7 @@ function pagesFor(s: Stored, reflected: boolean): string[] {
     '/audit',
     '/users',
     '/tokens',
+    '/archive',
   ];
   const inUrl = [`/hosts?host=${q(P.img)}`, `/instances?project=${q(P.script)}`, `/cell0?fault=${q(P.svg)}`, `/audit?actor=${q(P.img)}`];
   return reflected ? [...pages, ...inUrl] : pages;

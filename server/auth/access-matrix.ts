@@ -52,6 +52,13 @@ export const ACCESS_MATRIX: Record<string, Role> = {
   'repairs.start': 'operator',
   'repairs.jobs': 'viewer',
 
+  // Archive and purge (nova-manage db): dry runs, jobs and their progress are the operator's.
+  'archive.dryRun': 'operator',
+  'archive.purgeDryRun': 'operator',
+  'archive.start': 'operator',
+  'archive.startPurge': 'operator',
+  'archive.jobs': 'operator',
+
   // Triage: support deletes in cell0 and build requests, and exports the evidence.
   'triage.cell0.list': 'viewer',
   'triage.cell0.groups': 'viewer',

@@ -25,6 +25,7 @@ import type { JobBody, JobContext } from './job-body';
 import { failJob, finishJob, heartbeatJob, LostClaimError, releaseJob, reportProgress } from './job-updates';
 import { MAP_INSTANCES_JOB, mapInstancesJob } from './map-instances-job';
 import { REPAIR_JOB, repairJob } from '../repairs/repair-job';
+import { archiveJobBodies } from '../archive/archive-job';
 
 export type { JobBody, JobContext } from './job-body';
 
@@ -62,7 +63,7 @@ export function startJobRunner(deps: Deps, opts: JobRunnerOptions = {}): JobRunn
   const pollMs = opts.pollMs ?? 1000;
   const staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(staleAfterMs / 4));
-  const bodies = opts.bodies ?? { [MAP_INSTANCES_JOB]: mapInstancesJob({ batch: opts.mapInstancesBatch }), [REPAIR_JOB]: repairJob() };
+  const bodies = opts.bodies ?? { [MAP_INSTANCES_JOB]: mapInstancesJob({ batch: opts.mapInstancesBatch }), [REPAIR_JOB]: repairJob(), ...archiveJobBodies() };
   const kinds = Object.keys(bodies);
   const runner = opts.runner ?? replicaName();
 
