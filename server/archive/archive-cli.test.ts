@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOVA_TEST_TIMEOUT_MS } from '@/db/testing/nova/nova-deployment';
+import { closedPort } from '@/db/testing/network';
 import { runCli } from '../cli/testing';
 import { cellarOnNova, type CellarOnNova } from '../on-nova/testing';
 import { seedDeletedInstances, taggedCounts } from './testing';
@@ -53,10 +54,23 @@ describe('cellar db archive_deleted_rows and purge', { timeout: NOVA_TEST_TIMEOU
     const p2 = await cli('purge', '--cell_uuid', t.nova.cell1.uuid, '--before', '2001-06-01', '--verbose');
     expect(p2.code).toBe(0);
     expect(p2.stdout).toContain(`Cell ${t.nova.cell1.uuid}(cell1): Deleted 3 rows from shadow_instances based on timestamp column deleted_at`);
-    const audit = await t.deps.api.sql<{ action: string; exit_code: number }[]>`
-      select action, exit_code from cellar.audit_log where action like 'db %' order by id`;
+    const audit = await t.deps.api.sql<{ action: string; exit_code: number; outcome: string }[]>`
+      select action, exit_code, outcome from cellar.audit_log where action like 'db %' order by id`;
     expect(audit.map((a) => a.action)).toContain('db archive_deleted_rows');
     expect(audit.map((a) => a.action)).toContain('db purge');
+    // Exit 1 is nova's "archived something": done, not refused.
+    expect(audit.find((a) => a.action === 'db archive_deleted_rows' && a.exit_code === 1)?.outcome).toBe('done');
+  });
+
+  it("exits with nova's api-down codes when the api database does not answer before the run: archive 3, purge 4", async () => {
+    const port = await closedPort();
+    const down = `postgresql://nova:pw@127.0.0.1:${port}/nova_api`;
+    const archive = await runCli(['db', 'archive_deleted_rows', '--all-cells'], { apiUrl: down });
+    expect(archive.code).toBe(3);
+    const purge = await runCli(['db', 'purge', '--all-cells', '--all'], { apiUrl: down });
+    expect(purge.code).toBe(4);
+    // Any other verb keeps the CLI's 1.
+    expect((await runCli(['discover_hosts'], { apiUrl: down })).code).toBe(1);
   });
 
   it('--help names the exit codes', async () => {

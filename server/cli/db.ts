@@ -122,11 +122,9 @@ export function registerArchiveCommands(db: Command) {
       `
 Exit codes (nova-manage's): 0 nothing archived; 1 some rows were archived (automation runs it
 again while it exits 1); 2 bad --max_rows (or neither/both of --cell_uuid and --all-cells);
-3 the api database does not answer when the cells are read; 4 bad --before; 255 a cell does
-not answer (the other cells are still archived), or an unknown --cell_uuid.
-Not nova's: an api database that cannot be reached at all stops the run before it starts,
-with exit 1, as for every write verb (its audit row cannot be written): do not loop on 1
-without reading the message.
+3 the api database does not answer (also when it cannot be reached at all: nothing runs, as
+its audit row cannot be written); 4 bad --before; 255 a cell does not answer (the other cells
+are still archived), or an unknown --cell_uuid.
 
 What moves, as nova: per table in nova's order, its soft-deleted rows (lowest ids first, up to
 what is left of --max_rows) and every row referring to them by foreign key (instance_extra,
@@ -212,7 +210,8 @@ Where Cellar differs from nova-manage:
       `
 Exit codes (nova-manage's): 0 rows were purged; 1 neither --before nor --all (or neither/both
 of --cell_uuid and --all-cells); 2 bad --before; 3 nothing was purged; 4 the api database does
-not answer when the cells are read (unreachable from the start: exit 1, as every write verb); 255 a cell does not answer (the others are still purged), or an unknown --cell_uuid.
+not answer (also when it cannot be reached at all: nothing runs); 255 a cell does not answer
+(the others are still purged), or an unknown --cell_uuid.
 
 Which rows: deleted_at < --before; shadow_instance_actions and shadow_instance_actions_events
 by created_at, shadow_task_log by updated_at (nova's overrides); a table with no timestamp

@@ -15,7 +15,7 @@ import { NotConfiguredError } from '@/db/runtime';
 import { DbUrlError } from '@/db/url';
 import type { AuditOutcome } from '../auth/audit';
 import { beginCliRun, finishCliRun, isWriteVerb, recordCliRun, verbOf } from '../auth/cli-audit';
-import { isCellarError } from '../errors';
+import { isApiDatabaseDown, isCellarError } from '../errors';
 import { guardInput } from '../input-guard';
 import { reportUnexpected } from '../unexpected-error';
 import { registerAuditCommands } from './audit';
@@ -23,7 +23,7 @@ import { registerBootCommands } from './boot';
 import { registerCellsCommands } from './cells';
 import { registerChecksCommands } from './checks';
 import { registerDbCommands } from './db';
-import { ExitCode } from './exit';
+import { API_DOWN_EXIT, ExitCode, isSuccessExit } from './exit';
 import { registerHostsCommands } from './hosts';
 import { registerInstancesCommands } from './instances';
 import { registerMapInstancesCommands } from './map-instances';
@@ -72,7 +72,7 @@ async function execute(program: Command, argv: string[], verb: string | null): P
     await program.parseAsync(argv, { from: 'user' });
     return { code: 0, outcome: 'done', reason: null };
   } catch (e) {
-    if (e instanceof ExitCode) return { code: e.code, outcome: e.code === 0 ? 'done' : 'refused', reason: null };
+    if (e instanceof ExitCode) return { code: e.code, outcome: isSuccessExit(verb, e.code) ? 'done' : 'refused', reason: null };
     if (e instanceof CommanderError) return { code: e.exitCode === 0 ? 0 : 1, outcome: e.exitCode === 0 ? 'done' : 'refused', reason: e.message };
     if (e instanceof ConfigError) {
       console.error(`cellar: configuration error: ${e.message}`);
@@ -159,7 +159,7 @@ export async function run(argv: string[]): Promise<number> {
             const { requestId } = reportUnexpected(e, { source: 'cli', action: verb, what: 'could not write the audit row' });
             console.error(`cellar: the audit log could not be written, so nothing was done (request id ${requestId}). The details are in Cellar's log.`);
             auditDown = true;
-            throw new ExitCode(1);
+            throw new ExitCode(isApiDatabaseDown(e) ? (API_DOWN_EXIT[verb] ?? 1) : 1);
           }
         });
         const stderr = watchStderr();
@@ -187,11 +187,12 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`cellar: configuration error: ${e.message}`);
       return 2;
     }
+    const code = isApiDatabaseDown(e) ? (API_DOWN_EXIT[verb] ?? 1) : 1;
     if (isPlainFailure(e) || isCellarError(e)) {
       console.error(`An error has occurred: ${e.message}`);
-      return 1;
+      return code;
     }
     console.error(reportUnexpected(e, { source: 'cli', action: verb, what: 'the command session failed' }).message);
-    return 1;
+    return code;
   }
 }
