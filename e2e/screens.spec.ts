@@ -92,6 +92,8 @@ test.describe('Every page, at every size, in light and dark', () => {
     { name: 'users', url: () => '/users' },
     { name: 'tokens', url: () => '/tokens' },
     { name: 'audit', url: () => '/audit' },
+    { name: 'repairs', url: () => '/repairs' },
+    { name: 'archive', url: () => '/archive' },
   ];
   interface Ids {
     cell1: string;

@@ -170,6 +170,9 @@ export function RepairsView() {
       <div className="flex flex-wrap items-end gap-4">
         <SelectField
           label="Repair"
+          // The longest title is wider than a phone: the box keeps to the page and the option wraps in its list.
+          className="min-w-0 max-w-full"
+          controlClassName="max-w-full"
           value={search.kind}
           onChange={(e) => {
             setNote(null);
