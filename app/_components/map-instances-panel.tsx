@@ -7,20 +7,13 @@ import type { MapInstancesJob } from '@/server/jobs/contract';
 import { useTRPC } from '../_trpc/client';
 import { QueryState } from './query-state';
 import { useHasRole } from './require-role';
+import { JOB_STATE_TEXT, JobLine } from './job-line';
 import { Time } from './time';
 import { Button, ErrorBox } from './ui';
 import { useHydrated } from './use-hydrated';
 
 const active = (job: MapInstancesJob | undefined) => job?.state === 'queued' || job?.state === 'running';
 const fmt = (n: number) => n.toLocaleString('en');
-
-const STATE_TEXT: Record<MapInstancesJob['state'], string> = {
-  queued: 'Queued: waiting for the job runner',
-  running: 'Running',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
 
 function Counts({ job }: { job: MapInstancesJob }) {
   const p = job.progress;
@@ -76,23 +69,7 @@ function ProgressBar({ job }: { job: MapInstancesJob }) {
 function CurrentJob({ job }: { job: MapInstancesJob }) {
   return (
     <div className="space-y-2">
-      <p className="text-sm">
-        <span className="font-medium">Job #{job.id}</span>:{' '}
-        <span role="status" aria-label="map_instances state">
-          {STATE_TEXT[job.state]}
-        </span>
-        {job.actor ? <span className="text-zinc-600 dark:text-zinc-400"> · started by {job.actor}</span> : null}
-        <span className="text-zinc-600 dark:text-zinc-400">
-          {' '}
-          · queued <Time value={job.createdAt} />
-          {job.finishedAt ? (
-            <>
-              {' '}
-              · ended <Time value={job.finishedAt} />
-            </>
-          ) : null}
-        </span>
-      </p>
+      <JobLine job={job} what="map_instances" />
       <ProgressBar job={job} />
       <Counts job={job} />
       {job.state === 'failed' && job.error ? <ErrorBox title="map_instances failed" message={job.error} /> : null}
@@ -170,7 +147,7 @@ export function MapInstancesPanel({ cellUuid, cellName }: { cellUuid: string; ce
           <ul className="mt-2 space-y-1">
             {earlier.map((j) => (
               <li key={j.id}>
-                Job #{j.id}: {STATE_TEXT[j.state]} · {fmt(j.progress.mapped)} newly mapped, {fmt(j.progress.alreadyMapped)} already mapped
+                Job #{j.id}: {JOB_STATE_TEXT[j.state]} · {fmt(j.progress.mapped)} newly mapped, {fmt(j.progress.alreadyMapped)} already mapped
                 {j.finishedAt ? (
                   <>
                     {' '}

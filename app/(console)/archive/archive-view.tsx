@@ -6,8 +6,8 @@ import { type ArchiveJobView, type CellCounts, DEFAULT_MAX_ROWS, type DryRun, MA
 import { useTRPC } from '../../_trpc/client';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { type DataColumn, DataTable } from '../../_components/data-table';
+import { JobLine } from '../../_components/job-line';
 import { RequireRole } from '../../_components/require-role';
-import { Time } from '../../_components/time';
 import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useHydrated } from '../../_components/use-hydrated';
 
@@ -95,13 +95,7 @@ function JobProgress({ job, what, expected }: { job: ArchiveJobView; what: strin
   const now = total ? Math.min(p.total, total) : p.total;
   return (
     <div className="space-y-2 text-sm">
-      <p>
-        <span className="font-medium">Job #{job.id}</span>:{' '}
-        <span role="status" aria-label={`${what} state`}>
-          {job.state === 'queued' ? 'Queued: waiting for the job runner' : job.state === 'running' ? 'Running' : job.state === 'done' ? 'Done' : 'Failed'}
-        </span>
-        {job.actor ? ` · started by ${job.actor}` : ''} · queued <Time value={job.createdAt} />
-      </p>
+      <JobLine job={job} what={what} />
       <div
         role="progressbar"
         aria-label={`${what} progress`}

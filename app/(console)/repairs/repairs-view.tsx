@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { type DataColumn, DataTable } from '../../_components/data-table';
 import { SelectField, TextField } from '../../_components/fields';
+import { JobLine } from '../../_components/job-line';
 import { QueryState } from '../../_components/query-state';
 import { RequireRole } from '../../_components/require-role';
 import { Time } from '../../_components/time';
@@ -17,14 +18,6 @@ import { DEFAULT_REPAIR_LIMIT, MAX_REPAIR_LIMIT, REPAIR_INFO, REPAIR_KINDS, type
 
 const fmt = (n: number) => n.toLocaleString('en');
 const active = (job: RepairJob | undefined) => job?.state === 'queued' || job?.state === 'running';
-
-const STATE_TEXT: Record<RepairJob['state'], string> = {
-  queued: 'Queued: waiting for the job runner',
-  running: 'Running',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
 
 const COLUMNS: DataColumn<RepairRow>[] = [
   { id: 'table', header: 'Table', value: (r) => r.table, sort: 'client' },
@@ -45,17 +38,7 @@ function JobProgress({ job }: { job: RepairJob }) {
   const text = `${fmt(Math.min(p.position, p.total))} of ${fmt(p.total)} rows`;
   return (
     <div className="space-y-2">
-      <p className="text-sm">
-        <span className="font-medium">Job #{job.id}</span>:{' '}
-        <span role="status" aria-label="repair state">
-          {STATE_TEXT[job.state]}
-        </span>
-        {job.actor ? <span className="text-zinc-600 dark:text-zinc-400"> · started by {job.actor}</span> : null}
-        <span className="text-zinc-600 dark:text-zinc-400">
-          {' '}
-          · queued <Time value={job.createdAt} />
-        </span>
-      </p>
+      <JobLine job={job} what="repair" />
       <div
         role="progressbar"
         aria-label="repair progress"
