@@ -11,6 +11,7 @@ import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeployment, type TestDeployment } from '@/db/testing/deployment';
 import { type DemoSummary, seedDemo } from '../demo/seed';
+import { REPAIR_KINDS } from '../repairs/contract';
 import { CELL0_UUID } from '../nova/constants';
 import { appRouter, createCaller } from '../root';
 import { createContext } from '../trpc';
@@ -117,6 +118,11 @@ function inputsFor(path: string): unknown[] {
       return cells.map((cellUuid) => ({ cellUuid }));
     case 'auth.audit.list':
       return [{ limit: 200 }];
+    case 'repairs.plan':
+      // Every kind, over every cell and over the cell whose URL holds the secret.
+      return REPAIR_KINDS.flatMap((kind) => [{ kind }, ...(kind === 'orphan_instance_mappings' ? [] : [{ kind, cellUuid: secretCellUuid }])]);
+    case 'repairs.jobs':
+      return REPAIR_KINDS.map((kind) => ({ kind }));
     default:
       // A query added later: with no input, or an empty object. If neither is valid the
       // test below fails and asks for an entry here.
