@@ -103,6 +103,8 @@ test.describe('Unmapped computes', () => {
     const restore = await preserveDemo(api);
     try {
       await page.goto('/computes');
+      // A click before hydration is lost (the button is the server's HTML until then).
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
       const panel = page.getByRole('region', { name: 'Discover hosts' });
       await panel.getByRole('button', { name: 'Dry run' }).click();
       const result = panel.getByRole('region', { name: 'Discovery result' });
@@ -121,6 +123,8 @@ test.describe('Unmapped computes', () => {
     const restore = await preserveDemo(api);
     try {
       await page.goto('/computes');
+      // A click before hydration is lost (the button is the server's HTML until then).
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
       const panel = page.getByRole('region', { name: 'Discover hosts' });
       await panel.getByRole('button', { name: 'Discover', exact: true }).click();
       const result = panel.getByRole('region', { name: 'Discovery result' });

@@ -159,6 +159,7 @@ function pagesFor(s: Stored, reflected: boolean): string[] {
     '/users',
     '/tokens',
     '/archive',
+    '/repairs',
   ];
   const inUrl = [`/hosts?host=${q(P.img)}`, `/instances?project=${q(P.script)}`, `/cell0?fault=${q(P.svg)}`, `/audit?actor=${q(P.img)}`];
   return reflected ? [...pages, ...inUrl] : pages;
