@@ -43,3 +43,30 @@ export function JobLine({ job, what }: { job: Pick<Job, 'id' | 'state' | 'actor'
     </p>
   );
 }
+
+/**
+ * A job's progress bar: `now` of `total` (null: not known, drawn as a sliver until done),
+ * coloured by its state. The width is set on the element, not as a style attribute: the
+ * page's CSP refuses those in the server's HTML.
+ */
+export function JobBar({ state, what, now, total, text }: { state: Job['state']; what: string; now: number; total: number | null; text: string }) {
+  const pct = total === null ? (state === 'done' ? 100 : 5) : total === 0 ? 100 : Math.round((Math.min(now, total) / total) * 100);
+  return (
+    <div
+      role="progressbar"
+      aria-label={`${what} progress`}
+      aria-valuemin={0}
+      aria-valuemax={total ?? undefined}
+      aria-valuenow={total === null ? undefined : Math.min(now, total)}
+      aria-valuetext={text}
+      className="h-2 w-full overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
+    >
+      <div
+        className={`h-full ${state === 'failed' ? 'bg-red-600' : state === 'done' ? 'bg-emerald-600' : 'bg-sky-600'}`}
+        ref={(el) => {
+          if (el) el.style.width = `${pct}%`;
+        }}
+      />
+    </div>
+  );
+}

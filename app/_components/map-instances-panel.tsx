@@ -7,7 +7,7 @@ import type { MapInstancesJob } from '@/server/jobs/contract';
 import { useTRPC } from '../_trpc/client';
 import { QueryState } from './query-state';
 import { useHasRole } from './require-role';
-import { JOB_STATE_TEXT, JobLine } from './job-line';
+import { JOB_STATE_TEXT, JobBar, JobLine } from './job-line';
 import { Time } from './time';
 import { Button, ErrorBox } from './ui';
 import { useHydrated } from './use-hydrated';
@@ -43,24 +43,10 @@ function ProgressBar({ job }: { job: MapInstancesJob }) {
   }
   // Instances booted while the job runs can take it past the count it started with.
   const now = Math.min(scanned, total);
-  const pct = total === 0 ? 100 : Math.round((now / total) * 100);
   const text = `${fmt(now)} of ${fmt(total)} instances`;
   return (
     <div>
-      <div
-        role="progressbar"
-        aria-label="map_instances progress"
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={now}
-        aria-valuetext={text}
-        className="h-2 w-full overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
-      >
-        <div
-          className={`h-full ${job.state === 'failed' ? 'bg-red-600' : job.state === 'done' ? 'bg-emerald-600' : 'bg-sky-600'}`}
-          style={{ width: `${pct}%` }}
-        />
-      </div>
+      <JobBar state={job.state} what="map_instances" now={now} total={total} text={text} />
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{text}</p>
     </div>
   );

@@ -6,7 +6,7 @@ import { type ArchiveJobView, type CellCounts, DEFAULT_MAX_ROWS, type DryRun, MA
 import { useTRPC } from '../../_trpc/client';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { type DataColumn, DataTable } from '../../_components/data-table';
-import { JobLine } from '../../_components/job-line';
+import { JobBar, JobLine } from '../../_components/job-line';
 import { RequireRole } from '../../_components/require-role';
 import { Button, EmptyBox, ErrorBox, PageHeader } from '../../_components/ui';
 import { useHydrated } from '../../_components/use-hydrated';
@@ -96,23 +96,7 @@ function JobProgress({ job, what, expected }: { job: ArchiveJobView; what: strin
   return (
     <div className="space-y-2 text-sm">
       <JobLine job={job} what={what} />
-      <div
-        role="progressbar"
-        aria-label={`${what} progress`}
-        aria-valuemin={0}
-        aria-valuemax={total ?? undefined}
-        aria-valuenow={total ? now : undefined}
-        aria-valuetext={`${fmt(p.total)} rows${total ? ` of ${fmt(total)}` : ''}, ${p.batches} batches`}
-        className="h-2 w-full overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
-      >
-        <div
-          className={`h-full ${job.state === 'failed' ? 'bg-red-600' : job.state === 'done' ? 'bg-emerald-600' : 'bg-sky-600'}`}
-          // Width through the class list: the page's CSP refuses style attributes in the server's HTML.
-          ref={(el) => {
-            if (el) el.style.width = `${total ? Math.round((now / total) * 100) : job.state === 'done' ? 100 : 5}%`;
-          }}
-        />
-      </div>
+      <JobBar state={job.state} what={what} now={now} total={total} text={`${fmt(p.total)} rows${total ? ` of ${fmt(total)}` : ''}, ${p.batches} batches`} />
       <ul aria-label={`${what} cells`} className="space-y-0.5">
         {p.cells.map((c) => (
           <li key={c.uuid}>

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { type DataColumn, DataTable } from '../../_components/data-table';
 import { SelectField, TextField } from '../../_components/fields';
-import { JobLine } from '../../_components/job-line';
+import { JobBar, JobLine } from '../../_components/job-line';
 import { QueryState } from '../../_components/query-state';
 import { RequireRole } from '../../_components/require-role';
 import { Time } from '../../_components/time';
@@ -34,25 +34,11 @@ const COLUMNS: DataColumn<RepairRow>[] = [
 
 function JobProgress({ job }: { job: RepairJob }) {
   const p = job.progress;
-  const pct = p.total === 0 ? 100 : Math.round((Math.min(p.position, p.total) / p.total) * 100);
   const text = `${fmt(Math.min(p.position, p.total))} of ${fmt(p.total)} rows`;
   return (
     <div className="space-y-2">
       <JobLine job={job} what="repair" />
-      <div
-        role="progressbar"
-        aria-label="repair progress"
-        aria-valuemin={0}
-        aria-valuemax={p.total}
-        aria-valuenow={Math.min(p.position, p.total)}
-        aria-valuetext={text}
-        className="h-2 w-full overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
-      >
-        <div
-          className={`h-full ${job.state === 'failed' ? 'bg-red-600' : job.state === 'done' ? 'bg-emerald-600' : 'bg-sky-600'}`}
-          style={{ width: `${pct}%` }}
-        />
-      </div>
+      <JobBar state={job.state} what="repair" now={p.position} total={p.total} text={text} />
       <p role="status" aria-label="repair counts" className="text-sm">
         {fmt(p.changed)} changed, {fmt(p.skipped)} no longer qualified and left alone
         {p.notReached ? `, ${fmt(p.notReached)} in cells that did not answer (${p.down.map((d) => cellLabel(d)).join(', ')})` : ''}
